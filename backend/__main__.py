@@ -1,0 +1,64 @@
+"""``python -m backend``: the standalone host (the plugin without ComfyUI), on 127.0.0.1 by default."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import sys
+from pathlib import Path
+
+from . import log
+from .host.standalone.server import StandaloneHost
+from .plugin import create_plugin
+from .telemetry import TelemetrySources
+
+DEFAULT_PORT = 8199
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m backend", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path.home() / ".swissarmyknife" / "standalone",
+        help="where history and settings live (default ~/.swissarmyknife/standalone)",
+    )
+    parser.add_argument(
+        "--fake-gpus",
+        action="store_true",
+        help="show two simulated GPUs of different models instead of this machine's (demos, e2e tests)",
+    )
+    parser.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow listening on a non-loopback address (the API has no authentication)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        loopback = ipaddress.ip_address(args.host).is_loopback
+    except ValueError:
+        loopback = args.host == "localhost"
+    if not loopback and not args.allow_remote:
+        print(f"refusing to listen on {args.host}: pass --allow-remote to expose the API", file=sys.stderr)
+        return 2
+    host = StandaloneHost(args.data_dir)
+    sources = TelemetrySources.fake() if args.fake_gpus else TelemetrySources.default()
+    plugin = create_plugin(host, sources)
+    try:
+        log.info(f"standalone host on http://{args.host}:{args.port}/")
+        host.serve(args.host, args.port)
+    finally:
+        plugin.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Monitor payloads: what this machine can report (capabilities) and what it reports (snapshots)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from .base import ApiModel
+
+GpuVendor = Literal["nvidia", "amd", "intel", "apple", "other"]
+GpuSource = Literal["nvml", "amdsmi", "torch", "fake"]
+
+
+class HardwareCapabilities(ApiModel):
+    """Host facts that change rarely; ``None`` where the library that knows is missing."""
+
+    psutil_available: bool
+    cpuinfo_available: bool
+    cpu_temperature_available: bool = Field(description="A CPU temperature sensor was found.")
+    cpu_model: str | None
+    cpu_cores_physical: int | None
+    cpu_cores_logical: int | None
+    ram_total_bytes: int | None
+    platform: str = Field(description="sys.platform of the server, e.g. 'linux', 'win32', 'darwin'.")
+
+
+class GpuMetricSupport(ApiModel):
+    """Which per-GPU metrics this device's source can report at all."""
+
+    utilization: bool
+    vram: bool
+    temperature: bool
+    power: bool
+
+
+class GpuDevice(ApiModel):
+    """One accelerator, labelled with the torch index the user knows (``cuda:N``)."""
+
+    index: int = Field(description="torch device index (after CUDA_VISIBLE_DEVICES remapping).")
+    name: str
+    vendor: GpuVendor
+    source: GpuSource = Field(description="Where its metrics come from.")
+    uuid: str | None
+    pci_bus_id: str | None
+    vram_total_bytes: int | None
+    supports: GpuMetricSupport
+
+
+class GpuCapabilities(ApiModel):
+    """What GPU telemetry is possible here; re-probed while running, not fixed at start."""
+
+    nvml_available: bool
+    torch_available: bool
+    torch_backend: Literal["cuda", "rocm", "xpu", "mps", "cpu"] | None = Field(
+        description="The accelerator torch uses; None when torch is missing."
+    )
+    devices: list[GpuDevice]
+
+
+class GpuSample(ApiModel):
+    """One GPU at one instant; ``None`` means unavailable for this tick."""
+
+    index: int
+    utilization_percent: float | None
+    vram_used_bytes: int | None
+    vram_total_bytes: int | None
+    temperature_c: float | None
+    power_draw_watts: float | None
+    power_limit_watts: float | None
+
+
+class MonitorSnapshot(ApiModel):
+    """One immutable sample of the whole machine; ``None`` means unavailable for this tick."""
+
+    sampled_at: float = Field(description="Unix time of the sample, in seconds.")
+    cpu_percent: float | None
+    cpu_frequency_mhz: float | None
+    cpu_temperature_c: float | None
+    ram_used_bytes: int | None
+    ram_total_bytes: int | None
+    gpus: list[GpuSample]
+
+
+class MonitorStatus(ApiModel):
+    """``GET /swissarmyknife/monitor/status``: capabilities and the latest snapshot."""
+
+    plugin_version: str
+    hardware: HardwareCapabilities
+    gpu: GpuCapabilities
+    capabilities_version: int = Field(
+        description="Increases whenever hardware or gpu capabilities change; events carry it too."
+    )
+    snapshot: MonitorSnapshot | None = Field(description="None only if the sampler has not produced one yet.")
+    sample_interval_s: float
+
+
+class MonitorEvent(ApiModel):
+    """Websocket event ``swissarmyknife.monitor``: one snapshot, sent every interval to connected pages."""
+
+    type: Literal["monitor"] = "monitor"
+    capabilities_version: int
+    snapshot: MonitorSnapshot

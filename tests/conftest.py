@@ -1,0 +1,12 @@
+"""Shared fixtures."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes import FakeSampler
+
+
+@pytest.fixture
+def fake_sampler() -> FakeSampler:
+    return FakeSampler()

@@ -1,0 +1,126 @@
+"""A real ComfyUI with this pack linked in, started once per session when COMFYUI_DIR/PYTHON are set."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACK_NAME = "comfyui-swissarmyknife"
+START_TIMEOUT_S = 180.0
+
+
+@dataclass
+class ComfyServer:
+    """A running ComfyUI: its base URL, base directory and log file."""
+
+    url: str
+    base_dir: Path
+    log_path: Path
+    process: subprocess.Popen[bytes]
+
+    def get(self, path: str, timeout_s: float = 10.0) -> tuple[int, Any]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=timeout_s) as resp:
+                body = resp.read()
+                status = resp.status
+        except urllib.error.HTTPError as err:
+            body, status = err.read(), err.code
+        try:
+            return status, json.loads(body)
+        except ValueError:
+            return status, body.decode(errors="replace")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def comfyui_paths() -> tuple[Path, Path] | None:
+    directory, python = os.environ.get("COMFYUI_DIR"), os.environ.get("COMFYUI_PYTHON")
+    if not directory or not python:
+        return None
+    return Path(directory), Path(python)
+
+
+@pytest.fixture(scope="session")
+def comfyui() -> Iterator[ComfyServer]:
+    paths = comfyui_paths()
+    if paths is None:
+        pytest.skip(
+            "integration tests need a real ComfyUI: set COMFYUI_DIR and COMFYUI_PYTHON "
+            "(see ../shared/comfyui-host/README.md and README.md 'Testing against a real ComfyUI')"
+        )
+    comfy_dir, python = paths
+    base = Path(tempfile.mkdtemp(prefix="swissarmyknife-comfyui-"))
+    (base / "custom_nodes").mkdir()
+    (base / "custom_nodes" / PACK_NAME).symlink_to(ROOT, target_is_directory=True)
+    port = _free_port()
+    log_path = base / "comfyui.log"
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [
+                str(python),
+                "main.py",
+                "--cpu",
+                "--listen",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--disable-auto-launch",
+                "--base-directory",
+                str(base),
+                "--disable-all-custom-nodes",
+                "--whitelist-custom-nodes",
+                PACK_NAME,
+                "--database-url",
+                "sqlite:///:memory:",
+            ],
+            cwd=comfy_dir,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = ComfyServer(f"http://127.0.0.1:{port}", base, log_path, process)
+    deadline = time.monotonic() + START_TIMEOUT_S
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"ComfyUI exited with {process.returncode}:\n{server.log()[-4000:]}")
+            try:
+                if server.get("/system_stats", timeout_s=2)[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"ComfyUI did not answer within {START_TIMEOUT_S:.0f} s:\n{server.log()[-4000:]}")
+            time.sleep(0.5)
+        yield server
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        shutil.rmtree(base, ignore_errors=True)
