@@ -1,0 +1,20 @@
+// Load thresholds shared by every tile: the fill color follows how close a resource is to full.
+
+export type Level = "ok" | "warm" | "hot" | "critical" | "unknown";
+
+export const LEVEL_COLORS: Record<Level, string> = {
+  ok: "#22c55e",
+  warm: "#eab308",
+  hot: "#f97316",
+  critical: "#ef4444",
+  unknown: "transparent",
+};
+
+/** <50% ok (green), <70% warm (yellow), <90% hot (orange), >=90% critical (red). */
+export function levelFor(percent: number | null | undefined): Level {
+  if (typeof percent !== "number" || !Number.isFinite(percent)) return "unknown";
+  if (percent < 50) return "ok";
+  if (percent < 70) return "warm";
+  if (percent < 90) return "hot";
+  return "critical";
+}
