@@ -1,0 +1,57 @@
+// End-to-end tests drive Debian's chromium against the standalone host (python -m backend).
+// Two hosts: one simulating two GPUs of different models, one with this machine's real telemetry.
+import { defineConfig } from "@playwright/test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const PYTHON = process.env.SWISSARMYKNIFE_PYTHON ?? path.join(ROOT, ".venv", "bin", "python");
+export const FAKE_GPU_PORT = 18199;
+export const REAL_PORT = 18198;
+
+function host(port: number, extra: string[]) {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "swissarmyknife-e2e-"));
+  return {
+    command: [PYTHON, "-m", "backend", "--port", String(port), "--data-dir", dataDir, ...extra].join(" "),
+    cwd: ROOT,
+    url: `http://127.0.0.1:${port}/swissarmyknife/monitor/status`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe" as const,
+    stderr: "pipe" as const,
+  };
+}
+
+export default defineConfig({
+  testDir: "./specs",
+  outputDir: "../artifacts/e2e/results",
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [["list"], ["html", { outputFolder: "../artifacts/e2e/report", open: "never" }]],
+  use: {
+    browserName: "chromium",
+    headless: true,
+    screenshot: "only-on-failure",
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+      ],
+    },
+  },
+  projects: [
+    { name: "fake-gpus", use: { baseURL: `http://127.0.0.1:${FAKE_GPU_PORT}` }, testIgnore: /real-host/ },
+    { name: "real-host", use: { baseURL: `http://127.0.0.1:${REAL_PORT}` }, testMatch: /real-host/ },
+  ],
+  webServer: [host(FAKE_GPU_PORT, ["--fake-gpus"]), host(REAL_PORT, [])],
+});
