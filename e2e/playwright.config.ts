@@ -7,8 +7,10 @@ import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const PYTHON = process.env.SWISSARMYKNIFE_PYTHON ?? path.join(ROOT, ".venv", "bin", "python");
-export const FAKE_GPU_PORT = 18199;
-export const REAL_PORT = 18198;
+// Parallel checkouts on one machine each pick their own base (SWISSARMYKNIFE_E2E_PORT=18300, ...).
+const PORT_BASE = Number(process.env.SWISSARMYKNIFE_E2E_PORT ?? 18198);
+export const REAL_PORT = PORT_BASE;
+export const FAKE_GPU_PORT = PORT_BASE + 1;
 
 function host(port: number, extra: string[]) {
   const dataDir = mkdtempSync(path.join(tmpdir(), "swissarmyknife-e2e-"));
