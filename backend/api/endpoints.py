@@ -65,6 +65,9 @@ class Endpoint:
     description: str = ""
     path_param_patterns: Mapping[str, str] = field(default_factory=dict)
     response_media_type: str = JSON_CONTENT_TYPE
+    # Restart, clear-VRAM, archive load/delete, history clear: POST/DELETE with a JSON body, and the
+    # request guards (token, origin, exposure) must pass before the handler runs.
+    destructive: bool = False
 
 
 def json_response(
