@@ -1,17 +1,22 @@
-"""Installs what must be in place before the first prompt runs: never raises, idempotent.
+"""Installs the profiler's execution hooks before the first prompt: never raises, idempotent.
 
 ComfyUI runs only ``prestartup_script.py`` early; this is an ordinary module that ``__init__.py``
-imports first. The profiler's execution hooks will be installed from here.
+imports first. The hooks pass straight through until the plugin attaches its recorder.
 """
 
 from __future__ import annotations
 
-_state = {"installed": False}
+import logging
 
 
-def install() -> bool:
-    """Run once per process; return False when it had already run."""
-    if _state["installed"]:
-        return False
-    _state["installed"] = True
-    return True
+def install() -> list[str]:
+    """Install the hooks (once per process); return their names, empty outside ComfyUI."""
+    try:
+        from .backend.host.comfyui_hooks import install as install_hooks
+
+        return install_hooks()
+    except Exception:
+        logging.getLogger("swissarmyknife").warning(
+            "[SwissArmyKnife] profiler hooks could not be installed; the monitor still works", exc_info=True
+        )
+        return []

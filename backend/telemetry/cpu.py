@@ -234,3 +234,25 @@ class CpuSource:
             # A sensor that fails now may work next tick (hot-plugged hwmon, transient EIO).
             log.at_most_every(f"telemetry.cpu.{what}", 300.0, f"psutil {what}() failed: {exc!r}")
             return None
+
+
+def rss_reader() -> Callable[[], int | None]:
+    """Return a function reading this process's RSS in bytes (None forever when psutil is missing).
+
+    Used around every profiled node, so the psutil.Process object is created once: building it per
+    call costs more than the read itself.
+    """
+    try:
+        psutil = _import_psutil()
+    except ImportError:
+        return lambda: None  # the CPU source already said, once, that psutil is missing
+    process: Any = psutil.Process()
+
+    def read() -> int | None:
+        try:
+            return int(process.memory_info().rss)
+        except Exception:
+            log.at_most_every("process-rss", 300.0, "reading this process's memory failed")
+            return None
+
+    return read

@@ -21,6 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK_NAME = "comfyui-swissarmyknife"
+TEST_NODES = "swissarmyknife_test_nodes"
 START_TIMEOUT_S = 180.0
 
 
@@ -44,6 +45,41 @@ class ComfyServer:
             return status, json.loads(body)
         except ValueError:
             return status, body.decode(errors="replace")
+
+    def post(self, path: str, payload: Any, timeout_s: float = 10.0) -> tuple[int, Any]:
+        request = urllib.request.Request(
+            self.url + path,
+            data=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout_s) as resp:
+                body, status = resp.read(), resp.status
+        except urllib.error.HTTPError as err:
+            body, status = err.read(), err.code
+        try:
+            return status, json.loads(body)
+        except ValueError:
+            return status, body.decode(errors="replace")
+
+    def queue(self, prompt: dict[str, Any]) -> str:
+        """Queue an API-format prompt; return its prompt id."""
+        status, body = self.post("/prompt", {"prompt": prompt})
+        assert status == 200, body
+        return str(body["prompt_id"])
+
+    def wait_done(self, prompt_id: str, timeout_s: float = 60.0) -> dict[str, Any]:
+        """Wait until ComfyUI's own history has the prompt; return that entry."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            status, body = self.get(f"/history/{prompt_id}")
+            if status == 200 and isinstance(body, dict) and prompt_id in body:
+                entry: dict[str, Any] = body[prompt_id]
+                if entry.get("status", {}).get("completed") is not None:
+                    return entry
+            time.sleep(0.1)
+        raise AssertionError(f"prompt {prompt_id} did not finish in {timeout_s} s:\n{self.log()[-3000:]}")
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -74,6 +110,7 @@ def comfyui() -> Iterator[ComfyServer]:
     base = Path(tempfile.mkdtemp(prefix="swissarmyknife-comfyui-"))
     (base / "custom_nodes").mkdir()
     (base / "custom_nodes" / PACK_NAME).symlink_to(ROOT, target_is_directory=True)
+    (base / "custom_nodes" / TEST_NODES).symlink_to(Path(__file__).parent / "nodes" / TEST_NODES)
     port = _free_port()
     log_path = base / "comfyui.log"
     with log_path.open("wb") as log_file:
@@ -92,6 +129,7 @@ def comfyui() -> Iterator[ComfyServer]:
                 "--disable-all-custom-nodes",
                 "--whitelist-custom-nodes",
                 PACK_NAME,
+                TEST_NODES,
                 "--database-url",
                 "sqlite:///:memory:",
             ],

@@ -1,0 +1,249 @@
+"""The execution hooks on a miniature ComfyUI: what they record, and that they never change a run."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import torch
+
+from backend.host import comfyui_hooks
+from backend.profiler import MemorySample, Recorder
+from backend.profiler.memory import MemoryProbe
+from backend.schemas.profiler import WorkflowRecord
+from tests.host.fake_comfy import InterruptProcessingException, OutOfMemoryError, fake_comfyui, sleeper
+
+CHAIN: dict[str, Any] = {
+    "1": {"class_type": "Source", "inputs": {}},
+    "2": {"class_type": "Sleep", "inputs": {"image": ["1", 0]}, "_meta": {"title": "Nap"}},
+    "3": {"class_type": "Sink", "inputs": {"image": ["2", 0]}},
+}
+
+
+@pytest.fixture
+def comfy() -> Iterator[dict[str, Any]]:
+    with fake_comfyui() as modules:
+        comfyui_hooks.STATE.__init__()  # type: ignore[misc]  # fresh hook state per test
+        modules["execution"].BEHAVIOURS.update(
+            {
+                "Source": lambda _i: (torch.zeros(1, 8, 8, 3),),
+                "Sleep": sleeper(0.05),
+                "Sink": lambda i: (i["image"],),
+            }
+        )
+        yield modules
+        comfyui_hooks.STATE.__init__()  # type: ignore[misc]
+
+
+@pytest.fixture
+def records(comfy: dict[str, Any]) -> list[WorkflowRecord]:
+    installed = comfyui_hooks.install()
+    assert installed == [
+        "PromptExecutor.execute",
+        "PromptExecutor.add_message",
+        "ProgressHandler",
+        "execution.execute",
+        "unload_all_models",
+    ]
+    recorder = Recorder()
+    out: list[WorkflowRecord] = []
+    recorder.add_sink(out.append)
+    comfyui_hooks.attach(recorder, MemoryProbe(lambda: 4096))
+    return out
+
+
+def run(comfy: dict[str, Any], prompt: dict[str, Any], prompt_id: str = "p1", executor: Any = None) -> Any:
+    executor = executor or comfy["execution"].PromptExecutor()
+    executor.execute(prompt, prompt_id, {}, [])
+    return executor
+
+
+def test_install_is_idempotent(comfy: dict[str, Any]) -> None:
+    first = comfyui_hooks.install()
+    wrapped = comfy["execution"].PromptExecutor.execute
+    assert comfyui_hooks.install() == first
+    comfyui_hooks.STATE.installed = []  # even a second install pass must not wrap twice
+    comfyui_hooks.install()
+    assert comfy["execution"].PromptExecutor.execute is wrapped
+
+
+def test_success_run_is_recorded_node_by_node(comfy: dict[str, Any], records: list[WorkflowRecord]) -> None:
+    run(comfy, CHAIN)
+    assert len(records) == 1
+    record = records[0]
+    assert record.status == "success" and record.prompt_id == "p1"
+    assert [(n.node_id, n.class_type, n.status) for n in record.nodes] == [
+        ("1", "Source", "success"),
+        ("2", "Sleep", "success"),
+        ("3", "Sink", "success"),
+    ]
+    nap = record.nodes[1]
+    assert nap.title == "Nap"
+    assert nap.duration_ms is not None and 45 <= nap.duration_ms < 150
+    assert nap.input_shapes[0].path == "image" and nap.input_shapes[0].shape == [1, 8, 8, 3]
+    assert nap.output_shapes[0].path == "out0"
+    assert nap.rss_before_bytes == 4096
+    assert record.cache_misses == 3 and record.cache_hits == 0
+
+
+def test_cached_rerun_reports_every_node_as_cached(
+    comfy: dict[str, Any], records: list[WorkflowRecord]
+) -> None:
+    executor = run(comfy, CHAIN, "p1")
+    run(comfy, CHAIN, "p2", executor)
+    second = records[1]
+    assert second.cache_hits == 3 and second.executed_count == 0
+    assert {n.status for n in second.nodes} == {"cached"}
+
+
+def test_error_is_recorded_with_its_node(comfy: dict[str, Any], records: list[WorkflowRecord]) -> None:
+    def fail(_inputs: dict[str, Any]) -> Any:
+        raise ValueError("broken on purpose")
+
+    comfy["execution"].BEHAVIOURS["Sleep"] = fail
+    executor = run(comfy, CHAIN)
+    record = records[0]
+    assert record.status == "error"
+    assert record.error is not None and record.error.node_id == "2"
+    assert record.error.message == "broken on purpose"
+    failed = next(n for n in record.nodes if n.node_id == "2")
+    assert failed.status == "error" and failed.error == "ValueError: broken on purpose"
+    assert executor.status_messages[-1][0] == "execution_error"
+
+
+def test_oom_is_recorded_and_state_captured_before_unload(
+    comfy: dict[str, Any], records: list[WorkflowRecord]
+) -> None:
+    seen: list[tuple[str, int]] = []
+    mm = comfy["comfy.model_management"]
+
+    class Loaded:
+        device = "cuda:0"
+
+        def __init__(self) -> None:
+            self.model = type("Patcher", (), {"model": type("SDXL", (), {"model_config": object()})()})()
+
+        def model_memory(self) -> int:
+            return 100
+
+        def model_loaded_memory(self) -> int:
+            return 60
+
+    mm.current_loaded_models.append(Loaded())
+    comfyui_hooks.STATE.oom_listeners.append(lambda ex, snap: seen.append((type(ex).__name__, len(snap))))
+
+    def oom(_inputs: dict[str, Any]) -> Any:
+        raise OutOfMemoryError("CUDA out of memory")
+
+    comfy["execution"].BEHAVIOURS["Sleep"] = oom
+    run(comfy, CHAIN)
+    assert seen == [("OutOfMemoryError", 1)], "the listener saw the loaded model before ComfyUI unloaded it"
+    assert mm.current_loaded_models == [] and len(mm.unloads) == 1
+    assert records[0].status == "oom"
+
+
+def test_interrupt_passes_through_untouched(comfy: dict[str, Any], records: list[WorkflowRecord]) -> None:
+    def interrupt(_inputs: dict[str, Any]) -> Any:
+        raise InterruptProcessingException()
+
+    comfy["execution"].BEHAVIOURS["Sleep"] = interrupt
+    executor = run(comfy, CHAIN)
+    assert executor.status_messages[-1][0] == "execution_interrupted"
+    assert records[0].status == "interrupted"
+    assert next(n for n in records[0].nodes if n.node_id == "2").status == "interrupted"
+
+
+def test_async_node_is_timed_to_its_real_finish(comfy: dict[str, Any], records: list[WorkflowRecord]) -> None:
+    async def slow(inputs: dict[str, Any]) -> Any:
+        await asyncio.sleep(0.08)
+        return (inputs["image"],)
+
+    comfy["execution"].BEHAVIOURS["Sleep"] = slow
+    run(comfy, CHAIN)
+    nap = next(n for n in records[0].nodes if n.node_id == "2")
+    assert nap.duration_ms is not None and nap.duration_ms >= 75
+
+
+def test_nothing_is_recorded_until_attached(comfy: dict[str, Any]) -> None:
+    comfyui_hooks.install()
+    executor = run(comfy, CHAIN)
+    assert executor.status_messages[-1][0] == "execution_success"
+    assert comfyui_hooks.STATE.failures == {}
+
+
+class Exploding(Recorder):
+    """A recorder whose every method raises: the worst a bug of ours could do."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if name.startswith("_") or name in ("add_sink",):
+            return object.__getattribute__(self, name)
+        raise RuntimeError(f"boom in {name}")
+
+
+class ExplodingProbe(MemoryProbe):
+    def before(self) -> MemorySample:
+        raise RuntimeError("probe boom")
+
+    def after(self) -> MemorySample:
+        raise RuntimeError("probe boom")
+
+
+@pytest.mark.parametrize("scenario", ["success", "error", "oom", "interrupt", "async"])
+def test_hooks_that_raise_never_change_the_outcome(comfy: dict[str, Any], scenario: str) -> None:
+    def behaviours() -> dict[str, Any]:
+        def fail(_i: dict[str, Any]) -> Any:
+            raise ValueError("x")
+
+        def oom(_i: dict[str, Any]) -> Any:
+            raise OutOfMemoryError("CUDA out of memory")
+
+        def interrupt(_i: dict[str, Any]) -> Any:
+            raise InterruptProcessingException()
+
+        async def later(i: dict[str, Any]) -> Any:
+            await asyncio.sleep(0.001)
+            return (i["image"],)
+
+        return {"success": sleeper(0), "error": fail, "oom": oom, "interrupt": interrupt, "async": later}
+
+    comfy["execution"].BEHAVIOURS["Sleep"] = behaviours()[scenario]
+    baseline = run(comfy, CHAIN, "base")
+    expected = [
+        (event, {k: v for k, v in data.items() if k != "prompt_id"})
+        for event, data in baseline.status_messages
+    ]
+    expected_outputs = set(baseline.caches.outputs)
+
+    comfyui_hooks.install()
+    comfyui_hooks.STATE.oom_listeners.append(
+        lambda ex, snap: (_ for _ in ()).throw(RuntimeError("listener boom"))
+    )
+    comfyui_hooks.attach(Exploding(), ExplodingProbe(lambda: 1))
+    hooked = run(comfy, CHAIN, "hooked")
+    got = [
+        (event, {k: v for k, v in data.items() if k != "prompt_id"}) for event, data in hooked.status_messages
+    ]
+    assert got == expected
+    assert set(hooked.caches.outputs) == expected_outputs
+    assert comfyui_hooks.STATE.failures, "the failures were counted"
+
+
+def test_missing_hook_points_degrade_to_what_exists(comfy: dict[str, Any]) -> None:
+    del comfy["comfy_execution.progress"].ProgressHandler  # as on a ComfyUI before progress handlers
+    installed = comfyui_hooks.install()
+    assert "ProgressHandler" not in installed and "execution.execute" in installed
+    recorder = Recorder()
+    out: list[WorkflowRecord] = []
+    recorder.add_sink(out.append)
+    comfyui_hooks.attach(recorder, None)
+    run(comfy, CHAIN)
+    nap = next(n for n in out[0].nodes if n.node_id == "2")
+    assert nap.duration_ms is not None and nap.duration_ms >= 45, "timed at the execute() wrapper instead"
+
+
+def test_wrappers_keep_the_original_names(comfy: dict[str, Any]) -> None:
+    comfyui_hooks.install()
+    assert comfy["execution"].execute.__name__ == "execute"
+    assert comfy["execution"].PromptExecutor.add_message.__name__ == "add_message"

@@ -1,0 +1,83 @@
+"""Test-only ComfyUI nodes: sleeps, failures and OOMs for the profiler's integration tests.
+
+Linked into a throwaway ComfyUI's custom_nodes by tests/integration/conftest.py; never shipped.
+"""
+
+import asyncio
+import time
+
+import torch
+
+
+class SAKSleep:
+    """Sleeps, then passes its image through (a node with a known duration)."""
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {"image": ("IMAGE",), "seconds": ("FLOAT", {"default": 0.1, "min": 0.0, "max": 60.0})}
+        }
+
+    RETURN_TYPES = ("IMAGE",)
+    FUNCTION = "run"
+    CATEGORY = "swissarmyknife/test"
+
+    def run(self, image, seconds):
+        time.sleep(seconds)
+        return (image,)
+
+
+class SAKAsyncSleep:
+    """The same with an async body, timed by ComfyUI's async-node path."""
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {"image": ("IMAGE",), "seconds": ("FLOAT", {"default": 0.1, "min": 0.0, "max": 60.0})}
+        }
+
+    RETURN_TYPES = ("IMAGE",)
+    FUNCTION = "run"
+    CATEGORY = "swissarmyknife/test"
+
+    async def run(self, image, seconds):
+        await asyncio.sleep(seconds)
+        return (image,)
+
+
+class SAKFail:
+    """Raises ValueError (an ordinary node error)."""
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {"required": {"image": ("IMAGE",)}}
+
+    RETURN_TYPES = ("IMAGE",)
+    FUNCTION = "run"
+    CATEGORY = "swissarmyknife/test"
+
+    def run(self, image):
+        raise ValueError("SAKFail failed on purpose")
+
+
+class SAKOom:
+    """Raises torch.OutOfMemoryError, as a CUDA allocation failure would."""
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {"required": {"image": ("IMAGE",)}}
+
+    RETURN_TYPES = ("IMAGE",)
+    FUNCTION = "run"
+    CATEGORY = "swissarmyknife/test"
+
+    def run(self, image):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB (simulated)")
+
+
+NODE_CLASS_MAPPINGS = {
+    "SAKSleep": SAKSleep,
+    "SAKAsyncSleep": SAKAsyncSleep,
+    "SAKFail": SAKFail,
+    "SAKOom": SAKOom,
+}

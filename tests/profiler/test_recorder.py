@@ -1,0 +1,245 @@
+"""The recorder against recorded ComfyUI event sequences: success, cached re-run, error, OOM, interrupt,
+async re-entry, subgraph expansion, and the live view of a running workflow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from backend.profiler import MemorySample, Recorder
+from backend.schemas.profiler import ErrorSummary, TensorShape, WorkflowRecord
+
+PROMPT: dict[str, Any] = {
+    "1": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8, "batch_size": 1, "color": 0}},
+    "2": {
+        "class_type": "SAKSleep",
+        "inputs": {"image": ["1", 0], "seconds": 0.2},
+        "_meta": {"title": "Sleep A"},
+    },
+    "3": {"class_type": "PreviewImage", "inputs": {"images": ["2", 0]}},
+}
+
+
+class Clocks:
+    """Deterministic wall and perf clocks advanced by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def wall(self) -> float:
+        return self.now
+
+    def perf(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clocks() -> Clocks:
+    return Clocks()
+
+
+@pytest.fixture
+def recorder(clocks: Clocks) -> tuple[Recorder, list[WorkflowRecord]]:
+    rec = Recorder(wall_clock=clocks.wall, perf_clock=clocks.perf)
+    out: list[WorkflowRecord] = []
+    rec.add_sink(out.append)
+    return rec, out
+
+
+def run_node(rec: Recorder, clocks: Clocks, node_id: str, seconds: float, **memory: Any) -> None:
+    rec.node_started("p", node_id, memory=MemorySample(vram_bytes=memory.get("before"), rss_bytes=100))
+    clocks.advance(seconds)
+    rec.node_finished(
+        "p",
+        node_id,
+        memory=MemorySample(
+            vram_bytes=memory.get("after"), vram_peak_bytes=memory.get("peak"), rss_bytes=150
+        ),
+    )
+
+
+def test_success_records_every_node_with_durations_and_memory(recorder: Any, clocks: Clocks) -> None:
+    rec, out = recorder
+    rec.begin_workflow("p", PROMPT)
+    rec.mark_cached("p", [])
+    run_node(rec, clocks, "1", 0.01, before=0, after=10, peak=30)
+    rec.node_outputs("p", "1", [TensorShape(path="out0", shape=[1, 8, 8, 3], dtype="float32", device="cpu")])
+    run_node(rec, clocks, "2", 0.2, before=10, after=10, peak=1_000)
+    run_node(rec, clocks, "3", 0.005)
+    rec.workflow_outcome("p", "success")
+    record = rec.end_workflow("p")
+    assert record is not None and out == [record]
+    assert record.status == "success"
+    assert [n.node_id for n in record.nodes] == ["1", "2", "3"]
+    assert [n.order for n in record.nodes] == [0, 1, 2]
+    sleep = record.nodes[1]
+    assert sleep.class_type == "SAKSleep" and sleep.title == "Sleep A"
+    assert sleep.duration_ms == pytest.approx(200.0)
+    assert sleep.vram_peak_delta_bytes == 990
+    assert sleep.rss_before_bytes == 100 and sleep.rss_after_bytes == 150
+    assert sleep.input_shapes == [
+        TensorShape(path="image", shape=[1, 8, 8, 3], dtype="float32", device="cpu")
+    ]
+    assert record.executed_count == 3 and record.cache_hits == 0 and record.cache_misses == 3
+    assert record.peak_vram_bytes == 1_000
+    assert record.duration_ms == pytest.approx(215.0)
+    assert record.node_count == 3
+
+
+def test_cached_rerun_reports_every_node_as_a_cache_hit(recorder: Any) -> None:
+    rec, _ = recorder
+    rec.begin_workflow("p", PROMPT)
+    rec.mark_cached("p", ["1", "2", "3"])
+    rec.node_finished("p", "3")  # ComfyUI finishes cached output nodes without a start
+    rec.workflow_outcome("p", "success")
+    record = rec.end_workflow("p")
+    assert record is not None
+    assert [(n.node_id, n.status, n.cache_hit) for n in record.nodes] == [
+        ("1", "cached", True),
+        ("2", "cached", True),
+        ("3", "cached", True),
+    ]
+    assert all(n.duration_ms is None for n in record.nodes)
+    assert record.cache_hits == 3 and record.executed_count == 0
+
+
+def test_error_marks_the_failing_node_and_summarises(recorder: Any, clocks: Clocks) -> None:
+    rec, _ = recorder
+    rec.begin_workflow("p", PROMPT)
+    rec.mark_cached("p", ["1"])
+    rec.node_started("p", "2")
+    clocks.advance(0.05)
+    rec.node_failed("p", "2", "ValueError: boom")
+    error = ErrorSummary(node_id="2", node_type="SAKSleep", exception_type="ValueError", message="boom")
+    rec.workflow_outcome("p", "error", error)
+    record = rec.end_workflow("p")
+    assert record is not None and record.status == "error" and record.error == error
+    failed = record.nodes[1]
+    assert failed.status == "error" and failed.error == "ValueError: boom"
+    assert failed.duration_ms == pytest.approx(50.0)
+    assert [n.node_id for n in record.nodes] == ["1", "2"], "nodes that never ran are not invented"
+
+
+def test_oom_is_its_own_status(recorder: Any) -> None:
+    rec, _ = recorder
+    rec.begin_workflow("p", PROMPT)
+    rec.node_started("p", "2")
+    rec.node_failed("p", "2", "OutOfMemoryError: CUDA out of memory", oom=True)
+    rec.workflow_outcome(
+        "p",
+        "error",
+        ErrorSummary(node_id="2", node_type="X", exception_type="torch.OutOfMemoryError", message="m"),
+    )
+    record = rec.end_workflow("p")
+    assert record is not None and record.status == "oom"
+
+
+def test_oom_recognised_from_the_message_alone(recorder: Any) -> None:
+    rec, _ = recorder
+    rec.begin_workflow("p", PROMPT)
+    rec.workflow_outcome(
+        "p",
+        "error",
+        ErrorSummary(node_id=None, node_type=None, exception_type="torch.OutOfMemoryError", message="x"),
+    )
+    record = rec.end_workflow("p")
+    assert record is not None and record.status == "oom"
+
+
+def test_interrupt_marks_the_running_node(recorder: Any, clocks: Clocks) -> None:
+    rec, _ = recorder
+    rec.begin_workflow("p", PROMPT)
+    run_node(rec, clocks, "1", 0.01)
+    rec.node_started("p", "2")
+    rec.workflow_outcome(
+        "p",
+        "interrupted",
+        ErrorSummary(node_id="2", node_type="SAKSleep", exception_type="interrupted", message=""),
+    )
+    record = rec.end_workflow("p")
+    assert record is not None and record.status == "interrupted"
+    assert [n.status for n in record.nodes] == ["success", "interrupted"]
+
+
+def test_async_and_lazy_reentry_keep_the_first_start(recorder: Any, clocks: Clocks) -> None:
+    rec, _ = recorder
+    rec.begin_workflow("p", PROMPT)
+    rec.node_started("p", "2")
+    clocks.advance(0.1)
+    rec.node_started("p", "2")  # PENDING, then re-entered
+    clocks.advance(0.2)
+    rec.node_finished("p", "2")
+    rec.workflow_outcome("p", "success")
+    record = rec.end_workflow("p")
+    assert record is not None and record.nodes[0].duration_ms == pytest.approx(300.0)
+
+
+def test_subgraph_expansion_records_ephemeral_nodes_with_their_parent(recorder: Any, clocks: Clocks) -> None:
+    rec, _ = recorder
+    rec.begin_workflow("p", PROMPT)
+    rec.node_started("p", "2")
+    rec.node_context("p", "2", class_type="SAKSleep", parent_node_id=None)
+    rec.node_started("p", "2.0.1", class_type="ImageInvert", parent_node_id="2")
+    clocks.advance(0.01)
+    rec.node_finished("p", "2.0.1")
+    rec.node_finished("p", "2")
+    rec.workflow_outcome("p", "success")
+    record = rec.end_workflow("p")
+    assert record is not None
+    child = next(n for n in record.nodes if n.node_id == "2.0.1")
+    assert child.parent_node_id == "2" and child.class_type == "ImageInvert"
+    assert record.node_count == 3, "node_count counts the graph the user queued"
+
+
+def test_current_is_a_live_view_and_none_when_idle(recorder: Any, clocks: Clocks) -> None:
+    rec, _ = recorder
+    assert rec.current() is None
+    rec.begin_workflow("p", PROMPT)
+    rec.node_started("p", "1")
+    live = rec.current()
+    assert live is not None and live.status == "running" and live.ended_at is None
+    assert live.nodes[0].status == "running"
+    rec.node_finished("p", "1")
+    rec.workflow_outcome("p", "success")
+    rec.end_workflow("p")
+    assert rec.current() is None
+    latest = rec.latest()
+    assert latest is not None and latest.prompt_id == "p"
+
+
+def test_events_for_unknown_prompts_are_ignored(recorder: Any) -> None:
+    rec, out = recorder
+    rec.node_started("nope", "1")
+    rec.node_finished("nope", "1")
+    rec.mark_cached("nope", ["1"])
+    rec.workflow_outcome("nope", "success")
+    assert rec.end_workflow("nope") is None
+    assert out == []
+
+
+def test_a_failing_sink_does_not_stop_the_others(recorder: Any) -> None:
+    rec, out = recorder
+
+    def bad(_record: WorkflowRecord) -> None:
+        raise RuntimeError("sink down")
+
+    rec.add_sink(bad)
+    later: list[WorkflowRecord] = []
+    rec.add_sink(later.append)
+    rec.begin_workflow("p", PROMPT)
+    rec.workflow_outcome("p", "success")
+    rec.end_workflow("p")
+    assert len(out) == 1 and len(later) == 1
+
+
+def test_execution_without_an_outcome_message_is_an_error(recorder: Any) -> None:
+    rec, _ = recorder
+    rec.begin_workflow("p", PROMPT)
+    rec.node_started("p", "1")
+    record = rec.end_workflow("p")
+    assert record is not None and record.status == "error"
+    assert record.nodes[0].status == "error"
