@@ -30,8 +30,8 @@ from typing import Any
 from .. import log
 from ..profiler.memory import MemoryProbe
 from ..profiler.recorder import Recorder
-from ..profiler.shapes import tensor_shapes
-from ..schemas.profiler import ErrorSummary, TensorShape
+from ..profiler.shapes import RawShape, raw_tensor_shapes
+from ..schemas.profiler import ErrorSummary
 
 WRAPPED_MARK = "__swissarmyknife_wrapped__"
 HANDLER_NAME = "swissarmyknife"
@@ -242,7 +242,7 @@ def _result_code(result: Any) -> int | None:
     return value if isinstance(value, int) else None
 
 
-async def _output_shapes(caches: Any, node_id: str) -> list[TensorShape]:
+async def _output_shapes(caches: Any, node_id: str) -> list[RawShape]:
     outputs_cache = getattr(caches, "outputs", None)
     if outputs_cache is None:
         return []
@@ -252,11 +252,11 @@ async def _output_shapes(caches: Any, node_id: str) -> list[TensorShape]:
     data = getattr(entry, "outputs", entry)  # newer: CacheEntry(ui, outputs); older: the outputs
     if not isinstance(data, (list, tuple)):
         return []
-    shapes: list[TensorShape] = []
+    shapes: list[RawShape] = []
     for slot, results in enumerate(data):
         # Each slot holds one result per mapped batch; a single one is the common case.
         value = results[0] if isinstance(results, (list, tuple)) and len(results) == 1 else results
-        shapes.extend(tensor_shapes(value, f"out{slot}", limit=16 - len(shapes)))
+        shapes.extend(raw_tensor_shapes(value, f"out{slot}", limit=16 - len(shapes)))
         if len(shapes) >= 16:
             break
     return shapes
@@ -290,18 +290,25 @@ def _make_node_execute(original: Callable[..., Any]) -> Callable[..., Any]:
         context: tuple[str, str, Any] | None = None
         if recorder is not None:
             try:
-                dynprompt = _arg(args, kwargs, 1, "dynprompt")
-                node_id = str(_arg(args, kwargs, 3, "current_item"))
-                prompt_id = str(_arg(args, kwargs, 6, "prompt_id"))
+                if len(args) >= 7:  # ComfyUI passes everything positionally
+                    dynprompt, caches, node_id, prompt_id = args[1], args[2], str(args[3]), str(args[6])
+                else:
+                    dynprompt = _arg(args, kwargs, 1, "dynprompt")
+                    caches = _arg(args, kwargs, 2, "caches")
+                    node_id = str(_arg(args, kwargs, 3, "current_item"))
+                    prompt_id = str(_arg(args, kwargs, 6, "prompt_id"))
                 parent = dynprompt.get_display_node_id(node_id) if dynprompt is not None else None
-                class_type = dynprompt.get_node(node_id).get("class_type") if dynprompt is not None else None
-                if parent == node_id:
+                class_type = None
+                if parent is not None and parent != node_id:
+                    # An ephemeral node from a subgraph expansion: only here do we learn its parent.
+                    class_type = dynprompt.get_node(node_id).get("class_type")
+                    recorder.node_context(prompt_id, node_id, class_type=class_type, parent_node_id=parent)
+                else:
                     parent = None
-                recorder.node_context(prompt_id, node_id, class_type=class_type, parent_node_id=parent)
                 if STATE.progress_handler is None:
                     # No progress registry on this ComfyUI: time at the wrapper instead.
                     recorder.node_started(prompt_id, node_id, class_type=class_type, parent_node_id=parent)
-                context = (prompt_id, node_id, _arg(args, kwargs, 2, "caches"))
+                context = (prompt_id, node_id, caches)
             except Exception:
                 _failed("execution.execute")
         result = await original(*args, **kwargs)

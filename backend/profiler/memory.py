@@ -21,16 +21,17 @@ class MemoryProbe:
         self._rss = rss
         self.sync_gpu = sync_gpu
         self._failed = False
+        # MPS/XPU availability never changes in a process: asked once, not around every node.
+        self._other: Callable[[], int | None] | bool | None = False
 
     def _torch(self) -> Any | None:
         # torch is imported by ComfyUI long before a node runs; never import it ourselves here.
         return None if self._failed else sys.modules.get("torch")
 
-    def _cuda(self, torch: Any) -> Any | None:
-        cuda = getattr(torch, "cuda", None)
-        if cuda is None or not cuda.is_available() or not cuda.is_initialized():
-            return None
-        return cuda
+    def _other_reader(self, torch: Any) -> Callable[[], int | None] | None:
+        if self._other is False:
+            self._other = _other_device_reader(torch)
+        return self._other if callable(self._other) else None
 
     def before(self) -> MemorySample:
         """Reset the device's peak counter and read current use."""
@@ -38,13 +39,14 @@ class MemoryProbe:
         torch = self._torch()
         if torch is not None:
             try:
-                cuda = self._cuda(torch)
-                if cuda is not None:
+                cuda = torch.cuda
+                if cuda.is_initialized():
                     device = cuda.current_device()
                     cuda.reset_peak_memory_stats(device)
                     vram = int(cuda.memory_allocated(device))
                 else:
-                    vram = _other_device_allocated(torch)
+                    reader = self._other_reader(torch)
+                    vram = reader() if reader else None
             except Exception:
                 self._disable()
         return MemorySample(vram_bytes=vram, vram_peak_bytes=None, rss_bytes=self._rss())
@@ -56,16 +58,16 @@ class MemoryProbe:
         torch = self._torch()
         if torch is not None:
             try:
-                cuda = self._cuda(torch)
-                if cuda is not None:
+                cuda = torch.cuda
+                if cuda.is_initialized():
                     device = cuda.current_device()
                     if self.sync_gpu:
                         cuda.synchronize(device)
                     vram = int(cuda.memory_allocated(device))
                     peak = int(cuda.max_memory_allocated(device))
                 else:
-                    vram = _other_device_allocated(torch)
-                    peak = vram
+                    reader = self._other_reader(torch)
+                    vram = peak = reader() if reader else None
             except Exception:
                 self._disable()
         return MemorySample(vram_bytes=vram, vram_peak_bytes=peak, rss_bytes=self._rss())
@@ -75,12 +77,13 @@ class MemoryProbe:
         log.warn_once("memory-probe", "reading device memory failed; per-node VRAM is off for this session")
 
 
-def _other_device_allocated(torch: Any) -> int | None:
+def _other_device_reader(torch: Any) -> Callable[[], int | None] | None:
+    """Current allocated bytes on Apple MPS or Intel XPU, when this torch has one; else None."""
     mps = getattr(torch, "mps", None)
     backends_mps = getattr(getattr(torch, "backends", None), "mps", None)
     if mps is not None and backends_mps is not None and backends_mps.is_available():
-        return int(mps.current_allocated_memory())
+        return lambda: int(mps.current_allocated_memory())
     xpu = getattr(torch, "xpu", None)
-    if xpu is not None and xpu.is_available() and xpu.is_initialized():
-        return int(xpu.memory_allocated())
+    if xpu is not None and xpu.is_available():
+        return lambda: int(xpu.memory_allocated()) if xpu.is_initialized() else None
     return None

@@ -11,18 +11,17 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import log
 from ..schemas.profiler import (
     ErrorSummary,
-    NodeRecord,
     NodeStatus,
-    TensorShape,
     WorkflowRecord,
     WorkflowStatus,
 )
 from .graph import input_links, node_class_type, node_title, workflow_hash
+from .shapes import RawShape
 
 # A runaway subgraph expansion must not grow one record without bound.
 MAX_NODES_PER_WORKFLOW = 5000
@@ -30,16 +29,18 @@ MAX_NODES_PER_WORKFLOW = 5000
 Sink = Callable[[WorkflowRecord], None]
 
 
-@dataclass(frozen=True)
-class MemorySample:
-    """Memory at one instant: device bytes allocated, device peak since the last reset, process RSS."""
+class MemorySample(NamedTuple):
+    """Memory at one instant: device bytes allocated, device peak since the last reset, process RSS.
+
+    A NamedTuple: two are made around every node, and a tuple is the cheapest immutable record.
+    """
 
     vram_bytes: int | None = None
     vram_peak_bytes: int | None = None
     rss_bytes: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class _NodeRun:
     node_id: str
     class_type: str
@@ -57,30 +58,35 @@ class _NodeRun:
     vram_peak_delta: int | None = None
     rss_before: int | None = None
     rss_after: int | None = None
-    output_shapes: list[TensorShape] = field(default_factory=list)
+    output_shapes: list[RawShape] = field(default_factory=list)
     error: str | None = None
 
-    def to_record(self, input_shapes: list[TensorShape]) -> NodeRecord:
-        return NodeRecord(
-            node_id=self.node_id,
-            class_type=self.class_type,
-            title=self.title,
-            parent_node_id=self.parent_node_id,
-            order=self.order,
-            status=self.status,
-            cache_hit=self.cache_hit,
-            started_at=self.started_at,
-            ended_at=self.ended_at,
-            duration_ms=self.duration_ms,
-            vram_before_bytes=self.vram_before,
-            vram_after_bytes=self.vram_after,
-            vram_peak_delta_bytes=self.vram_peak_delta,
-            rss_before_bytes=self.rss_before,
-            rss_after_bytes=self.rss_after,
-            input_shapes=input_shapes,
-            output_shapes=self.output_shapes,
-            error=self.error,
-        )
+    def to_dict(self, input_shapes: list[RawShape]) -> dict[str, Any]:
+        """The NodeRecord's fields; validated once per workflow, not once per node."""
+        return {
+            "node_id": self.node_id,
+            "class_type": self.class_type,
+            "title": self.title,
+            "parent_node_id": self.parent_node_id,
+            "order": self.order,
+            "status": self.status,
+            "cache_hit": self.cache_hit,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "duration_ms": self.duration_ms,
+            "vram_before_bytes": self.vram_before,
+            "vram_after_bytes": self.vram_after,
+            "vram_peak_delta_bytes": self.vram_peak_delta,
+            "rss_before_bytes": self.rss_before,
+            "rss_after_bytes": self.rss_after,
+            "input_shapes": [_shape_dict(s) for s in input_shapes],
+            "output_shapes": [_shape_dict(s) for s in self.output_shapes],
+            "error": self.error,
+        }
+
+
+def _shape_dict(raw: RawShape) -> dict[str, Any]:
+    return {"path": raw[0], "shape": raw[1], "dtype": raw[2], "device": raw[3]}
 
 
 @dataclass
@@ -95,6 +101,9 @@ class _WorkflowRun:
     outcome: WorkflowStatus | None = None
     error: ErrorSummary | None = None
     oom_node_id: str | None = None
+    # Subgraph parents and class types learned before the node's first start.
+    context: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    has_titles: bool = True
 
 
 def _max(a: int | None, b: int | None) -> int | None:
@@ -141,6 +150,7 @@ class Recorder:
             workflow_hash=workflow_hash(prompt),
             started_at=self._wall(),
             start_perf=self._perf(),
+            has_titles=any(isinstance(n, dict) and "_meta" in n for n in prompt.values()),
         )
         with self._lock:
             self._runs[prompt_id] = run
@@ -183,10 +193,14 @@ class Recorder:
             if node is None:
                 if len(run.nodes) >= MAX_NODES_PER_WORKFLOW:
                     return
+                if run.context:
+                    known_class, known_parent = run.context.pop(node_id, (None, None))
+                    class_type = class_type or known_class
+                    parent_node_id = parent_node_id or known_parent
                 node = _NodeRun(
                     node_id=node_id,
                     class_type=class_type or node_class_type(run.prompt, node_id) or "unknown",
-                    title=node_title(run.prompt, node_id),
+                    title=node_title(run.prompt, node_id) if run.has_titles else None,
                     parent_node_id=parent_node_id,
                     order=len(run.nodes),
                     status="running",
@@ -210,8 +224,11 @@ class Recorder:
         """Fill in what only the execute() wrapper knows (subgraph parent, ephemeral class type)."""
         with self._lock:
             run = self._runs.get(prompt_id)
-            node = run.nodes.get(node_id) if run else None
+            if run is None:
+                return
+            node = run.nodes.get(node_id)
             if node is None:
+                run.context[node_id] = (class_type, parent_node_id)
                 return
             if parent_node_id is not None:
                 node.parent_node_id = parent_node_id
@@ -234,7 +251,7 @@ class Recorder:
                 if memory.vram_peak_bytes is not None and node.vram_before is not None:
                     node.vram_peak_delta = max(0, memory.vram_peak_bytes - node.vram_before)
 
-    def node_outputs(self, prompt_id: str, node_id: str, shapes: list[TensorShape]) -> None:
+    def node_outputs(self, prompt_id: str, node_id: str, shapes: list[RawShape]) -> None:
         with self._lock:
             run = self._runs.get(prompt_id)
             node = run.nodes.get(node_id) if run else None
@@ -340,7 +357,7 @@ class Recorder:
             if final and node.status == "running":
                 # ComfyUI sends no finish for a node that failed or was cut short.
                 node.status = "interrupted" if run.outcome == "interrupted" else "error"
-            nodes.append(node.to_record(_input_shapes(run.prompt, node.node_id, outputs)))
+            nodes.append(node.to_dict(_input_shapes(run.prompt, node.node_id, outputs)))
             if node.vram_before is not None and node.vram_peak_delta is not None:
                 peak_vram = _max(peak_vram, node.vram_before + node.vram_peak_delta)
             peak_vram = _max(peak_vram, node.vram_after)
@@ -349,21 +366,23 @@ class Recorder:
         if not final:
             status = "running"
         executed = [n for n in run.nodes.values() if not n.cache_hit and n.started_at is not None]
-        return WorkflowRecord(
-            prompt_id=run.prompt_id,
-            workflow_hash=run.workflow_hash,
-            status=status,
-            started_at=run.started_at,
-            ended_at=now_wall if final else None,
-            duration_ms=(now_perf - run.start_perf) * 1000.0 if final else None,
-            node_count=len(run.prompt),
-            executed_count=len(executed),
-            cache_hits=len(run.cached),
-            cache_misses=len(executed),
-            peak_vram_bytes=peak_vram,
-            peak_rss_bytes=peak_rss,
-            error=run.error,
-            nodes=nodes,
+        return WorkflowRecord.model_validate(
+            {
+                "prompt_id": run.prompt_id,
+                "workflow_hash": run.workflow_hash,
+                "status": status,
+                "started_at": run.started_at,
+                "ended_at": now_wall if final else None,
+                "duration_ms": (now_perf - run.start_perf) * 1000.0 if final else None,
+                "node_count": len(run.prompt),
+                "executed_count": len(executed),
+                "cache_hits": len(run.cached),
+                "cache_misses": len(executed),
+                "peak_vram_bytes": peak_vram,
+                "peak_rss_bytes": peak_rss,
+                "error": run.error,
+                "nodes": nodes,
+            }
         )
 
 
@@ -374,12 +393,12 @@ def _looks_like_oom(error: ErrorSummary | None) -> bool:
 
 
 def _input_shapes(
-    prompt: Mapping[str, Any], node_id: str, outputs: Mapping[str, list[TensorShape]]
-) -> list[TensorShape]:
-    shapes: list[TensorShape] = []
+    prompt: Mapping[str, Any], node_id: str, outputs: Mapping[str, list[RawShape]]
+) -> list[RawShape]:
+    shapes: list[RawShape] = []
     for name, source, slot in input_links(prompt, node_id):
         prefix = f"out{slot}"
-        for shape in outputs.get(source, ()):
-            if shape.path == prefix or shape.path.startswith((prefix + ".", prefix + "[")):
-                shapes.append(shape.model_copy(update={"path": name + shape.path[len(prefix) :]}))
+        for path, dims, dtype, device in outputs.get(source, ()):
+            if path == prefix or path.startswith((prefix + ".", prefix + "[")):
+                shapes.append((name + path[len(prefix) :], dims, dtype, device))
     return shapes

@@ -23,25 +23,37 @@ def _shape_of(value: Any) -> list[int] | None:
         return None
 
 
+# (path, shape, dtype, device): plain tuples on the per-node path; models are built once per record.
+RawShape = tuple[str, list[int], str | None, str | None]
+
+
 def tensor_shapes(value: Any, path: str = "", *, limit: int = MAX_SHAPES) -> list[TensorShape]:
     """Find up to ``limit`` tensors in ``value``, each named by where it was found (``out0.samples``)."""
-    found: list[TensorShape] = []
+    return [
+        TensorShape(path=p, shape=s, dtype=d, device=dev)
+        for p, s, d, dev in raw_tensor_shapes(value, path, limit=limit)
+    ]
+
+
+def raw_tensor_shapes(value: Any, path: str = "", *, limit: int = MAX_SHAPES) -> list[RawShape]:
+    """``tensor_shapes`` as plain tuples, for the per-node hot path."""
+    found: list[RawShape] = []
     _walk(value, path, 0, found, limit)
     return found
 
 
-def _walk(value: Any, path: str, depth: int, found: list[TensorShape], limit: int) -> None:
+def _walk(value: Any, path: str, depth: int, found: list[RawShape], limit: int) -> None:
     if len(found) >= limit:
         return
     shape = _shape_of(value)
     if shape is not None:
         device = getattr(value, "device", None)
         found.append(
-            TensorShape(
-                path=path or "value",
-                shape=shape,
-                dtype=str(value.dtype).removeprefix("torch."),
-                device=str(device) if device is not None else None,
+            (
+                path or "value",
+                shape,
+                str(value.dtype).removeprefix("torch."),
+                str(device) if device is not None else None,
             )
         )
         return

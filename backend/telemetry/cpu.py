@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -242,6 +243,9 @@ def rss_reader() -> Callable[[], int | None]:
     Used around every profiled node, so the psutil.Process object is created once: building it per
     call costs more than the read itself.
     """
+    statm = _statm_reader()
+    if statm is not None:
+        return statm
     try:
         psutil = _import_psutil()
     except ImportError:
@@ -253,6 +257,29 @@ def rss_reader() -> Callable[[], int | None]:
             return int(process.memory_info().rss)
         except Exception:
             log.at_most_every("process-rss", 300.0, "reading this process's memory failed")
+            return None
+
+    return read
+
+
+def _statm_reader() -> Callable[[], int | None] | None:
+    """On Linux, RSS from /proc/self/statm through one kept-open descriptor: ~1 us instead of ~10 us.
+
+    psutil reads the same file but opens it on every call; around every node that is most of the
+    profiler's cost.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        fd = os.open("/proc/self/statm", os.O_RDONLY)
+        page_bytes = os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+    def read() -> int | None:
+        try:
+            return int(os.pread(fd, 128, 0).split()[1]) * page_bytes
+        except (OSError, ValueError, IndexError):
             return None
 
     return read

@@ -98,22 +98,28 @@ def comfyui_paths() -> tuple[Path, Path] | None:
     return Path(directory), Path(python)
 
 
-@pytest.fixture(scope="session")
-def comfyui() -> Iterator[ComfyServer]:
-    paths = comfyui_paths()
-    if paths is None:
-        pytest.skip(
-            "integration tests need a real ComfyUI: set COMFYUI_DIR and COMFYUI_PYTHON "
-            "(see ../shared/comfyui-host/README.md and README.md 'Testing against a real ComfyUI')"
-        )
-    comfy_dir, python = paths
-    base = Path(tempfile.mkdtemp(prefix="swissarmyknife-comfyui-"))
-    (base / "custom_nodes").mkdir()
-    (base / "custom_nodes" / PACK_NAME).symlink_to(ROOT, target_is_directory=True)
-    (base / "custom_nodes" / TEST_NODES).symlink_to(Path(__file__).parent / "nodes" / TEST_NODES)
-    port = _free_port()
+def start_comfyui(
+    comfy_dir: Path,
+    python: Path,
+    *,
+    with_pack: bool = True,
+    base: Path | None = None,
+    port: int | None = None,
+) -> ComfyServer:
+    """Start ComfyUI on the CPU with this checkout (and the test nodes) linked in; wait until it answers.
+
+    Pass the ``base`` and ``port`` of a stopped server to start "the same" ComfyUI again.
+    """
+    if base is None:
+        base = Path(tempfile.mkdtemp(prefix="swissarmyknife-comfyui-"))
+        (base / "custom_nodes").mkdir()
+        (base / "custom_nodes" / TEST_NODES).symlink_to(Path(__file__).parent / "nodes" / TEST_NODES)
+        if with_pack:
+            (base / "custom_nodes" / PACK_NAME).symlink_to(ROOT, target_is_directory=True)
+    port = port or _free_port()
     log_path = base / "comfyui.log"
-    with log_path.open("wb") as log_file:
+    whitelist = [PACK_NAME, TEST_NODES] if with_pack else [TEST_NODES]
+    with log_path.open("ab") as log_file:
         process = subprocess.Popen(
             [
                 str(python),
@@ -128,8 +134,7 @@ def comfyui() -> Iterator[ComfyServer]:
                 str(base),
                 "--disable-all-custom-nodes",
                 "--whitelist-custom-nodes",
-                PACK_NAME,
-                TEST_NODES,
+                *whitelist,
                 "--database-url",
                 "sqlite:///:memory:",
             ],
@@ -140,25 +145,49 @@ def comfyui() -> Iterator[ComfyServer]:
         )
     server = ComfyServer(f"http://127.0.0.1:{port}", base, log_path, process)
     deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"ComfyUI exited with {process.returncode}:\n{server.log()[-4000:]}")
+        try:
+            if server.get("/system_stats", timeout_s=2)[0] == 200:
+                return server
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            stop_comfyui(server, remove=False)
+            raise RuntimeError(
+                f"ComfyUI did not answer within {START_TIMEOUT_S:.0f} s:\n{server.log()[-4000:]}"
+            )
+        time.sleep(0.25)
+
+
+def stop_comfyui(server: ComfyServer, *, remove: bool = True) -> None:
+    """Stop the server's whole process group; with ``remove`` also delete its base directory."""
+    process = server.process
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    if remove:
+        shutil.rmtree(server.base_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def comfyui() -> Iterator[ComfyServer]:
+    paths = comfyui_paths()
+    if paths is None:
+        pytest.skip(
+            "integration tests need a real ComfyUI: set COMFYUI_DIR and COMFYUI_PYTHON "
+            "(see ../shared/comfyui-host/README.md and README.md 'Testing against a real ComfyUI')"
+        )
     try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"ComfyUI exited with {process.returncode}:\n{server.log()[-4000:]}")
-            try:
-                if server.get("/system_stats", timeout_s=2)[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"ComfyUI did not answer within {START_TIMEOUT_S:.0f} s:\n{server.log()[-4000:]}")
-            time.sleep(0.5)
+        server = start_comfyui(*paths)
+    except RuntimeError as err:
+        pytest.fail(str(err))
+    try:
         yield server
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        shutil.rmtree(base, ignore_errors=True)
+        stop_comfyui(server)

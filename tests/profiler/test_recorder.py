@@ -67,7 +67,7 @@ def test_success_records_every_node_with_durations_and_memory(recorder: Any, clo
     rec.begin_workflow("p", PROMPT)
     rec.mark_cached("p", [])
     run_node(rec, clocks, "1", 0.01, before=0, after=10, peak=30)
-    rec.node_outputs("p", "1", [TensorShape(path="out0", shape=[1, 8, 8, 3], dtype="float32", device="cpu")])
+    rec.node_outputs("p", "1", [("out0", [1, 8, 8, 3], "float32", "cpu")])
     run_node(rec, clocks, "2", 0.2, before=10, after=10, peak=1_000)
     run_node(rec, clocks, "3", 0.005)
     rec.workflow_outcome("p", "success")
@@ -183,7 +183,8 @@ def test_subgraph_expansion_records_ephemeral_nodes_with_their_parent(recorder: 
     rec.begin_workflow("p", PROMPT)
     rec.node_started("p", "2")
     rec.node_context("p", "2", class_type="SAKSleep", parent_node_id=None)
-    rec.node_started("p", "2.0.1", class_type="ImageInvert", parent_node_id="2")
+    rec.node_context("p", "2.0.1", class_type="ImageInvert", parent_node_id="2")  # the execute() wrapper
+    rec.node_started("p", "2.0.1")  # then the progress handler
     clocks.advance(0.01)
     rec.node_finished("p", "2.0.1")
     rec.node_finished("p", "2")

@@ -1,0 +1,85 @@
+"""A 200-node chain on a real ComfyUI, with and without the pack, interleaved (issue 5 budget: <= 1%).
+
+EmptyImage 8x8 -> 200 x ImageInvert -> PreviewImage. Two ComfyUI servers run side by side on
+127.0.0.1 (one with the pack linked into custom_nodes, one without); they take turns, never
+running at once. Each run changes EmptyImage's color so nothing is served from the cache. The
+duration is ComfyUI's own: execution_success minus execution_start timestamps from /history.
+
+    COMFYUI_DIR=... COMFYUI_PYTHON=... .venv/bin/python bench/comfyui_chain.py [--rounds 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.integration.conftest import ComfyServer, start_comfyui, stop_comfyui  # noqa: E402
+
+
+def chain(nodes: int, color: int) -> dict[str, object]:
+    prompt: dict[str, object] = {
+        "0": {
+            "class_type": "EmptyImage",
+            "inputs": {"width": 8, "height": 8, "batch_size": 1, "color": color},
+        }
+    }
+    for i in range(1, nodes + 1):
+        prompt[str(i)] = {"class_type": "ImageInvert", "inputs": {"image": [str(i - 1), 0]}}
+    prompt["out"] = {"class_type": "PreviewImage", "inputs": {"images": [str(nodes), 0]}}
+    return prompt
+
+
+def run_ms(server: ComfyServer, color: int, nodes: int) -> float:
+    prompt_id = server.queue(chain(nodes, color))
+    entry = server.wait_done(prompt_id, timeout_s=120)
+    stamps = {event: data["timestamp"] for event, data in entry["status"]["messages"]}
+    return float(stamps["execution_success"] - stamps["execution_start"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--nodes", type=int, default=200)
+    args = parser.parse_args()
+    comfy_dir, python = Path(os.environ["COMFYUI_DIR"]), Path(os.environ["COMFYUI_PYTHON"])
+    with_pack = start_comfyui(comfy_dir, python, with_pack=True)
+    without = start_comfyui(comfy_dir, python, with_pack=False)
+    try:
+        for color in range(3):  # warm-up both
+            run_ms(with_pack, color, args.nodes)
+            run_ms(without, color, args.nodes)
+        on: list[float] = []
+        off: list[float] = []
+        for i in range(args.rounds):
+            pairs = [(with_pack, on), (without, off)]
+            for server, bucket in pairs if i % 2 == 0 else reversed(pairs):
+                bucket.append(run_ms(server, 1000 + i, args.nodes))
+    finally:
+        stop_comfyui(with_pack)
+        stop_comfyui(without)
+    ratios = [a / b for a, b in zip(on, off, strict=True)]
+    version = (
+        (comfy_dir / "comfyui_version.py").read_text().split('"')[1]
+        if (comfy_dir / "comfyui_version.py").exists()
+        else "?"
+    )
+    print(f"ComfyUI {version}, {platform.machine()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
+    print(f"{args.nodes}-node ImageInvert chain, {args.rounds} interleaved rounds")
+    print(f"median with pack {statistics.median(on):.1f} ms, without {statistics.median(off):.1f} ms")
+    print(
+        f"ratio median {statistics.median(ratios):.4f} (min {min(ratios):.4f}, max {max(ratios):.4f}); "
+        f"overhead {100 * (statistics.median(on) / statistics.median(off) - 1):+.2f}%"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

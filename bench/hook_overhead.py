@@ -1,0 +1,89 @@
+"""Added cost per node of the profiler's hooks + recorder, in-process, on the CPU path.
+
+Runs a 200-node chain through a miniature of ComfyUI's executor (tests/host/fake_comfy.py, the
+same control flow the hooks patch) with and without the hooks, interleaved, and reports the
+median per-node difference. Budget (issue 5): <= 25 us per node.
+
+    .venv/bin/python bench/hook_overhead.py [--rounds 40] [--nodes 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import torch  # noqa: E402
+
+from backend.host import comfyui_hooks  # noqa: E402
+from backend.profiler import Recorder  # noqa: E402
+from backend.profiler.memory import MemoryProbe  # noqa: E402
+from backend.telemetry.cpu import rss_reader  # noqa: E402
+from tests.host.fake_comfy import fake_comfyui  # noqa: E402
+
+
+def chain(nodes: int) -> dict[str, Any]:
+    prompt: dict[str, Any] = {"0": {"class_type": "Source", "inputs": {}}}
+    for i in range(1, nodes):
+        prompt[str(i)] = {"class_type": "Invert", "inputs": {"image": [str(i - 1), 0]}}
+    return prompt
+
+
+def run_once(hooked: bool, prompt: dict[str, Any], serial: int) -> float:
+    with fake_comfyui() as modules:
+        image = torch.zeros(1, 8, 8, 3)
+        modules["execution"].BEHAVIOURS.update(
+            {"Source": lambda _i: (image,), "Invert": lambda i: (i["image"],)}
+        )
+        comfyui_hooks.STATE.__init__()  # type: ignore[misc]
+        if hooked:
+            comfyui_hooks.install()
+            recorder = Recorder()
+            recorder.add_sink(lambda _r: None)
+            comfyui_hooks.attach(recorder, MemoryProbe(rss_reader()))
+        executor = modules["execution"].PromptExecutor()
+        start = time.perf_counter()
+        executor.execute(prompt, f"p{serial}", {}, [])
+        elapsed = time.perf_counter() - start
+        comfyui_hooks.STATE.__init__()  # type: ignore[misc]
+        return elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--nodes", type=int, default=200)
+    args = parser.parse_args()
+    prompt = chain(args.nodes)
+    for i in range(5):  # warm-up: imports, allocator, asyncio
+        run_once(True, prompt, i)
+        run_once(False, prompt, i)
+    with_hooks, without = [], []
+    for i in range(args.rounds):
+        # Interleaved, alternating which goes first, so drift hits both alike.
+        pair = [(True, with_hooks), (False, without)]
+        for hooked, bucket in pair if i % 2 == 0 else reversed(pair):
+            bucket.append(run_once(hooked, prompt, i))
+    per_node_us = [(w - wo) / args.nodes * 1e6 for w, wo in zip(with_hooks, without, strict=True)]
+    med_with = statistics.median(with_hooks) * 1e3
+    med_without = statistics.median(without) * 1e3
+    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
+    print(f"{args.nodes}-node chain, {args.rounds} interleaved rounds")
+    print(f"median run without hooks: {med_without:.2f} ms, with hooks: {med_with:.2f} ms")
+    deciles = statistics.quantiles(per_node_us, n=10)
+    print(
+        f"added per node: median {statistics.median(per_node_us):.1f} us "
+        f"(p10 {deciles[0]:.1f}, p90 {deciles[-1]:.1f})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
