@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from .base import ApiModel, RequestModel
 
@@ -13,6 +13,8 @@ NodeStatus = Literal["running", "success", "cached", "error", "interrupted"]
 
 # Archive ids are minted by the server; this pattern is all the API ever accepts back.
 ARCHIVE_ID_PATTERN = r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$"
+# ComfyUI mints uuid4 prompt ids, but a client may choose its own: accept only short, plain ones.
+PROMPT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"
 
 
 class TensorShape(ApiModel):
@@ -81,7 +83,11 @@ class WorkflowRecord(WorkflowSummary):
 
 
 class NodeAverage(ApiModel):
-    """Running statistics for one node class across every stored run."""
+    """Running statistics for one node class across the runs stored in history.
+
+    ``runs`` counts every appearance (executed or cached); durations and VRAM cover the runs that
+    executed and succeeded. Archived runs leave the averages and come back when their archive is loaded.
+    """
 
     class_type: str
     runs: int
@@ -93,7 +99,10 @@ class NodeAverage(ApiModel):
 
 
 class WorkflowAverage(ApiModel):
-    """Running statistics for one workflow (by graph hash) across every stored run."""
+    """Running statistics for one workflow (by graph hash) across the runs stored in history.
+
+    Durations cover successful runs only; ``last_run_at`` is the newest run's start (Unix seconds).
+    """
 
     workflow_hash: str
     runs: int
@@ -117,8 +126,12 @@ class ProfilerStats(ApiModel):
 
     current: WorkflowRecord | None = Field(description="The workflow running now, live; None when idle.")
     latest: WorkflowRecord | None
-    node_averages: list[NodeAverage]
-    workflow_averages: list[WorkflowAverage]
+    node_averages: list[NodeAverage] = Field(
+        description="Node classes by total time spent, most first (at most 200)."
+    )
+    workflow_averages: list[WorkflowAverage] = Field(
+        description="Workflows by their newest run, most recent first (at most 50)."
+    )
     history: HistoryPage
 
 
@@ -126,7 +139,12 @@ class ProfilerStatsQuery(RequestModel):
     """Paging of the history part of the stats."""
 
     limit: int = Field(50, ge=1, le=500, description="How many history items, newest first.")
-    before: float | None = Field(None, description="Only runs started before this Unix time (paging).")
+    before: float | None = Field(
+        None, allow_inf_nan=False, description="Only runs started before this Unix time (paging)."
+    )
+
+
+ArchiveReason = Literal["manual", "retention"]
 
 
 class ArchiveInfo(ApiModel):
@@ -137,12 +155,74 @@ class ArchiveInfo(ApiModel):
     size_bytes: int
     workflow_count: int
     oom_count: int
-    reason: Literal["manual", "retention"]
+    reason: ArchiveReason
+    first_started_at: float | None = Field(description="The oldest archived run's start; None when empty.")
+    last_started_at: float | None
 
 
 class ArchivePage(ApiModel):
+    """Every archive, newest first."""
+
     data: list[ArchiveInfo]
     count: int
+
+
+class ArchiveCreate(RequestModel):
+    """``POST /swissarmyknife/profiler/archive``: move the whole history into a new archive (body ``{}``)."""
+
+
+class ArchiveLoadRequest(RequestModel):
+    """``POST /swissarmyknife/profiler/archive/{id}/load`` (body ``{}``)."""
+
+
+class ArchiveDeleteRequest(RequestModel):
+    """``DELETE /swissarmyknife/profiler/archive/{id}`` (body ``{}``)."""
+
+
+class HistoryClearRequest(RequestModel):
+    """``DELETE /swissarmyknife/profiler/history``: forget every stored run (body ``{}``)."""
+
+
+class ArchiveLoadResult(ApiModel):
+    """What loading an archive did; loading twice imports nothing the second time."""
+
+    archive: ArchiveInfo
+    imported_count: int = Field(description="Runs added to history.")
+    already_present_count: int = Field(description="Runs skipped because their prompt id was in history.")
+    invalid_count: int = Field(description="Entries skipped because they were not valid records.")
+
+
+class HistoryClearResult(ApiModel):
+    removed_count: int
+
+
+class ArchiveSummary(ApiModel):
+    """The ``summary`` of an archive file."""
+
+    workflow_count: int
+    oom_count: int
+    status_counts: dict[str, int]
+    first_started_at: float | None
+    last_started_at: float | None
+
+
+class HistoryArchive(ApiModel):
+    """An archive file as written to disk (``<id>.json``); readers ignore keys they do not know.
+
+    ``oom_history`` repeats the runs that ran out of memory so OOM analysis reads them without the
+    whole history; later versions add per-run OOM snapshots as new keys.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    format: Literal["swissarmyknife.history-archive"] = "swissarmyknife.history-archive"
+    format_version: int
+    id: str
+    created_at: float
+    reason: ArchiveReason
+    summary: ArchiveSummary
+    history: list[WorkflowRecord]
+    oom_history: list[WorkflowRecord]
 
 
 class ProfilerEvent(ApiModel):

@@ -1,0 +1,39 @@
+"""Durable, bounded history of finished workflows: SQLite (WAL), migrations, rollups, JSON archives."""
+
+from .archives import ArchiveDirectory, is_archive_id, mint_archive_id
+from .errors import (
+    ArchiveIdError,
+    ArchiveNotFoundError,
+    HistoryError,
+    HistoryUnavailableError,
+    InvalidArchiveError,
+    NothingToArchiveError,
+)
+from .store import (
+    DB_FILE_NAME,
+    DEFAULT_MAX_WORKFLOWS,
+    WRITER_THREAD_NAME,
+    CommitListener,
+    HistoryStats,
+    HistoryStore,
+    StoreCounters,
+)
+
+__all__ = [
+    "DB_FILE_NAME",
+    "DEFAULT_MAX_WORKFLOWS",
+    "WRITER_THREAD_NAME",
+    "ArchiveDirectory",
+    "ArchiveIdError",
+    "ArchiveNotFoundError",
+    "CommitListener",
+    "HistoryError",
+    "HistoryStats",
+    "HistoryStore",
+    "HistoryUnavailableError",
+    "InvalidArchiveError",
+    "NothingToArchiveError",
+    "StoreCounters",
+    "is_archive_id",
+    "mint_archive_id",
+]

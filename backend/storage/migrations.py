@@ -1,0 +1,104 @@
+"""Numbered schema migrations, tracked by ``PRAGMA user_version``; each runs in its own transaction.
+
+Append a new script to ``MIGRATIONS`` to change the schema; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+# MIGRATIONS[n] takes the schema from version n to n + 1.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: workflows (summary columns + the full record), per-node facts for the rollups, rollups.
+    """
+    CREATE TABLE workflows (
+        seq INTEGER PRIMARY KEY,              -- insertion order: retention drops the lowest first
+        prompt_id TEXT NOT NULL UNIQUE,
+        workflow_hash TEXT NOT NULL,
+        status TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        ended_at REAL,
+        duration_ms REAL,
+        timed_duration_ms REAL,               -- duration_ms of successful runs, else NULL
+        node_count INTEGER NOT NULL,
+        executed_count INTEGER NOT NULL,
+        cache_hits INTEGER NOT NULL,
+        cache_misses INTEGER NOT NULL,
+        peak_vram_bytes INTEGER,
+        peak_rss_bytes INTEGER,
+        error_json TEXT,
+        record_zlib BLOB NOT NULL             -- the full WorkflowRecord: zlib-compressed JSON (~7x smaller)
+    );
+    CREATE INDEX workflows_started_at ON workflows (started_at);
+    CREATE INDEX workflows_hash_duration ON workflows (workflow_hash, timed_duration_ms);
+    CREATE INDEX workflows_hash_started_at ON workflows (workflow_hash, started_at);
+
+    CREATE TABLE node_runs (
+        workflow_seq INTEGER NOT NULL REFERENCES workflows (seq) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        class_type TEXT NOT NULL,
+        cache_hit INTEGER NOT NULL,
+        duration_ms REAL,                     -- executed successful runs only
+        vram_peak_delta_bytes INTEGER,        -- executed successful runs only
+        PRIMARY KEY (workflow_seq, position)
+    ) WITHOUT ROWID;
+    CREATE INDEX node_runs_class_duration ON node_runs (class_type, duration_ms);
+
+    CREATE TABLE node_rollup (
+        class_type TEXT PRIMARY KEY,
+        runs INTEGER NOT NULL,
+        cached_runs INTEGER NOT NULL,
+        timed_runs INTEGER NOT NULL,
+        duration_sum_ms REAL NOT NULL,
+        duration_min_ms REAL,
+        duration_max_ms REAL,
+        vram_runs INTEGER NOT NULL,
+        vram_delta_sum_bytes INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE workflow_rollup (
+        workflow_hash TEXT PRIMARY KEY,
+        runs INTEGER NOT NULL,
+        successes INTEGER NOT NULL,
+        timed_runs INTEGER NOT NULL,
+        duration_sum_ms REAL NOT NULL,
+        duration_min_ms REAL,
+        duration_max_ms REAL,
+        last_run_at REAL NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX workflow_rollup_last_run_at ON workflow_rollup (last_run_at);
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNewError(Exception):
+    """The file was written by a newer version of the pack, whose schema this one cannot read."""
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("PRAGMA user_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply every pending migration to ``conn`` (autocommit mode); return the resulting version.
+
+    Raises:
+        SchemaTooNewError: the database is newer than this code; it is left untouched.
+        sqlite3.DatabaseError: a migration failed; its transaction is rolled back.
+    """
+    version = schema_version(conn)
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNewError(f"schema version {version} is newer than {SCHEMA_VERSION}")
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        script = MIGRATIONS[target - 1]
+        try:
+            # executescript commits any open transaction first, then runs ours as written.
+            conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {target};\nCOMMIT;")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION

@@ -1,0 +1,55 @@
+"""The plugin opens history under the host's data directory, feeds it from the recorder, closes it."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from backend.host.standalone.server import StandaloneHost
+from backend.plugin import Plugin
+from backend.schemas.profiler import ProfilerStats, WorkflowRecord
+from backend.storage import WRITER_THREAD_NAME
+from backend.telemetry import TelemetrySources
+
+PROMPT = {
+    "1": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8}},
+    "2": {"class_type": "ImageInvert", "inputs": {"image": ["1", 0]}},
+}
+
+
+def _writers() -> int:
+    return sum(1 for t in threading.enumerate() if t.name == WRITER_THREAD_NAME)
+
+
+async def test_finished_workflows_reach_history_and_the_routes(aiohttp_client: Any, tmp_path: Path) -> None:
+    before = _writers()
+    host = StandaloneHost(tmp_path / "user")
+    plugin = Plugin(host, TelemetrySources.fake())
+    plugin.register_routes()
+    plugin.start()
+    try:
+        assert plugin.history.path == tmp_path / "user" / "history.sqlite"
+        assert _writers() == before + 1
+        recorder = plugin.recorder
+        recorder.begin_workflow("wired-1", PROMPT)
+        for node_id in ("1", "2"):
+            recorder.node_started("wired-1", node_id)
+            recorder.node_finished("wired-1", node_id)
+        recorder.workflow_outcome("wired-1", "success")
+        record = recorder.end_workflow("wired-1")
+        assert record is not None
+        assert plugin.history.flush()
+
+        client = await aiohttp_client(host.build_app())
+        resp = await client.get("/swissarmyknife/profiler/stats")
+        assert resp.status == 200, await resp.text()
+        stats = ProfilerStats.model_validate(await resp.json())
+        assert stats.latest == record
+        assert [a.class_type for a in stats.node_averages] != []
+        resp = await client.get("/api/swissarmyknife/profiler/workflows/wired-1")
+        assert WorkflowRecord.model_validate(await resp.json()) == record
+    finally:
+        plugin.close()
+    assert _writers() == before, "close() drains and stops the writer"
+    plugin.close()
