@@ -1,0 +1,161 @@
+"""The standalone host's stand-ins for ComfyUI's model manager and prompt queue.
+
+With ``--fake-gpus`` two "models" sit on the fake GPUs and their memory shows in the VRAM tiles
+until Clear VRAM unloads them, so the whole action can be seen and tested without ComfyUI. Test-only
+routes (registered with ``--fake-gpus`` only) load them again and make the queue look busy.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import Field
+
+from ...api.endpoints import Call, Endpoint
+from ...schemas import ApiModel, GpuSample, QueueState, RequestModel
+from ...telemetry import DEFAULT_FAKE_GPUS, FakeGpuSource, FakeGpuSpec
+
+GIB = 1024**3
+FAKE_QUEUE_PATH = "/swissarmyknife/standalone/fake-queue"
+FAKE_MODELS_PATH = "/swissarmyknife/standalone/fake-models"
+
+
+@dataclass(frozen=True)
+class FakeModel:
+    """A model "loaded" on one fake GPU."""
+
+    name: str
+    device_index: int
+    size_bytes: int
+
+
+DEFAULT_FAKE_MODELS: tuple[FakeModel, ...] = (
+    FakeModel("sd_xl_base_1.0", 0, 6 * GIB),
+    FakeModel("flux1-dev", 1, 12 * GIB),
+)
+
+
+class FakeModels:
+    """Which fake models are loaded; thread-safe (the sampler thread reads, handlers change)."""
+
+    def __init__(self, loaded: Sequence[FakeModel] = ()) -> None:
+        self._lock = threading.Lock()
+        self._loaded = list(loaded)
+
+    def held_bytes(self, device_index: int) -> int:
+        with self._lock:
+            return sum(m.size_bytes for m in self._loaded if m.device_index == device_index)
+
+    def loaded(self) -> list[FakeModel]:
+        with self._lock:
+            return list(self._loaded)
+
+    def load(self, models: Sequence[FakeModel]) -> None:
+        with self._lock:
+            self._loaded = [m for m in self._loaded if m not in models] + list(models)
+
+    def unload_all(self) -> int:
+        """Unload everything; return how many models were loaded."""
+        with self._lock:
+            count = len(self._loaded)
+            self._loaded = []
+            return count
+
+
+class ModelHoldingFakeGpuSource(FakeGpuSource):
+    """Fake GPUs whose used VRAM also carries the fake models loaded on them."""
+
+    def __init__(
+        self,
+        models: FakeModels,
+        specs: Sequence[FakeGpuSpec] = DEFAULT_FAKE_GPUS,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__(specs, clock=clock)
+        self._models = models
+
+    def sample(self) -> list[GpuSample]:
+        samples = super().sample()
+        return [self._with_models(sample) for sample in samples]
+
+    def _with_models(self, sample: GpuSample) -> GpuSample:
+        held = self._models.held_bytes(sample.index)
+        used, total = sample.vram_used_bytes, sample.vram_total_bytes
+        if not held or used is None:
+            return sample
+        used = min(used + held, total) if total is not None else used + held
+        return sample.model_copy(update={"vram_used_bytes": used})
+
+
+class FakeQueue:
+    """How busy the standalone host pretends to be (it runs no workflows)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._queued = 0
+
+    def set(self, running: int, queued: int) -> None:
+        with self._lock:
+            self._running, self._queued = running, queued
+
+    def state(self) -> QueueState:
+        with self._lock:
+            return QueueState(running=self._running, queued=self._queued)
+
+
+class FakeQueueChange(RequestModel):
+    """Make the standalone host's queue look busy (or idle again)."""
+
+    running: int = Field(0, ge=0, le=1)
+    queued: int = Field(0, ge=0, le=1000)
+
+
+class FakeModelsLoaded(ApiModel):
+    models: list[str]
+    held_bytes: int
+
+
+def fake_action_endpoints(
+    models: FakeModels, queue: FakeQueue, send_event: Callable[[str, dict[str, Any]], None]
+) -> list[Endpoint]:
+    """Test-only routes: set the fake queue (broadcast as ComfyUI's ``status``), reload the models."""
+
+    async def set_queue(call: Call[Any, FakeQueueChange]) -> QueueState:
+        queue.set(call.body.running, call.body.queued)
+        # ComfyUI's PromptServer.queue_updated() sends {"status": {"exec_info": {queue_remaining}}}.
+        remaining = call.body.running + call.body.queued
+        send_event("status", {"status": {"exec_info": {"queue_remaining": remaining}}})
+        return queue.state()
+
+    async def load_models(_call: Call[Any, Any]) -> FakeModelsLoaded:
+        models.load(DEFAULT_FAKE_MODELS)
+        loaded = models.loaded()
+        return FakeModelsLoaded(models=[m.name for m in loaded], held_bytes=sum(m.size_bytes for m in loaded))
+
+    return [
+        Endpoint(
+            method="POST",
+            path=FAKE_QUEUE_PATH,
+            operation_id="standaloneSetFakeQueue",
+            summary="Test only: make the queue look busy (clear VRAM is refused, restart warns)",
+            handler=set_queue,
+            response_model=QueueState,
+            tag="standalone",
+            body_model=FakeQueueChange,
+        ),
+        Endpoint(
+            method="POST",
+            path=FAKE_MODELS_PATH,
+            operation_id="standaloneLoadFakeModels",
+            summary="Test only: load the fake models onto the fake GPUs again",
+            handler=load_models,
+            response_model=FakeModelsLoaded,
+            tag="standalone",
+        ),
+    ]

@@ -1,0 +1,152 @@
+"""ComfyHost exposure, queue state and unload, against stand-ins for comfy.* and the PromptQueue."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import types
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from backend.api.actions import HostActionError, HostBusyError
+from backend.api.guards import Exposure
+from backend.host.comfyui import ComfyHost
+from backend.schemas import QueueState
+
+
+class FakeQueue:
+    """The parts of execution.PromptQueue the adapter reads (0.3.64 and 0.27 alike)."""
+
+    def __init__(self, running: int = 0, queued: int = 0) -> None:
+        self.mutex = threading.RLock()
+        self.currently_running = {i: object() for i in range(running)}
+        self.queue = [object() for _ in range(queued)]
+        self.held_during_unload: bool | None = None
+
+    def get_current_queue_volatile(self) -> tuple[list[Any], list[Any]]:
+        with self.mutex:
+            return list(self.currently_running.values()), list(self.queue)
+
+
+class FakeServer:
+    def __init__(self, queue: Any) -> None:
+        self.prompt_queue = queue
+
+
+@pytest.fixture
+def comfy(monkeypatch: pytest.MonkeyPatch) -> Iterator[types.SimpleNamespace]:
+    """Fake ``comfy``, ``comfy.cli_args`` and ``comfy.model_management`` modules; returns their state."""
+    state = types.SimpleNamespace(calls=[], unload_error=None, cache_error=None, queue=None)
+    cli_args = types.ModuleType("comfy.cli_args")
+    cli_args.args = types.SimpleNamespace(listen="127.0.0.1", enable_cors_header=None)  # type: ignore[attr-defined]
+    mm = types.ModuleType("comfy.model_management")
+    mm.current_loaded_models = [object(), object(), object()]  # type: ignore[attr-defined]
+
+    def unload_all_models() -> None:
+        if state.queue is not None:
+            # Probe whether the queue lock is held by this thread: a non-blocking acquire from
+            # another thread must fail while we unload.
+            result: list[bool] = []
+            probe = threading.Thread(target=lambda: result.append(state.queue.mutex.acquire(blocking=False)))
+            probe.start()
+            probe.join()
+            state.queue.held_during_unload = not result[0]
+            if result[0]:
+                state.queue.mutex.release()
+        state.calls.append("unload_all_models")
+        if state.unload_error:
+            raise state.unload_error
+        mm.current_loaded_models.clear()  # type: ignore[attr-defined]
+
+    def soft_empty_cache(force: bool = False) -> None:
+        state.calls.append("soft_empty_cache")
+        if state.cache_error:
+            raise state.cache_error
+
+    mm.unload_all_models = unload_all_models  # type: ignore[attr-defined]
+    mm.soft_empty_cache = soft_empty_cache  # type: ignore[attr-defined]
+    package = types.ModuleType("comfy")
+    package.cli_args = cli_args  # type: ignore[attr-defined]
+    package.model_management = mm  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "comfy", package)
+    monkeypatch.setitem(sys.modules, "comfy.cli_args", cli_args)
+    monkeypatch.setitem(sys.modules, "comfy.model_management", mm)
+    state.args = cli_args.args  # type: ignore[attr-defined]
+    yield state
+
+
+@pytest.mark.parametrize(
+    ("listen", "cors", "loopback"),
+    [
+        ("127.0.0.1", None, True),
+        ("127.0.0.1,::1", None, True),
+        ("0.0.0.0,::", None, False),  # bare --listen
+        ("0.0.0.0", None, False),
+        ("127.0.0.1", "*", False),  # bare --enable-cors-header
+        ("127.0.0.1", "http://x.test", False),
+        ("", None, False),
+    ],
+)
+def test_exposure_comes_from_comfyui_arguments(
+    comfy: types.SimpleNamespace, listen: str, cors: str | None, loopback: bool
+) -> None:
+    comfy.args.listen, comfy.args.enable_cors_header = listen, cors
+    exposure = ComfyHost(FakeServer(FakeQueue())).exposure()
+    assert isinstance(exposure, Exposure)
+    assert exposure.loopback_only is loopback
+    assert exposure.cors_origin == cors
+    assert exposure.listen_option == "--listen"
+
+
+def test_queue_state_counts_running_and_queued(comfy: types.SimpleNamespace) -> None:
+    host = ComfyHost(FakeServer(FakeQueue(running=1, queued=4)))
+    assert host.queue_state() == QueueState(running=1, queued=4)
+
+
+def test_queue_state_falls_back_to_older_queue_methods(comfy: types.SimpleNamespace) -> None:
+    class OldQueue:
+        def get_current_queue(self) -> tuple[list[Any], list[Any]]:
+            return [object()], []
+
+    class OnlyRemaining:
+        def get_tasks_remaining(self) -> int:
+            return 3
+
+    assert ComfyHost(FakeServer(OldQueue())).queue_state() == QueueState(running=1, queued=0)
+    assert ComfyHost(FakeServer(OnlyRemaining())).queue_state() == QueueState(running=None, queued=3)
+    assert ComfyHost(FakeServer(None)).queue_state() == QueueState(running=None, queued=None)
+    assert ComfyHost(FakeServer(object())).queue_state() == QueueState(running=None, queued=None)
+
+
+def test_unload_uses_comfyui_model_management_under_the_queue_lock(comfy: types.SimpleNamespace) -> None:
+    queue = FakeQueue()
+    comfy.queue = queue
+    assert ComfyHost(FakeServer(queue)).unload_models() == 3
+    assert comfy.calls == ["unload_all_models", "soft_empty_cache"]
+    assert queue.held_during_unload is True, "no workflow may start while models unload"
+    assert queue.mutex.acquire(blocking=False), "the lock is released afterwards"
+    queue.mutex.release()
+
+
+@pytest.mark.parametrize(("running", "queued"), [(1, 0), (0, 1)])
+def test_unload_refuses_when_a_workflow_is_there(
+    comfy: types.SimpleNamespace, running: int, queued: int
+) -> None:
+    with pytest.raises(HostBusyError, match="clear VRAM when the queue is empty"):
+        ComfyHost(FakeServer(FakeQueue(running, queued))).unload_models()
+    assert comfy.calls == []
+
+
+def test_unload_failures_become_host_action_errors(comfy: types.SimpleNamespace) -> None:
+    comfy.unload_error = RuntimeError("device lost")
+    with pytest.raises(HostActionError, match="device lost"):
+        ComfyHost(FakeServer(FakeQueue())).unload_models()
+    comfy.unload_error, comfy.cache_error = None, RuntimeError("cache busy")
+    with pytest.raises(HostActionError, match="cache busy"):
+        ComfyHost(FakeServer(FakeQueue())).unload_models()
+
+
+def test_unload_without_a_prompt_queue_still_works(comfy: types.SimpleNamespace) -> None:
+    assert ComfyHost(FakeServer(None)).unload_models() == 3
