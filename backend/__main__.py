@@ -9,9 +9,17 @@ import sys
 from pathlib import Path
 
 from . import log
+from .api import route_specs
+from .host.standalone.controls import StandaloneControls
+from .host.standalone.fake_models import (
+    DEFAULT_FAKE_MODELS,
+    FakeModels,
+    ModelHoldingFakeGpuSource,
+    fake_action_endpoints,
+)
 from .host.standalone.server import StandaloneHost
-from .plugin import create_plugin
-from .telemetry import TelemetrySources
+from .plugin import Plugin, create_plugin
+from .telemetry import FakeCpuSource, FakeGpuSource, TelemetrySources
 
 DEFAULT_PORT = 8199
 
@@ -29,7 +37,10 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--fake-gpus",
         action="store_true",
-        help="show two simulated GPUs of different models instead of this machine's (demos, e2e tests)",
+        help=(
+            "show two simulated GPUs of different models instead of this machine's (demos, e2e tests); "
+            "also serves the test-only routes /swissarmyknife/standalone/fake-gpu and /emit"
+        ),
     )
     parser.add_argument(
         "--allow-remote",
@@ -37,6 +48,19 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         help="allow listening on a non-loopback address (the API has no authentication)",
     )
     return parser.parse_args(argv)
+
+
+def _add_fake_gpu_controls(host: StandaloneHost, plugin: Plugin, sources: TelemetrySources) -> None:
+    # Test-only routes (see backend/host/standalone/controls.py): never in ComfyUI, never on real telemetry.
+    fake = next(source for source in sources.gpus if isinstance(source, FakeGpuSource))
+    controls = StandaloneControls(
+        fake,
+        send_event=host.send_event,
+        client_count=host.client_count,
+        request_sample=plugin.sampler.request_sample,
+        request_probe=plugin.sampler.request_probe,
+    )
+    host.add_test_routes(controls.route_specs())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,14 +73,23 @@ def main(argv: list[str] | None = None) -> int:
     if not loopback and not args.allow_remote:
         print(f"refusing to listen on {args.host}: pass --allow-remote to expose the API", file=sys.stderr)
         return 2
-    host = StandaloneHost(args.data_dir)
-    sources = TelemetrySources.fake() if args.fake_gpus else TelemetrySources.default()
+    # With fake GPUs, fake models hold VRAM on them until Clear VRAM unloads them.
+    models = FakeModels(DEFAULT_FAKE_MODELS if args.fake_gpus else ())
+    host = StandaloneHost(args.data_dir, models=models)
+    sources = (
+        TelemetrySources(cpu=FakeCpuSource(), gpus=(ModelHoldingFakeGpuSource(models),))
+        if args.fake_gpus
+        else TelemetrySources.default()
+    )
     plugin = create_plugin(host, sources)
+    if args.fake_gpus:
+        _add_fake_gpu_controls(host, plugin, sources)
+        host.add_test_routes(route_specs(fake_action_endpoints(models, host.queue, host.send_event)))
     try:
         log.info(f"standalone host on http://{args.host}:{args.port}/")
         host.serve(args.host, args.port)
     finally:
-        plugin.stop()
+        plugin.close()
     return 0
 
 

@@ -4,16 +4,28 @@ from __future__ import annotations
 
 import atexit
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from . import log
 from .api import ApiServices, build_endpoints, route_specs
+from .api.actions import ActionServices
+from .api.guards import RequestGuard
+from .api.profiler import ProfilerServices
 from .host.base import HostAdapter
-from .schemas import MonitorEvent
+from .monitor_settings import SETTINGS_FILE_NAME, MonitorSettingsStore
+from .profiler import Recorder
+from .restart import RestartError, RestartPlan, current_plan, execute_restart
+from .schemas import MonitorEvent, RestartEvent
+from .schemas.profiler import ProfilerEvent, WorkflowSummary
+from .storage import HistoryStore
 from .telemetry import Sampler, TelemetrySources
 from .version import __version__
+from .vram import ServerActions
 
 MONITOR_EVENT = "swissarmyknife.monitor"
+PROFILER_EVENT = "swissarmyknife.profiler"
+RESTART_EVENT = "swissarmyknife.restart"
 
 
 class Plugin:
@@ -22,7 +34,35 @@ class Plugin:
     def __init__(self, host: HostAdapter, sources: TelemetrySources | None = None) -> None:
         self.host = host
         self.sampler = Sampler(sources, client_count=host.client_count)
-        self.endpoints = build_endpoints(ApiServices(version=__version__, sampler=self.sampler))
+        # The saved sample interval applies before the first tick.
+        self.monitor_settings = MonitorSettingsStore(self.sampler, host.data_directory() / SETTINGS_FILE_NAME)
+        self.monitor_settings.load()
+        # Fed by the host's execution hooks (backend/host/comfyui_hooks.py inside ComfyUI).
+        self.recorder = Recorder()
+        # Finished workflows persist under the host's data directory; the writer thread opens the
+        # database on start (never on ComfyUI's import path) and submit() only enqueues.
+        self.history = HistoryStore(host.data_directory())
+        self.recorder.add_sink(self.history.submit)
+        # Announced after the commit, so a page that refetches /stats on the event finds the run.
+        self.history.subscribe(self._broadcast_workflow)
+        # Guarded actions (restart, clear VRAM, ...): one token per process; the host's exposure
+        # (--listen, CORS) is read on every guarded request.
+        self.guard = RequestGuard(exposure=host.exposure)
+        self._close_hooks: list[Callable[[], None]] = [self.history.close]
+        self._closed = False
+        actions = ActionServices(
+            host=ServerActions(host, self.sampler), plan_restart=current_plan, run_restart=self.restart_now
+        )
+        self.endpoints = build_endpoints(
+            ApiServices(
+                version=__version__,
+                sampler=self.sampler,
+                monitor_settings=self.monitor_settings,
+                guard=self.guard,
+                actions=actions,
+                profiler=ProfilerServices(history=self.history, live=self.recorder),
+            )
+        )
         self._unsubscribe: Any = None
         self._lock = threading.Lock()
         self._started = False
@@ -38,6 +78,7 @@ class Plugin:
             self._started = True
             self._unsubscribe = self.sampler.subscribe(self._broadcast)
             self.sampler.start()
+            self.history.start()
 
     def stop(self) -> None:
         """Stop sampling and release NVML; idempotent."""
@@ -49,8 +90,40 @@ class Plugin:
                 self._unsubscribe()
             self.sampler.stop()
 
+    def add_close_hook(self, hook: Callable[[], None]) -> None:
+        """Run ``hook`` when the plugin closes for good (restart or exit), e.g. to flush a store."""
+        self._close_hooks.append(hook)
+
+    def close(self) -> None:
+        """Stop sampling, then run the close hooks, last added first; idempotent, never raises."""
+        self.stop()
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            hooks = list(reversed(self._close_hooks))
+        for hook in hooks:
+            try:
+                hook()
+            except Exception:
+                log.warning(f"close hook {getattr(hook, '__qualname__', hook)!r} failed", exc_info=True)
+
+    def restart_now(self, plan: RestartPlan) -> None:
+        """Close everything, then restart as ``plan`` says (backend/restart); returns only on failure."""
+        try:
+            execute_restart(plan, before_exit=self.close)
+        except RestartError as exc:
+            log.warning(f"Restart failed: {exc}")
+            event = RestartEvent(message=f"The restart failed ({exc}); restart ComfyUI by hand.")
+            self.host.send_event(RESTART_EVENT, event.model_dump(mode="json"))
+            self.start()  # keep the monitor alive; whatever the hooks closed stays closed
+
     def _broadcast(self, event: MonitorEvent) -> None:
         self.host.send_event(MONITOR_EVENT, event.model_dump(mode="json"))
+
+    def _broadcast_workflow(self, summary: WorkflowSummary) -> None:
+        # A compact summary: the nodes stay on the server (GET .../workflows/{prompt_id}).
+        self.host.send_event(PROFILER_EVENT, ProfilerEvent(workflow=summary).model_dump(mode="json"))
 
 
 def create_plugin(host: HostAdapter, sources: TelemetrySources | None = None) -> Plugin:
@@ -70,5 +143,10 @@ def load_into_comfyui() -> Plugin | None:
         log.info("ComfyUI's PromptServer is not running; routes not registered")
         return None
     plugin = create_plugin(ComfyHost(instance))
-    atexit.register(plugin.stop)
+    atexit.register(plugin.close)
+    from .host import comfyui_hooks
+    from .profiler.memory import MemoryProbe
+    from .telemetry.cpu import rss_reader
+
+    comfyui_hooks.attach(plugin.recorder, MemoryProbe(rss_reader()))
     return plugin

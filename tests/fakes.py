@@ -17,6 +17,7 @@ from backend.schemas import (
     HardwareCapabilities,
     MonitorSnapshot,
 )
+from backend.telemetry.sampler import validate_interval_s
 
 
 def make_hardware(**overrides: Any) -> HardwareCapabilities:
@@ -103,14 +104,19 @@ class FakeSampler:
     def note_demand(self) -> None:
         self.demand_notes += 1
 
+    def set_interval(self, interval_s: float) -> None:
+        # The real sampler's own check, so API tests see exactly what it refuses.
+        self.interval_s = validate_interval_s(interval_s)
+
     def become_ready(self) -> None:
         self._snapshot = make_snapshot()
         self._caps = (make_hardware(), make_gpu_caps(), 1)
 
 
-def build_app(sampler: FakeSampler) -> web.Application:
+def build_app(sampler: FakeSampler, **services: Any) -> web.Application:
+    """The plugin's routes over ``sampler``; ``services`` are further ApiServices fields (profiler=...)."""
     app = web.Application()
-    for spec in route_specs(build_endpoints(ApiServices(version="9.9.9", sampler=sampler))):
+    for spec in route_specs(build_endpoints(ApiServices(version="9.9.9", sampler=sampler, **services))):
         app.router.add_route("*", spec.path, spec.handler)
         app.router.add_route("*", "/api" + spec.path, spec.handler)
     return app

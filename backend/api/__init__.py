@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from ..schemas import MonitorEvent
+from ..monitor_settings import MonitorSettingsStore
+from ..schemas import MonitorEvent, RestartEvent
+from ..schemas.profiler import ProfilerEvent
+from .actions import ActionServices, actions_endpoints
 from .endpoints import Endpoint, RouteSpec, route_specs
+from .guards import RequestGuard, attach_guard
 from .meta import meta_endpoints
-from .monitor import MonitorReader, monitor_endpoints
+from .monitor import MonitorReader, MonitorSettingsService, monitor_endpoints
 from .openapi import build_openapi
+from .profiler import LiveWorkflowSource, ProfilerHistory, ProfilerServices, profiler_endpoints
 
 API_TITLE = "SwissArmyKnife Resource Monitor & Profiler"
 # Websocket payloads have no route, but the frontend's generated types need them.
-EVENT_MODELS = (MonitorEvent,)
+EVENT_MODELS = (MonitorEvent, RestartEvent, ProfilerEvent)
 
 
 @dataclass(frozen=True)
@@ -22,17 +27,31 @@ class ApiServices:
 
     version: str
     sampler: MonitorReader
+    # None: the interval is changed in memory only (tests, code generation); the plugin passes a
+    # store that saves it under the host's data directory. Keyword-only, so fields added later
+    # need no default.
+    monitor_settings: MonitorSettingsService | None = field(default=None, kw_only=True)
+    # The process's token and exposure policy, attached to every destructive endpoint. The default
+    # (loopback, opt-in from the environment) suits tests; the plugin passes the host's exposure.
+    guard: RequestGuard = field(default_factory=RequestGuard, kw_only=True)
+    # None: restart and clear VRAM answer 503 (tests, code generation).
+    actions: ActionServices | None = field(default=None, kw_only=True)
+    # None: the profiler routes answer 503 (monitor-only tests, code generation).
+    profiler: ProfilerServices | None = field(default=None, kw_only=True)
 
 
 def build_endpoints(services: ApiServices) -> list[Endpoint]:
-    endpoints = monitor_endpoints(services.sampler, services.version)
+    settings = services.monitor_settings or MonitorSettingsStore(services.sampler, None)
+    endpoints = monitor_endpoints(services.sampler, services.version, settings)
 
     def document() -> dict[str, Any]:
         return build_openapi(
             all_endpoints, title=API_TITLE, version=services.version, extra_models=EVENT_MODELS
         )
 
-    all_endpoints = endpoints + meta_endpoints(document)
+    endpoints += actions_endpoints(services.guard, services.actions)
+    endpoints += profiler_endpoints(services.profiler)
+    all_endpoints = attach_guard(endpoints + meta_endpoints(document), services.guard)
     return all_endpoints
 
 
@@ -53,6 +72,9 @@ class _DocumentOnly:
     def note_demand(self) -> None:
         raise RuntimeError("document-only services")
 
+    def set_interval(self, interval_s: float) -> None:
+        raise RuntimeError("document-only services")
+
 
 def openapi_document(version: str) -> dict[str, Any]:
     """The OpenAPI document alone, without a running sampler (what the TypeScript generator reads)."""
@@ -65,6 +87,9 @@ def openapi_document(version: str) -> dict[str, Any]:
 __all__ = [
     "ApiServices",
     "Endpoint",
+    "LiveWorkflowSource",
+    "ProfilerHistory",
+    "ProfilerServices",
     "RouteSpec",
     "build_endpoints",
     "openapi_document",

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from .. import log
 from ..schemas import ApiModel, ErrorBody, RequestModel
 from .errors import ApiError, validation_details
+from .guards import RequestGuard, refuse_unguarded
 
 QueryT = TypeVar("QueryT", bound=RequestModel)
 BodyT = TypeVar("BodyT", bound=RequestModel)
@@ -68,6 +69,8 @@ class Endpoint:
     # Restart, clear-VRAM, archive load/delete, history clear: POST/DELETE with a JSON body, and the
     # request guards (token, origin, exposure) must pass before the handler runs.
     destructive: bool = False
+    # Set by build_endpoints (guards.attach_guard); a destructive endpoint without one refuses all.
+    guard: RequestGuard | None = None
 
 
 def json_response(
@@ -106,7 +109,9 @@ def _parse_query(endpoint: Endpoint, request: web.Request) -> RequestModel:
 async def _parse_body(endpoint: Endpoint, request: web.Request) -> RequestModel:
     model = endpoint.body_model
     if model is None:
-        return NoBody()
+        if not endpoint.destructive:
+            return NoBody()
+        model = NoBody  # destructive endpoints always take a JSON body, `{}` at least
     if request.content_type != JSON_CONTENT_TYPE:
         # Refusing form and text types also stops the CORS-free "simple request" a hostile page can send.
         raise ApiError(415, "unsupported_media_type", f"the body must be {JSON_CONTENT_TYPE}")
@@ -128,6 +133,11 @@ async def _parse_body(endpoint: Endpoint, request: web.Request) -> RequestModel:
 async def run_endpoint(endpoint: Endpoint, request: web.Request) -> web.StreamResponse:
     """Validate, call and serialize one endpoint; every failure becomes a JSON error."""
     try:
+        if endpoint.destructive:
+            # Before the body is read: an unauthenticated request costs nothing.
+            if endpoint.guard is None:
+                raise refuse_unguarded(request)
+            endpoint.guard.check_destructive(request)
         query = _parse_query(endpoint, request)
         body = await _parse_body(endpoint, request)
         call: Call[Any, Any] = Call(query=query, body=body, path_params=request.match_info, request=request)

@@ -1,16 +1,24 @@
-"""Monitor routes: capabilities and the latest snapshot."""
+"""Monitor routes: capabilities, the latest snapshot, and the sampler settings."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any, Protocol
 
-from ..schemas import GpuCapabilities, HardwareCapabilities, MonitorSnapshot, MonitorStatus
+from ..schemas import (
+    GpuCapabilities,
+    HardwareCapabilities,
+    MonitorSettings,
+    MonitorSettingsUpdate,
+    MonitorSnapshot,
+    MonitorStatus,
+)
 from .endpoints import Call, Endpoint
 from .errors import ApiError
 
 # How long a first request waits for the sampler's very first sample (cpuinfo alone takes ~1 s).
 FIRST_SAMPLE_WAIT_S = 5.0
+SETTINGS_PATH = "/swissarmyknife/monitor/settings"
 
 
 class MonitorReader(Protocol):
@@ -27,8 +35,22 @@ class MonitorReader(Protocol):
 
     def note_demand(self) -> None: ...
 
+    def set_interval(self, interval_s: float) -> None: ...
 
-def monitor_endpoints(sampler: MonitorReader, version: str) -> list[Endpoint]:
+
+class MonitorSettingsService(Protocol):
+    """Reads and changes the sampler settings (``backend.monitor_settings.MonitorSettingsStore``)."""
+
+    def current(self) -> MonitorSettings: ...
+
+    def update(self, sample_interval_s: float) -> MonitorSettings:
+        """Apply and save; blocking (disk), so handlers call it in an executor."""
+        ...
+
+
+def monitor_endpoints(
+    sampler: MonitorReader, version: str, settings: MonitorSettingsService
+) -> list[Endpoint]:
     async def get_status(_call: Call[Any, Any]) -> MonitorStatus:
         sampler.note_demand()
         caps, snapshot = sampler.capabilities(), sampler.latest()
@@ -50,6 +72,15 @@ def monitor_endpoints(sampler: MonitorReader, version: str) -> list[Endpoint]:
             sample_interval_s=sampler.interval_s,
         )
 
+    async def get_settings(_call: Call[Any, Any]) -> MonitorSettings:
+        return settings.current()
+
+    async def put_settings(call: Call[Any, MonitorSettingsUpdate]) -> MonitorSettings:
+        # The file write (fsync) runs on a worker thread: the server loop never waits on the disk.
+        return await asyncio.get_running_loop().run_in_executor(
+            None, settings.update, call.body.sample_interval_s
+        )
+
     return [
         Endpoint(
             method="GET",
@@ -60,5 +91,28 @@ def monitor_endpoints(sampler: MonitorReader, version: str) -> list[Endpoint]:
             response_model=MonitorStatus,
             tag="monitor",
             error_statuses=(503,),
-        )
+        ),
+        Endpoint(
+            method="GET",
+            path=SETTINGS_PATH,
+            operation_id="getMonitorSettings",
+            summary="The sample interval and its limits",
+            handler=get_settings,
+            response_model=MonitorSettings,
+            tag="monitor",
+        ),
+        Endpoint(
+            method="PUT",
+            path=SETTINGS_PATH,
+            operation_id="updateMonitorSettings",
+            summary="Change the sample interval (0.5-10 s); applies at once and is saved",
+            description=(
+                "Takes effect at the next tick and, when the host has a user directory, survives a "
+                "restart. A value out of range is refused with 400 and the allowed range."
+            ),
+            handler=put_settings,
+            response_model=MonitorSettings,
+            tag="monitor",
+            body_model=MonitorSettingsUpdate,
+        ),
     ]

@@ -11,6 +11,7 @@ from pydantic.json_schema import models_json_schema
 
 from ..schemas import ErrorBody
 from .endpoints import Endpoint, NoBody, NoQuery
+from .guards import SESSION_PATH, TOKEN_HEADER
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 
@@ -42,6 +43,23 @@ def _path_parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
     return params
 
 
+# Destructive endpoints are guarded (backend/api/guards.py); the generated client must send this.
+_TOKEN_PARAMETER: dict[str, Any] = {
+    "name": TOKEN_HEADER,
+    "in": "header",
+    "required": True,
+    "description": f"This server process's token, from GET {SESSION_PATH}.",
+    "schema": {"type": "string"},
+}
+
+
+def _body_model(endpoint: Endpoint) -> type[BaseModel] | None:
+    """The documented body: destructive endpoints always take a JSON object, ``{}`` at least."""
+    if endpoint.body_model not in (None, NoBody):
+        return endpoint.body_model
+    return NoBody if endpoint.destructive else None
+
+
 def _ref(model: type[BaseModel]) -> dict[str, str]:
     return {"$ref": REF_TEMPLATE.format(model=model.__name__)}
 
@@ -60,7 +78,7 @@ def build_openapi(
     """
     responses = {e.response_model for e in endpoints if e.response_model is not None} | {ErrorBody}
     responses |= set(extra_models)
-    bodies = {e.body_model for e in endpoints if e.body_model not in (None, NoBody)}
+    bodies = {_body_model(e) for e in endpoints} - {None}
     keyed: list[tuple[type[BaseModel], Any]] = [(m, "serialization") for m in sorted(responses, key=_name)]
     keyed += [(m, "validation") for m in sorted(bodies, key=_name) if m is not None]
     _, top = models_json_schema(keyed, ref_template=REF_TEMPLATE)
@@ -76,12 +94,15 @@ def build_openapi(
         if endpoint.description:
             operation["description"] = endpoint.description
         params = _path_parameters(endpoint) + _query_parameters(endpoint, schemas)
+        if endpoint.destructive:
+            params.append(_TOKEN_PARAMETER)
         if params:
             operation["parameters"] = params
-        if endpoint.body_model is not None and endpoint.body_model is not NoBody:
+        body_model = _body_model(endpoint)
+        if body_model is not None:
             operation["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": _ref(endpoint.body_model)}},
+                "content": {"application/json": {"schema": _ref(body_model)}},
             }
         ok: dict[str, Any] = {"description": HTTPStatus(endpoint.success_status).phrase}
         if endpoint.response_model is not None:
@@ -92,6 +113,8 @@ def build_openapi(
         statuses = {400, 405, *endpoint.error_statuses}
         if endpoint.body_model is not None:
             statuses |= {413, 415}
+        if endpoint.destructive:
+            statuses |= {403, 413, 415}
         for status in sorted(statuses):
             op_responses[str(status)] = {
                 "description": HTTPStatus(status).phrase,

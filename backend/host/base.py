@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..api import RouteSpec
+from ..api.guards import Exposure
+from ..schemas import QueueState
 
 
 class HostAdapter(Protocol):
@@ -25,3 +27,19 @@ class HostAdapter(Protocol):
 
     def data_directory(self) -> Path:
         """Where the plugin keeps its files (under ComfyUI's user directory)."""
+
+    def exposure(self) -> Exposure:
+        """Which addresses the server listens on and whether CORS is open (read per guarded request)."""
+
+    def queue_state(self) -> QueueState:
+        """How many workflows run and wait now; cheap, called on the server loop."""
+
+    def unload_models(self) -> int | None:
+        """Unload every model and free cached memory; return how many were loaded. Blocking.
+
+        VRAM before and after is measured by the plugin through its telemetry (backend/vram.py).
+
+        Raises:
+            backend.api.actions.HostBusyError: A workflow is running or queued.
+            backend.api.actions.HostActionError: The host could not do it.
+        """

@@ -6,12 +6,17 @@ every RouteDef to /api/<path>, so routes must exist when packs import).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .. import log
 from ..api import RouteSpec
+from ..api.actions import HostActionError, HostBusyError, busy_message
+from ..api.guards import Exposure
+from ..schemas import QueueState
 
 PLUGIN_DIR_NAME = "swissarmyknife"
 
@@ -55,3 +60,69 @@ class ComfyHost:
             log.warn_once("no-user-dir", "ComfyUI's user directory is unknown; using the pack's folder")
             base = Path(__file__).resolve().parents[2] / "user"
         return base / PLUGIN_DIR_NAME
+
+    def exposure(self) -> Exposure:
+        # comfy/cli_args.py: --listen is a comma-separated list ("0.0.0.0,::" when given bare);
+        # --enable-cors-header is None, or the allowed origin ("*" when given bare).
+        from comfy.cli_args import args
+
+        listen = str(getattr(args, "listen", "127.0.0.1") or "")
+        cors = getattr(args, "enable_cors_header", None)
+        return Exposure(
+            listen=tuple(part.strip() for part in listen.split(",")),
+            cors_origin=None if cors is None else str(cors),
+        )
+
+    def queue_state(self) -> QueueState:
+        return _queue_counts(getattr(self._server, "prompt_queue", None))
+
+    def unload_models(self) -> int | None:
+        """Unload every model and empty the allocator caches, as ComfyUI's worker does on /free.
+
+        ComfyUI's own /free only sets flags for its worker thread, which gives no result to report;
+        the same calls are made here instead, holding the prompt queue's lock while models unload so
+        that no workflow can start meanwhile (a /prompt posted then waits that long).
+
+        Raises:
+            HostBusyError: A workflow is running or queued.
+            HostActionError: ComfyUI's model management failed; its log has the details.
+        """
+        import comfy.model_management as mm
+
+        queue = getattr(self._server, "prompt_queue", None)
+        mutex = getattr(queue, "mutex", None)
+        with mutex if mutex is not None else contextlib.nullcontext():
+            message = busy_message(_queue_counts(queue), "clear VRAM")
+            if message is not None:
+                raise HostBusyError(message[0].upper() + message[1:])
+            loaded = getattr(mm, "current_loaded_models", None)
+            count = len(loaded) if isinstance(loaded, list) else None
+            try:
+                mm.unload_all_models()
+            except Exception as exc:
+                log.warning("unload_all_models failed", exc_info=True)
+                raise HostActionError(f"ComfyUI could not unload its models: {exc}") from exc
+        gc.collect()
+        try:
+            mm.soft_empty_cache()
+        except Exception as exc:
+            log.warning("soft_empty_cache failed", exc_info=True)
+            raise HostActionError(f"models were unloaded but the cache could not be freed: {exc}") from exc
+        return count
+
+
+def _queue_counts(queue: Any) -> QueueState:
+    """Running and queued prompts of ComfyUI's PromptQueue (execution.py), or None when unknown."""
+    if queue is None:
+        return QueueState(running=None, queued=None)
+    for name in ("get_current_queue_volatile", "get_current_queue"):
+        method = getattr(queue, name, None)
+        if callable(method):
+            running, queued = method()
+            return QueueState(running=len(running), queued=len(queued))
+    remaining = getattr(queue, "get_tasks_remaining", None)
+    if callable(remaining):
+        total = int(remaining())
+        # Which of them runs is unknown; count them all as queued so "busy" stays right.
+        return QueueState(running=None, queued=total)
+    return QueueState(running=None, queued=None)

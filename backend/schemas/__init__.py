@@ -1,5 +1,16 @@
 """pydantic v2 models for every REST body, websocket event and stored record (a leaf layer)."""
 
+from .actions import (
+    ClearVramRequest,
+    ClearVramResult,
+    QueueState,
+    RestartAccepted,
+    RestartEvent,
+    RestartKind,
+    RestartRequest,
+    SessionInfo,
+    VramDeviceReport,
+)
 from .base import ApiModel, RequestModel
 from .errors import ErrorBody, ErrorCode, ErrorDetail
 from .monitor import (
@@ -11,12 +22,17 @@ from .monitor import (
     GpuVendor,
     HardwareCapabilities,
     MonitorEvent,
+    MonitorSettings,
+    MonitorSettingsUpdate,
     MonitorSnapshot,
     MonitorStatus,
+    StoredMonitorSettings,
 )
 
 __all__ = [
     "ApiModel",
+    "ClearVramRequest",
+    "ClearVramResult",
     "ErrorBody",
     "ErrorCode",
     "ErrorDetail",
@@ -28,7 +44,17 @@ __all__ = [
     "GpuVendor",
     "HardwareCapabilities",
     "MonitorEvent",
+    "MonitorSettings",
+    "MonitorSettingsUpdate",
     "MonitorSnapshot",
     "MonitorStatus",
+    "QueueState",
     "RequestModel",
+    "RestartAccepted",
+    "RestartEvent",
+    "RestartKind",
+    "RestartRequest",
+    "SessionInfo",
+    "StoredMonitorSettings",
+    "VramDeviceReport",
 ]

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .base import ApiModel
+from .base import ApiModel, RequestModel
 
 GpuVendor = Literal["nvidia", "amd", "intel", "apple", "other"]
 GpuSource = Literal["nvml", "amdsmi", "torch", "fake"]
@@ -101,3 +101,40 @@ class MonitorEvent(ApiModel):
     type: Literal["monitor"] = "monitor"
     capabilities_version: int
     snapshot: MonitorSnapshot
+
+
+# The sampling period users may choose; backend.telemetry.sampler enforces the same range.
+SAMPLE_INTERVAL_MIN_S = 0.5
+SAMPLE_INTERVAL_MAX_S = 10.0
+SAMPLE_INTERVAL_DEFAULT_S = 2.0
+
+
+class MonitorSettings(ApiModel):
+    """``GET``/``PUT /swissarmyknife/monitor/settings``: the sampler's settings and their limits."""
+
+    sample_interval_s: float = Field(description="Seconds between samples while a page is connected.")
+    min_sample_interval_s: float
+    max_sample_interval_s: float
+    default_sample_interval_s: float
+    persisted: bool = Field(
+        description="Whether the value is saved under the user directory and survives a restart."
+    )
+
+
+class MonitorSettingsUpdate(RequestModel):
+    """``PUT /swissarmyknife/monitor/settings``: the new sampling period (a JSON number of seconds)."""
+
+    sample_interval_s: float = Field(
+        ge=SAMPLE_INTERVAL_MIN_S,
+        le=SAMPLE_INTERVAL_MAX_S,
+        strict=True,
+        allow_inf_nan=False,
+        description="Seconds between samples while a page is connected.",
+    )
+
+
+class StoredMonitorSettings(ApiModel):
+    """The settings file under the user directory (``monitor_settings.json``)."""
+
+    schema_version: Literal[1] = 1
+    sample_interval_s: float = Field(ge=SAMPLE_INTERVAL_MIN_S, le=SAMPLE_INTERVAL_MAX_S)

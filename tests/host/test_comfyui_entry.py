@@ -34,6 +34,13 @@ SCRIPT = textwrap.dedent(
     server.PromptServer = PromptServer
     PromptServer.instance = PromptServer()
     sys.modules["server"] = server
+    # ComfyUI's user directory: the plugin keeps its files (history.sqlite) there, never in the checkout.
+    import atexit, shutil, tempfile
+    folder_paths = types.ModuleType("folder_paths")
+    USER_DIR = tempfile.mkdtemp(prefix="swissarmyknife-entry-")
+    atexit.register(shutil.rmtree, USER_DIR, True)  # runs after the plugin's own atexit close
+    folder_paths.get_user_directory = lambda: USER_DIR
+    sys.modules["folder_paths"] = folder_paths
 
     spec = importlib.util.spec_from_file_location(
         "comfyui_swissarmyknife_pack", ROOT + "/__init__.py", submodule_search_locations=[ROOT])

@@ -14,7 +14,10 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from ...api import RouteSpec
+from ...api.guards import Exposure
+from ...schemas import QueueState
 from ...version import __version__
+from .fake_models import FakeModels, FakeQueue
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 REPO_DIR = Path(__file__).resolve().parents[3]
@@ -29,7 +32,13 @@ class StandaloneHost:
 
     name = "standalone"
 
-    def __init__(self, data_dir: Path, dist_dir: Path = DIST_DIR) -> None:
+    def __init__(
+        self, data_dir: Path, dist_dir: Path = DIST_DIR, *, models: FakeModels | None = None
+    ) -> None:
+        # ComfyUI's model manager and prompt queue, played by fakes (backend/host/standalone/fake_models.py).
+        self.models = models if models is not None else FakeModels()
+        self.queue = FakeQueue()
+        self._listen: tuple[str, ...] = ("127.0.0.1",)
         self._data_dir = data_dir
         self._dist_dir = dist_dir
         self._specs: list[RouteSpec] = []
@@ -39,6 +48,10 @@ class StandaloneHost:
 
     # HostAdapter
     def register_routes(self, specs: Sequence[RouteSpec]) -> None:
+        self._specs.extend(specs)
+
+    def add_test_routes(self, specs: Sequence[RouteSpec]) -> None:
+        """Routes only this host serves (``--fake-gpus`` test controls); call before ``serve``."""
         self._specs.extend(specs)
 
     def send_event(self, event: str, data: dict[str, Any]) -> None:
@@ -53,6 +66,16 @@ class StandaloneHost:
 
     def data_directory(self) -> Path:
         return self._data_dir
+
+    def exposure(self) -> Exposure:
+        # --allow-remote only permits a non-loopback --host; server actions need their own opt-in.
+        return Exposure(listen=self._listen, listen_option="--host")
+
+    def queue_state(self) -> QueueState:
+        return self.queue.state()
+
+    def unload_models(self) -> int | None:
+        return self.models.unload_all()
 
     # The server
     def _broadcast(self, message: str) -> None:
@@ -133,4 +156,5 @@ class StandaloneHost:
 
     def serve(self, address: str, port: int) -> None:
         """Run until interrupted (blocking): the standalone host's main loop."""
+        self._listen = (address,)
         web.run_app(self.build_app(), host=address, port=port, print=None, access_log=None)

@@ -11,6 +11,14 @@ export type MonitorEvent = Schemas["MonitorEvent"];
 export type GpuDevice = Schemas["GpuDevice"];
 export type GpuSample = Schemas["GpuSample"];
 export type ErrorBody = Schemas["ErrorBody"];
+export type MonitorSettings = Schemas["MonitorSettings"];
+export type MonitorSettingsUpdate = Schemas["MonitorSettingsUpdate"];
+export type SessionInfo = Schemas["SessionInfo"];
+export type QueueState = Schemas["QueueState"];
+export type RestartAccepted = Schemas["RestartAccepted"];
+export type RestartEvent = Schemas["RestartEvent"];
+export type ClearVramResult = Schemas["ClearVramResult"];
+export type VramDeviceReport = Schemas["VramDeviceReport"];
 
 // openapi-fetch builds absolute Requests; this placeholder origin is stripped again below so that
 // ComfyUI's fetchApi adds the real base path (sub-path proxies) and the /api prefix.
@@ -33,9 +41,16 @@ export class ApiRequestError extends Error {
     readonly status: number,
     readonly body: ErrorBody | null,
   ) {
-    super(body?.message ?? `request failed with HTTP ${status}`);
+    super(describeError(status, body));
     this.name = "ApiRequestError";
   }
+}
+
+/** The server's sentence plus what was wrong with which field, e.g. "invalid body (sample_interval_s: ...)". */
+function describeError(status: number, body: ErrorBody | null): string {
+  if (!body) return `request failed with HTTP ${status}`;
+  const details = (body.details ?? []).map((d) => `${d.location.replace(/^(body|query)\./, "")}: ${d.message}`);
+  return details.length > 0 ? `${body.message} (${details.join("; ")})` : body.message;
 }
 
 function isErrorBody(value: unknown): value is ErrorBody {
@@ -44,6 +59,55 @@ function isErrorBody(value: unknown): value is ErrorBody {
 
 export async function getMonitorStatus(): Promise<MonitorStatus> {
   const { data, error, response } = await client.GET("/swissarmyknife/monitor/status");
+  if (data === undefined) {
+    throw new ApiRequestError(response.status, isErrorBody(error) ? error : null);
+  }
+  return data;
+}
+
+export async function getMonitorSettings(): Promise<MonitorSettings> {
+  const { data, error, response } = await client.GET("/swissarmyknife/monitor/settings");
+  if (data === undefined) {
+    throw new ApiRequestError(response.status, isErrorBody(error) ? error : null);
+  }
+  return data;
+}
+
+export async function updateMonitorSettings(update: MonitorSettingsUpdate): Promise<MonitorSettings> {
+  const { data, error, response } = await client.PUT("/swissarmyknife/monitor/settings", { body: update });
+  if (data === undefined) {
+    throw new ApiRequestError(response.status, isErrorBody(error) ? error : null);
+  }
+  return data;
+}
+
+/** The page's token for server actions, whether they are allowed here, and the server's boot id. */
+export async function getSession(): Promise<SessionInfo> {
+  const { data, error, response } = await client.GET("/swissarmyknife/session");
+  if (data === undefined) {
+    throw new ApiRequestError(response.status, isErrorBody(error) ? error : null);
+  }
+  return data;
+}
+
+/** Ask the server to restart; a refusal throws ApiRequestError, a dropped connection a TypeError. */
+export async function postRestart(token: string): Promise<RestartAccepted> {
+  const { data, error, response } = await client.POST("/swissarmyknife/restart", {
+    params: { header: { "X-SwissArmyKnife-Token": token } },
+    body: {},
+  });
+  if (data === undefined) {
+    throw new ApiRequestError(response.status, isErrorBody(error) ? error : null);
+  }
+  return data;
+}
+
+/** Unload models and free cached GPU memory; 409 (ApiRequestError) while a workflow runs or waits. */
+export async function postClearVram(token: string): Promise<ClearVramResult> {
+  const { data, error, response } = await client.POST("/swissarmyknife/monitor/clear-vram", {
+    params: { header: { "X-SwissArmyKnife-Token": token } },
+    body: {},
+  });
   if (data === undefined) {
     throw new ApiRequestError(response.status, isErrorBody(error) ? error : null);
   }

@@ -21,6 +21,212 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/swissarmyknife/monitor/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sample interval and its limits */
+        get: operations["getMonitorSettings"];
+        /**
+         * Change the sample interval (0.5-10 s); applies at once and is saved
+         * @description Takes effect at the next tick and, when the host has a user directory, survives a restart. A value out of range is refused with 400 and the allowed range.
+         */
+        put: operations["updateMonitorSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The token the plugin's page sends with server actions, and whether they are allowed
+         * @description Same-origin pages only: no CORS headers are sent and a cross-site Origin or Sec-Fetch-Site is refused. boot_id changes when the server restarts.
+         */
+        get: operations["getSession"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/restart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Restart the server the way it was started
+         * @description Answers 202 first, then closes what the plugin holds and re-executes the process (or exits for comfy-cli). Under ComfyUI Desktop the server does nothing: the page calls window.electronAPI.restartApp(). 409 when the launch cannot be reproduced.
+         */
+        post: operations["restartServer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/monitor/clear-vram": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unload models and free cached GPU memory; reports VRAM before and after
+         * @description Refused with 409 while a workflow runs or waits in the queue.
+         */
+        post: operations["clearVram"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/profiler/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The running workflow, the latest one, averages and a page of history
+         * @description Averages cover the runs stored in history (archived runs leave them until their archive is loaded). Page through history with `before` = the previous `next_before`.
+         */
+        get: operations["getProfilerStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/profiler/workflows/{prompt_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One workflow run with every node */
+        get: operations["getProfilerWorkflow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/profiler/archives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Archives of past history, newest first */
+        get: operations["listProfilerArchives"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/profiler/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move the whole history into a new archive now
+         * @description 409 when history is empty. Averages restart from the runs stored afterwards.
+         */
+        post: operations["createProfilerArchive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/profiler/archive/{id}/load": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import an archive's runs back into history (runs already there are skipped) */
+        post: operations["loadProfilerArchive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/profiler/archive/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete one archive file */
+        delete: operations["deleteProfilerArchive"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/profiler/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Forget every stored run (archives are kept) */
+        delete: operations["clearProfilerHistory"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/swissarmyknife/openapi.json": {
         parameters: {
             query?: never;
@@ -43,6 +249,104 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /**
+         * ArchiveCreate
+         * @description ``POST /swissarmyknife/profiler/archive``: move the whole history into a new archive (body ``{}``).
+         */
+        ArchiveCreate: Record<string, never>;
+        /**
+         * ArchiveDeleteRequest
+         * @description ``DELETE /swissarmyknife/profiler/archive/{id}`` (body ``{}``).
+         */
+        ArchiveDeleteRequest: Record<string, never>;
+        /**
+         * ArchiveInfo
+         * @description One archive file of past history.
+         */
+        ArchiveInfo: {
+            /** Id */
+            id: string;
+            /** Created At */
+            created_at: number;
+            /** Size Bytes */
+            size_bytes: number;
+            /** Workflow Count */
+            workflow_count: number;
+            /** Oom Count */
+            oom_count: number;
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "manual" | "retention";
+            /**
+             * First Started At
+             * @description The oldest archived run's start; None when empty.
+             */
+            first_started_at: number | null;
+            /** Last Started At */
+            last_started_at: number | null;
+        };
+        /**
+         * ArchiveLoadRequest
+         * @description ``POST /swissarmyknife/profiler/archive/{id}/load`` (body ``{}``).
+         */
+        ArchiveLoadRequest: Record<string, never>;
+        /**
+         * ArchiveLoadResult
+         * @description What loading an archive did; loading twice imports nothing the second time.
+         */
+        ArchiveLoadResult: {
+            archive: components["schemas"]["ArchiveInfo"];
+            /**
+             * Imported Count
+             * @description Runs added to history.
+             */
+            imported_count: number;
+            /**
+             * Already Present Count
+             * @description Runs skipped because their prompt id was in history.
+             */
+            already_present_count: number;
+            /**
+             * Invalid Count
+             * @description Entries skipped because they were not valid records.
+             */
+            invalid_count: number;
+        };
+        /**
+         * ArchivePage
+         * @description Every archive, newest first.
+         */
+        ArchivePage: {
+            /** Data */
+            data: components["schemas"]["ArchiveInfo"][];
+            /** Count */
+            count: number;
+        };
+        /**
+         * ClearVramRequest
+         * @description ``POST /swissarmyknife/monitor/clear-vram``: no options; send ``{}``.
+         */
+        ClearVramRequest: Record<string, never>;
+        /**
+         * ClearVramResult
+         * @description ``POST /swissarmyknife/monitor/clear-vram``: what was unloaded and freed, per device.
+         */
+        ClearVramResult: {
+            /**
+             * Models Unloaded
+             * @description Models that were loaded before; None if unknown.
+             */
+            models_unloaded: number | null;
+            /** Devices */
+            devices: components["schemas"]["VramDeviceReport"][];
+            /**
+             * Vram Freed Bytes
+             * @description Sum over the devices that could be measured.
+             */
+            vram_freed_bytes: number | null;
+        };
+        /**
          * ErrorBody
          * @description A machine-readable code, a sentence for people, and per-field details when there are some.
          */
@@ -64,6 +368,20 @@ export interface components {
         ErrorDetail: {
             /** Location */
             location: string;
+            /** Message */
+            message: string;
+        };
+        /**
+         * ErrorSummary
+         * @description Why a workflow failed, as ComfyUI reported it.
+         */
+        ErrorSummary: {
+            /** Node Id */
+            node_id: string | null;
+            /** Node Type */
+            node_type: string | null;
+            /** Exception Type */
+            exception_type: string;
             /** Message */
             message: string;
         };
@@ -178,6 +496,28 @@ export interface components {
             platform: string;
         };
         /**
+         * HistoryClearRequest
+         * @description ``DELETE /swissarmyknife/profiler/history``: forget every stored run (body ``{}``).
+         */
+        HistoryClearRequest: Record<string, never>;
+        /** HistoryClearResult */
+        HistoryClearResult: {
+            /** Removed Count */
+            removed_count: number;
+        };
+        /**
+         * HistoryPage
+         * @description Newest first; pass ``next_before`` as ``before`` for the next page (None: no more).
+         */
+        HistoryPage: {
+            /** Items */
+            items: components["schemas"]["WorkflowSummary"][];
+            /** Total */
+            total: number;
+            /** Next Before */
+            next_before: number | null;
+        };
+        /**
          * MonitorEvent
          * @description Websocket event ``swissarmyknife.monitor``: one snapshot, sent every interval to connected pages.
          */
@@ -191,6 +531,39 @@ export interface components {
             /** Capabilities Version */
             capabilities_version: number;
             snapshot: components["schemas"]["MonitorSnapshot"];
+        };
+        /**
+         * MonitorSettings
+         * @description ``GET``/``PUT /swissarmyknife/monitor/settings``: the sampler's settings and their limits.
+         */
+        MonitorSettings: {
+            /**
+             * Sample Interval S
+             * @description Seconds between samples while a page is connected.
+             */
+            sample_interval_s: number;
+            /** Min Sample Interval S */
+            min_sample_interval_s: number;
+            /** Max Sample Interval S */
+            max_sample_interval_s: number;
+            /** Default Sample Interval S */
+            default_sample_interval_s: number;
+            /**
+             * Persisted
+             * @description Whether the value is saved under the user directory and survives a restart.
+             */
+            persisted: boolean;
+        };
+        /**
+         * MonitorSettingsUpdate
+         * @description ``PUT /swissarmyknife/monitor/settings``: the new sampling period (a JSON number of seconds).
+         */
+        MonitorSettingsUpdate: {
+            /**
+             * Sample Interval S
+             * @description Seconds between samples while a page is connected.
+             */
+            sample_interval_s: number;
         };
         /**
          * MonitorSnapshot
@@ -234,6 +607,355 @@ export interface components {
             /** Sample Interval S */
             sample_interval_s: number;
         };
+        /**
+         * NodeAverage
+         * @description Running statistics for one node class across the runs stored in history.
+         *
+         *     ``runs`` counts every appearance (executed or cached); durations and VRAM cover the runs that
+         *     executed and succeeded. Archived runs leave the averages and come back when their archive is loaded.
+         */
+        NodeAverage: {
+            /** Class Type */
+            class_type: string;
+            /** Runs */
+            runs: number;
+            /** Cached Runs */
+            cached_runs: number;
+            /** Mean Duration Ms */
+            mean_duration_ms: number | null;
+            /** Min Duration Ms */
+            min_duration_ms: number | null;
+            /** Max Duration Ms */
+            max_duration_ms: number | null;
+            /** Mean Vram Peak Delta Bytes */
+            mean_vram_peak_delta_bytes: number | null;
+        };
+        /**
+         * NodeRecord
+         * @description One node's run inside one workflow.
+         */
+        NodeRecord: {
+            /** Node Id */
+            node_id: string;
+            /** Class Type */
+            class_type: string;
+            /**
+             * Title
+             * @description The node's display title when the workflow carried one.
+             */
+            title: string | null;
+            /**
+             * Parent Node Id
+             * @description For nodes expanded from a subgraph: the UI node.
+             */
+            parent_node_id: string | null;
+            /**
+             * Order
+             * @description Position in execution order, from 0; cached nodes come first.
+             */
+            order: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "success" | "cached" | "error" | "interrupted";
+            /** Cache Hit */
+            cache_hit: boolean;
+            /**
+             * Started At
+             * @description Unix time in seconds; None for cached nodes.
+             */
+            started_at: number | null;
+            /** Ended At */
+            ended_at: number | null;
+            /** Duration Ms */
+            duration_ms: number | null;
+            /** Vram Before Bytes */
+            vram_before_bytes: number | null;
+            /** Vram After Bytes */
+            vram_after_bytes: number | null;
+            /**
+             * Vram Peak Delta Bytes
+             * @description Peak device memory during the node minus before.
+             */
+            vram_peak_delta_bytes: number | null;
+            /** Rss Before Bytes */
+            rss_before_bytes: number | null;
+            /** Rss After Bytes */
+            rss_after_bytes: number | null;
+            /** Input Shapes */
+            input_shapes: components["schemas"]["TensorShape"][];
+            /** Output Shapes */
+            output_shapes: components["schemas"]["TensorShape"][];
+            /** Error */
+            error: string | null;
+        };
+        /**
+         * ProfilerEvent
+         * @description Websocket event ``swissarmyknife.profiler``: a workflow finished (a summary, never the history).
+         */
+        ProfilerEvent: {
+            /**
+             * Type
+             * @default profiler
+             * @constant
+             */
+            type: "profiler";
+            workflow: components["schemas"]["WorkflowSummary"];
+        };
+        /**
+         * ProfilerStats
+         * @description ``GET /swissarmyknife/profiler/stats``.
+         */
+        ProfilerStats: {
+            /** @description The workflow running now, live; None when idle. */
+            current: components["schemas"]["WorkflowRecord"] | null;
+            latest: components["schemas"]["WorkflowRecord"] | null;
+            /**
+             * Node Averages
+             * @description Node classes by total time spent, most first (at most 200).
+             */
+            node_averages: components["schemas"]["NodeAverage"][];
+            /**
+             * Workflow Averages
+             * @description Workflows by their newest run, most recent first (at most 50).
+             */
+            workflow_averages: components["schemas"]["WorkflowAverage"][];
+            history: components["schemas"]["HistoryPage"];
+        };
+        /**
+         * QueueState
+         * @description How busy the host's prompt queue is; ``None`` where the host cannot tell.
+         */
+        QueueState: {
+            /**
+             * Running
+             * @description Workflows executing now.
+             */
+            running: number | null;
+            /**
+             * Queued
+             * @description Workflows waiting behind them.
+             */
+            queued: number | null;
+        };
+        /**
+         * RestartAccepted
+         * @description ``202`` to ``POST /swissarmyknife/restart``: how the restart will happen.
+         */
+        RestartAccepted: {
+            /**
+             * Kind
+             * @description exec: the server re-executes itself; comfy_cli: it exits and comfy-cli starts it again; desktop: the server does nothing, the page calls window.electronAPI.restartApp().
+             * @enum {string}
+             */
+            kind: "exec" | "comfy_cli" | "desktop";
+            /** Description */
+            description: string;
+            /**
+             * Restarts In Ms
+             * @description Delay before the server goes down; 0 for desktop.
+             */
+            restarts_in_ms: number;
+        };
+        /**
+         * RestartEvent
+         * @description Websocket event ``swissarmyknife.restart``: a restart accepted with 202 could not be carried out.
+         */
+        RestartEvent: {
+            /**
+             * Type
+             * @default restart_failed
+             * @constant
+             */
+            type: "restart_failed";
+            /** Message */
+            message: string;
+        };
+        /**
+         * RestartRequest
+         * @description ``POST /swissarmyknife/restart``: no options; send ``{}``.
+         */
+        RestartRequest: Record<string, never>;
+        /**
+         * SessionInfo
+         * @description ``GET /swissarmyknife/session``: what the plugin's own page needs before it may act.
+         *
+         *     The token is readable by same-origin pages only: no CORS headers are sent, and a cross-site
+         *     ``Origin`` is refused.
+         */
+        SessionInfo: {
+            /**
+             * Token
+             * @description Send it in the token_header of every restart, clear-VRAM, archive and history request. None while actions are refused (see actions_refused_reason).
+             */
+            token: string | null;
+            /**
+             * Token Header
+             * @description The request header that carries the token.
+             */
+            token_header: string;
+            /**
+             * Boot Id
+             * @description Random per server process: a new value means the server restarted.
+             */
+            boot_id: string;
+            /** Actions Allowed */
+            actions_allowed: boolean;
+            /**
+             * Actions Refused Reason
+             * @description Why guarded actions are refused here and how an operator opts in; None when allowed.
+             */
+            actions_refused_reason: string | null;
+            queue: components["schemas"]["QueueState"];
+            /**
+             * Restart Kind
+             * @description What a restart would do in this process.
+             * @enum {string}
+             */
+            restart_kind: "exec" | "comfy_cli" | "desktop" | "unsupported";
+            /**
+             * Restart Description
+             * @description One line saying how the server would restart, or why not.
+             */
+            restart_description: string;
+        };
+        /**
+         * TensorShape
+         * @description One tensor found in a node's inputs or outputs, located by a short path like ``out[0].samples``.
+         */
+        TensorShape: {
+            /** Path */
+            path: string;
+            /** Shape */
+            shape: number[];
+            /** Dtype */
+            dtype: string | null;
+            /** Device */
+            device: string | null;
+        };
+        /**
+         * VramDeviceReport
+         * @description One accelerator's memory around a clear-VRAM; ``None`` where it cannot be measured.
+         */
+        VramDeviceReport: {
+            /**
+             * Index
+             * @description torch device index.
+             */
+            index: number;
+            /** Name */
+            name: string;
+            /** Vram Total Bytes */
+            vram_total_bytes: number | null;
+            /** Vram Used Before Bytes */
+            vram_used_before_bytes: number | null;
+            /** Vram Used After Bytes */
+            vram_used_after_bytes: number | null;
+            /**
+             * Vram Freed Bytes
+             * @description before - after, at least 0; None if either is unknown.
+             */
+            vram_freed_bytes: number | null;
+        };
+        /**
+         * WorkflowAverage
+         * @description Running statistics for one workflow (by graph hash) across the runs stored in history.
+         *
+         *     Durations cover successful runs only; ``last_run_at`` is the newest run's start (Unix seconds).
+         */
+        WorkflowAverage: {
+            /** Workflow Hash */
+            workflow_hash: string;
+            /** Runs */
+            runs: number;
+            /** Successes */
+            successes: number;
+            /** Mean Duration Ms */
+            mean_duration_ms: number | null;
+            /** Min Duration Ms */
+            min_duration_ms: number | null;
+            /** Max Duration Ms */
+            max_duration_ms: number | null;
+            /** Last Run At */
+            last_run_at: number;
+        };
+        /**
+         * WorkflowRecord
+         * @description A full workflow run: the summary plus every node in execution order.
+         */
+        WorkflowRecord: {
+            /** Prompt Id */
+            prompt_id: string;
+            /**
+             * Workflow Hash
+             * @description Stable hash of the graph structure.
+             */
+            workflow_hash: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "success" | "error" | "interrupted" | "oom";
+            /** Started At */
+            started_at: number;
+            /** Ended At */
+            ended_at: number | null;
+            /** Duration Ms */
+            duration_ms: number | null;
+            /** Node Count */
+            node_count: number;
+            /** Executed Count */
+            executed_count: number;
+            /** Cache Hits */
+            cache_hits: number;
+            /** Cache Misses */
+            cache_misses: number;
+            /** Peak Vram Bytes */
+            peak_vram_bytes: number | null;
+            /** Peak Rss Bytes */
+            peak_rss_bytes: number | null;
+            error: components["schemas"]["ErrorSummary"] | null;
+            /** Nodes */
+            nodes: components["schemas"]["NodeRecord"][];
+        };
+        /**
+         * WorkflowSummary
+         * @description A workflow run without its nodes: what history lists and events carry.
+         */
+        WorkflowSummary: {
+            /** Prompt Id */
+            prompt_id: string;
+            /**
+             * Workflow Hash
+             * @description Stable hash of the graph structure.
+             */
+            workflow_hash: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "success" | "error" | "interrupted" | "oom";
+            /** Started At */
+            started_at: number;
+            /** Ended At */
+            ended_at: number | null;
+            /** Duration Ms */
+            duration_ms: number | null;
+            /** Node Count */
+            node_count: number;
+            /** Executed Count */
+            executed_count: number;
+            /** Cache Hits */
+            cache_hits: number;
+            /** Cache Misses */
+            cache_misses: number;
+            /** Peak Vram Bytes */
+            peak_vram_bytes: number | null;
+            /** Peak Rss Bytes */
+            peak_rss_bytes: number | null;
+            error: components["schemas"]["ErrorSummary"] | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -272,6 +994,861 @@ export interface operations {
             };
             /** @description Method Not Allowed */
             405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getMonitorSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitorSettings"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    updateMonitorSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MonitorSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitorSettings"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionInfo"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    restartServer: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description This server process's token, from GET /swissarmyknife/session. */
+                "X-SwissArmyKnife-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestartRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestartAccepted"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    clearVram: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description This server process's token, from GET /swissarmyknife/session. */
+                "X-SwissArmyKnife-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClearVramRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClearVramResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getProfilerStats: {
+        parameters: {
+            query?: {
+                /** @description How many history items, newest first. */
+                limit?: number;
+                /** @description Only runs started before this Unix time (paging). */
+                before?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfilerStats"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getProfilerWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                prompt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowRecord"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listProfilerArchives: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchivePage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    createProfilerArchive: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description This server process's token, from GET /swissarmyknife/session. */
+                "X-SwissArmyKnife-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArchiveCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveInfo"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    loadProfilerArchive: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description This server process's token, from GET /swissarmyknife/session. */
+                "X-SwissArmyKnife-Token": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArchiveLoadRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveLoadResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    deleteProfilerArchive: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description This server process's token, from GET /swissarmyknife/session. */
+                "X-SwissArmyKnife-Token": string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ArchiveDeleteRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveInfo"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    clearProfilerHistory: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description This server process's token, from GET /swissarmyknife/session. */
+                "X-SwissArmyKnife-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HistoryClearRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryClearResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

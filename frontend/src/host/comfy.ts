@@ -1,8 +1,10 @@
 // The only module that touches ComfyUI's `app` and `api`: everything else asks through here.
 import { api } from "comfyui/api";
-import { app, type ComfyExtension, type ComfyToastMessage } from "comfyui/app";
+import { app, type ComfyExtension, type ComfySettingDefinition, type ComfyToastMessage } from "comfyui/app";
 
-export type { ComfyExtension, ComfyToastMessage };
+import type { SettingsAccess } from "../lib/persistence";
+
+export type { ComfyExtension, ComfySettingDefinition, ComfyToastMessage };
 
 const LOG_PREFIX = "[SwissArmyKnife][ResourceMonitor]";
 
@@ -34,4 +36,72 @@ export function toast(message: ComfyToastMessage): void {
 
 export function logError(message: string, error?: unknown): void {
   console.error(LOG_PREFIX, message, error ?? "");
+}
+
+/**
+ * ComfyUI's per-user settings, or null when this frontend has none: `extensionManager.setting`
+ * (frontend >= 1.3), else the legacy `app.ui.settings`. Looked up on every call: the extension
+ * manager appears only once the app has mounted.
+ */
+export function settingsAccess(): SettingsAccess | null {
+  const setting = app.extensionManager?.setting;
+  if (setting && typeof setting.get === "function" && typeof setting.set === "function") {
+    return { get: (id) => setting.get(id), set: (id, value) => setting.set(id, value) };
+  }
+  const legacy = app.ui?.settings;
+  if (legacy && typeof legacy.getSettingValue === "function") {
+    const write = legacy.setSettingValueAsync ?? legacy.setSettingValue;
+    if (typeof write === "function") {
+      return { get: (id) => legacy.getSettingValue?.(id), set: (id, value) => write.call(legacy, id, value) };
+    }
+  }
+  return null;
+}
+
+/** A ComfyUI setting's value; undefined when the frontend has no settings API. */
+export function readSetting(id: string): unknown {
+  try {
+    return settingsAccess()?.get(id);
+  } catch (error) {
+    logError(`could not read setting ${id}`, error);
+    return undefined;
+  }
+}
+
+/** Change a ComfyUI setting (its onChange runs); nothing happens without a settings API. */
+export function writeSetting(id: string, value: unknown): void {
+  const settings = settingsAccess();
+  if (!settings) return;
+  try {
+    void Promise.resolve(settings.set(id, value)).catch((error: unknown) => logError(`could not save setting ${id}`, error));
+  } catch (error) {
+    logError(`could not save setting ${id}`, error);
+  }
+}
+
+export function logDebug(message: string, ...data: unknown[]): void {
+  console.info(LOG_PREFIX, message, ...data);
+}
+
+/** Whether ComfyUI answers `GET /system_stats` (small, always served): the restart probe. */
+export async function serverIsUp(): Promise<boolean> {
+  const response = await fetchApi("/system_stats", { cache: "no-store" });
+  return response.ok;
+}
+
+interface DesktopBridge {
+  restartApp?: (customMessage?: string, delay?: number) => unknown;
+}
+
+/**
+ * ComfyUI Desktop's restart, or null outside Desktop. Desktop owns the Python process: it must
+ * restart the app itself, never the server (an orphan server would keep the port).
+ */
+export function desktopRestartApp(): (() => Promise<void>) | null {
+  const bridge = (window as Window & { electronAPI?: DesktopBridge }).electronAPI;
+  const restart = bridge?.restartApp;
+  if (typeof restart !== "function") return null;
+  return async () => {
+    await restart.call(bridge);
+  };
 }

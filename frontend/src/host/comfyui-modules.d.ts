@@ -33,9 +33,17 @@ declare module "comfyui/app" {
     setting?: { get<T = unknown>(id: string): T | undefined; set(id: string, value: unknown): Promise<void> };
   }
 
+  /** The settings API of frontends before the extension manager (still present, deprecated, in new ones). */
+  export interface ComfyLegacySettings {
+    getSettingValue?<T = unknown>(id: string, defaultValue?: T): T | undefined;
+    setSettingValue?(id: string, value: unknown): void;
+    setSettingValueAsync?(id: string, value: unknown): Promise<void>;
+  }
+
   export interface ComfyApp {
     registerExtension(extension: ComfyExtension): void;
     extensionManager?: ComfyExtensionManager;
+    ui?: { settings?: ComfyLegacySettings };
   }
 
   export const app: ComfyApp;

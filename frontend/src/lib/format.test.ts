@@ -17,8 +17,14 @@ describe("formatGB", () => {
 });
 
 describe("formatUsedOfTotalGB", () => {
-  it("puts the unit once", () => {
-    expect(formatUsedOfTotalGB(5.2 * GB, 24 * GB)).toBe("5.2/24.0 GB");
+  it("puts the unit once and drops a whole total's .0 (keeps the bar compact)", () => {
+    expect(formatUsedOfTotalGB(5.2 * GB, 24 * GB)).toBe("5.2/24 GB");
+    expect(formatUsedOfTotalGB(0, 23.54 * GB)).toBe("0.0/23.5 GB");
+    expect(formatUsedOfTotalGB(100 * GB, 128 * GB)).toBe("100/128 GB");
+  });
+  it("never shows NaN or Infinity", () => {
+    expect(formatUsedOfTotalGB(Number.NaN, 24 * GB)).toBe(MISSING);
+    expect(formatUsedOfTotalGB(GB, Number.POSITIVE_INFINITY)).toBe(MISSING);
   });
   it("is missing when either side is unknown", () => {
     expect(formatUsedOfTotalGB(null, 24 * GB)).toBe(MISSING);

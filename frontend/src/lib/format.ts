@@ -16,10 +16,10 @@ export function formatGB(bytes: number | null | undefined, withUnit = true): str
   return withUnit ? `${text} GB` : text;
 }
 
-/** "used/total GB", e.g. "5.2/24.0 GB"; "--" when either side is unknown. */
+/** "used/total GB" with a whole total shown without ".0", e.g. "5.2/24 GB"; "--" when either side is unknown. */
 export function formatUsedOfTotalGB(used: number | null | undefined, total: number | null | undefined): string {
   if (!usable(used) || !usable(total)) return MISSING;
-  return `${formatGB(used, false)}/${formatGB(total)}`;
+  return `${formatGB(used, false)}/${formatGB(total, false).replace(/\.0$/, "")} GB`;
 }
 
 /** A percentage rounded to a whole number, clamped to 0..100, e.g. "45%". */

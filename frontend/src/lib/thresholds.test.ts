@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { LEVEL_COLORS, levelFor } from "./thresholds";
+import { LEVEL_COLORS, levelFor, worstLevel } from "./thresholds";
 
 describe("levelFor", () => {
   it.each([
@@ -21,5 +21,17 @@ describe("levelFor", () => {
   });
   it("uses the product's colors", () => {
     expect(LEVEL_COLORS).toMatchObject({ ok: "#22c55e", warm: "#eab308", hot: "#f97316", critical: "#ef4444" });
+  });
+});
+
+describe("worstLevel", () => {
+  it("picks the most severe, ignoring unknown", () => {
+    expect(worstLevel(["ok", "unknown", "hot", "warm"])).toBe("hot");
+    expect(worstLevel(["unknown", "ok"])).toBe("ok");
+    expect(worstLevel(["critical", "ok"])).toBe("critical");
+  });
+  it("is unknown for nothing known", () => {
+    expect(worstLevel([])).toBe("unknown");
+    expect(worstLevel(["unknown"])).toBe("unknown");
   });
 });

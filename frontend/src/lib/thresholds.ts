@@ -18,3 +18,14 @@ export function levelFor(percent: number | null | undefined): Level {
   if (percent < 90) return "hot";
   return "critical";
 }
+
+const SEVERITY: Record<Level, number> = { unknown: 0, ok: 1, warm: 2, hot: 3, critical: 4 };
+
+/** The most severe of several levels ("unknown" only when every one is unknown or there are none). */
+export function worstLevel(levels: Iterable<Level>): Level {
+  let worst: Level = "unknown";
+  for (const level of levels) {
+    if (SEVERITY[level] > SEVERITY[worst]) worst = level;
+  }
+  return worst;
+}

@@ -1,16 +1,30 @@
 // Turns a status + snapshot into the tiles the bar shows: pure, so every rule is unit-tested.
-import type { GpuDevice, MonitorSnapshot, MonitorStatus } from "../api/client";
+import type { GpuDevice, GpuSample, MonitorSnapshot, MonitorStatus } from "../api/client";
 import { formatGHz, formatPercent, formatTemp, formatUsedOfTotalGB, ratioPercent } from "./format";
-import { levelFor, type Level } from "./thresholds";
+import { levelFor, worstLevel, type Level } from "./thresholds";
 
 export interface TileModel {
   id: string;
+  /** The full name, e.g. "VRAM 0 (3090Ti)": the accessible name and the tooltip's first line. */
   label: string;
+  /** What the tile shows before its value: inside a GPU group the device is named once, so "VRAM". */
+  shortLabel: string;
   value: string;
   /** 0..100 fill, null when unknown (no fill). */
   percent: number | null;
   level: Level;
   title: string;
+}
+
+/** Tiles shown side by side as one pill: the host's, or one GPU's (utilization, VRAM, temperature). */
+export interface TileGroupModel {
+  id: string;
+  /** Accessible name of the group, e.g. "GPU 0 (3090Ti)". */
+  label: string;
+  kind: "host" | "gpu";
+  tiles: TileModel[];
+  /** The hottest tile's level: the collapsed bar shows one dot per group in this color. */
+  level: Level;
 }
 
 const VENDOR_WORDS = new Set([
@@ -36,49 +50,79 @@ export function compactGpuName(name: string): string {
   return model + suffixes.join("");
 }
 
-function tile(id: string, label: string, value: string, percent: number | null, title: string): TileModel {
-  const clamped = percent === null ? null : Math.min(100, Math.max(0, percent));
-  return { id, label, value, percent: clamped, level: levelFor(clamped), title };
+function finite(value: number | null | undefined): number | null {
+  return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
+function tile(id: string, label: string, shortLabel: string, value: string, percent: number | null, title: string): TileModel {
+  const clamped = percent === null || !Number.isFinite(percent) ? null : Math.min(100, Math.max(0, percent));
+  return { id, label, shortLabel, value, percent: clamped, level: levelFor(clamped), title };
+}
+
+function group(id: string, label: string, kind: TileGroupModel["kind"], tiles: TileModel[]): TileGroupModel {
+  return { id, label, kind, tiles, level: worstLevel(tiles.map((t) => t.level)) };
+}
+
+/** The bar's content: the host group (CPU, RAM, CPU temperature), then one group per GPU. */
+export function buildTileGroups(status: MonitorStatus, snapshot: MonitorSnapshot | null): TileGroupModel[] {
+  const groups: TileGroupModel[] = [];
+  const host = hostTiles(status, snapshot);
+  if (host.length > 0) groups.push(group("host", "Host", "host", host));
+  const samples = new Map((snapshot?.gpus ?? []).map((g) => [g.index, g]));
+  for (const device of status.gpu.devices) {
+    const tiles = gpuTiles(device, samples.get(device.index) ?? null);
+    if (tiles.length > 0) groups.push(group(`gpu-${device.index}`, gpuName(device), "gpu", tiles));
+  }
+  return groups;
+}
+
+/** Every tile in bar order (tests and the collapsed summary read it flat). */
 export function buildTiles(status: MonitorStatus, snapshot: MonitorSnapshot | null): TileModel[] {
+  return buildTileGroups(status, snapshot).flatMap((g) => g.tiles);
+}
+
+function hostTiles(status: MonitorStatus, snapshot: MonitorSnapshot | null): TileModel[] {
   const tiles: TileModel[] = [];
   const hw = status.hardware;
   if (hw.psutil_available) {
-    const cpu = snapshot?.cpu_percent ?? null;
+    const cpu = finite(snapshot?.cpu_percent);
     const freq = formatGHz(snapshot?.cpu_frequency_mhz);
-    tiles.push(tile("cpu", "CPU", formatPercent(cpu), cpu, [hw.cpu_model ?? "CPU", freq].join(" · ")));
-    const used = snapshot?.ram_used_bytes ?? null;
-    const total = snapshot?.ram_total_bytes ?? hw.ram_total_bytes;
-    tiles.push(tile("ram", "RAM", formatUsedOfTotalGB(used, total), ratioPercent(used, total), "System memory"));
+    const cores = hw.cpu_cores_logical ? `${hw.cpu_cores_logical} threads` : null;
+    const title = [hw.cpu_model ?? "CPU", cores, freq].filter(Boolean).join(" · ");
+    tiles.push(tile("cpu", "CPU", "CPU", formatPercent(cpu), cpu, title));
+    const used = finite(snapshot?.ram_used_bytes);
+    const total = finite(snapshot?.ram_total_bytes) ?? finite(hw.ram_total_bytes);
+    tiles.push(tile("ram", "RAM", "RAM", formatUsedOfTotalGB(used, total), ratioPercent(used, total), "System memory (used/total)"));
   }
   if (hw.cpu_temperature_available) {
-    const temp = snapshot?.cpu_temperature_c ?? null;
-    tiles.push(tile("cpu-temp", "TEMP", formatTemp(temp), temp, "CPU temperature"));
-  }
-  const samples = new Map((snapshot?.gpus ?? []).map((g) => [g.index, g]));
-  for (const device of status.gpu.devices) {
-    tiles.push(...gpuTiles(device, samples.get(device.index) ?? null));
+    const temp = finite(snapshot?.cpu_temperature_c);
+    tiles.push(tile("cpu-temp", "CPU TEMP", "TEMP", formatTemp(temp), temp, "CPU temperature (fill: °C of 100)"));
   }
   return tiles;
 }
 
-function gpuTiles(device: GpuDevice, sample: MonitorSnapshot["gpus"][number] | null): TileModel[] {
+function gpuName(device: GpuDevice): string {
+  return `GPU ${device.index} (${compactGpuName(device.name)})`;
+}
+
+function gpuTiles(device: GpuDevice, sample: GpuSample | null): TileModel[] {
   const suffix = `${device.index} (${compactGpuName(device.name)})`;
   const title = `${device.name} · cuda:${device.index}`;
   const tiles: TileModel[] = [];
   if (device.supports.utilization) {
-    const util = sample?.utilization_percent ?? null;
-    tiles.push(tile(`gpu-${device.index}`, `GPU ${suffix}`, formatPercent(util), util, title));
+    const util = finite(sample?.utilization_percent);
+    tiles.push(tile(`gpu-${device.index}`, `GPU ${suffix}`, `GPU ${suffix}`, formatPercent(util), util, `${title}\nUtilization`));
   }
   if (device.supports.vram) {
-    const used = sample?.vram_used_bytes ?? null;
-    const total = sample?.vram_total_bytes ?? device.vram_total_bytes;
-    tiles.push(tile(`vram-${device.index}`, `VRAM ${suffix}`, formatUsedOfTotalGB(used, total), ratioPercent(used, total), title));
+    const used = finite(sample?.vram_used_bytes);
+    const total = finite(sample?.vram_total_bytes) ?? finite(device.vram_total_bytes);
+    tiles.push(
+      tile(`vram-${device.index}`, `VRAM ${suffix}`, "VRAM", formatUsedOfTotalGB(used, total), ratioPercent(used, total), `${title}\nMemory (used/total)`),
+    );
   }
   if (device.supports.temperature) {
-    const temp = sample?.temperature_c ?? null;
-    tiles.push(tile(`gpu-temp-${device.index}`, `TEMP ${device.index}`, formatTemp(temp), temp, title));
+    const temp = finite(sample?.temperature_c);
+    tiles.push(tile(`gpu-temp-${device.index}`, `TEMP ${suffix}`, "", formatTemp(temp), temp, `${title}\nTemperature (fill: °C of 100)`));
   }
   return tiles;
 }

@@ -24,6 +24,11 @@ export function withError(state: MonitorState, message: string): MonitorState {
   return { kind: "error", message };
 }
 
+/** The socket dropped: keep the last values, marked stale, until the reconnect's refetch. */
+export function withDisconnected(state: MonitorState): MonitorState {
+  return state.kind === "ready" && !state.stale ? { ...state, stale: true } : state;
+}
+
 export interface MonitorDeps {
   getStatus(): Promise<MonitorStatus>;
   onEvent<T>(type: string, listener: (detail: T) => void): () => void;
@@ -32,8 +37,20 @@ export interface MonitorDeps {
 
 export const MONITOR_EVENT = "swissarmyknife.monitor";
 
+function isMonitorEvent(value: unknown): value is MonitorEvent {
+  if (typeof value !== "object" || value === null) return false;
+  const event = value as Partial<MonitorEvent>;
+  return (
+    typeof event.capabilities_version === "number" &&
+    typeof event.snapshot === "object" &&
+    event.snapshot !== null &&
+    Array.isArray(event.snapshot.gpus)
+  );
+}
+
 export class MonitorStore {
-  state = $state<MonitorState>({ kind: "loading" });
+  // Raw: every transition builds a new immutable state, so no deep proxy is needed (cheaper reads, less GC).
+  state = $state.raw<MonitorState>({ kind: "loading" });
   #deps: MonitorDeps;
   #unsubscribe: (() => void)[] = [];
   #inflight: Promise<void> | null = null;
@@ -46,6 +63,7 @@ export class MonitorStore {
   start(): Promise<void> {
     this.#unsubscribe.push(
       this.#deps.onEvent<MonitorEvent>(MONITOR_EVENT, (event) => this.apply(event)),
+      this.#deps.onEvent<unknown>("reconnecting", () => (this.state = withDisconnected(this.state))),
       this.#deps.onEvent<unknown>("reconnected", () => void this.refresh()),
     );
     return this.refresh();
@@ -56,6 +74,8 @@ export class MonitorStore {
   }
 
   apply(event: MonitorEvent): void {
+    // A malformed frame must not blank the bar or throw inside ComfyUI's event dispatch.
+    if (!isMonitorEvent(event)) return;
     const { state, refetch } = withEvent(this.state, event);
     this.state = state;
     if (refetch) void this.refresh();

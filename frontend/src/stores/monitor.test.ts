@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 
 import type { MonitorEvent, MonitorStatus } from "../api/client";
 import { snapshot, status } from "../testing/fixtures";
-import { MONITOR_EVENT, MonitorStore, withError, withEvent, withStatus } from "./monitor.svelte";
+import { MONITOR_EVENT, MonitorStore, withDisconnected, withError, withEvent, withStatus } from "./monitor.svelte";
 
 function fakeDeps(getStatus: () => Promise<MonitorStatus>) {
   const listeners = new Map<string, (detail: unknown) => void>();
@@ -31,6 +31,13 @@ describe("transitions", () => {
     expect(same.refetch).toBe(false);
     expect(same.state.kind === "ready" && same.state.snapshot?.cpu_percent).toBe(7);
     expect(withEvent(ready, event(2, 7)).refetch).toBe(true);
+  });
+  it("a dropped socket marks data stale; nothing to mark before data", () => {
+    const ready = withStatus({ kind: "loading" }, status());
+    expect(withDisconnected(ready)).toMatchObject({ kind: "ready", stale: true });
+    const stale = withDisconnected(ready);
+    expect(withDisconnected(stale)).toBe(stale);
+    expect(withDisconnected({ kind: "loading" })).toEqual({ kind: "loading" });
   });
   it("an error after data keeps the data, marked stale", () => {
     const ready = withStatus({ kind: "loading" }, status());
@@ -63,6 +70,27 @@ describe("MonitorStore", () => {
     expect(deps.getStatus).toHaveBeenCalledTimes(3);
   });
 
+  it("is stale while disconnected and fresh again after the reconnect's refetch", async () => {
+    const { deps, emit } = fakeDeps(async () => status());
+    const store = new MonitorStore(deps);
+    await store.start();
+    emit("reconnecting", undefined);
+    expect(store.state.kind === "ready" && store.state.stale).toBe(true);
+    emit("reconnected", undefined);
+    await store.refresh();
+    expect(store.state.kind === "ready" && store.state.stale).toBe(false);
+  });
+
+  it("drops malformed events without touching the state", async () => {
+    const { deps, emit } = fakeDeps(async () => status());
+    const store = new MonitorStore(deps);
+    await store.start();
+    const before = store.state;
+    for (const bad of [null, "x", { type: "monitor" }, { capabilities_version: 1, snapshot: { gpus: "no" } }]) emit(MONITOR_EVENT, bad);
+    expect(store.state).toBe(before);
+    expect(deps.getStatus).toHaveBeenCalledTimes(1);
+  });
+
   it("reports a failed load and shows the error state", async () => {
     const { deps } = fakeDeps(async () => {
       throw new Error("HTTP 503");
@@ -77,7 +105,7 @@ describe("MonitorStore", () => {
     const { deps, listeners } = fakeDeps(async () => status());
     const store = new MonitorStore(deps);
     await store.start();
-    expect(listeners.size).toBe(2);
+    expect(listeners.size).toBe(3);
     store.stop();
     expect(listeners.size).toBe(0);
   });

@@ -49,7 +49,13 @@ class ComfyApiShim extends EventTarget {
       if (typeof event.data !== "string") return;
       const frame = JSON.parse(event.data);
       if (frame.type === "status" && frame.data?.sid) this.clientId = frame.data.sid;
-      this.dispatchEvent(new CustomEvent(frame.type, { detail: frame.data }));
+      // Like ComfyUI's api: `executing` arrives as {node, display_node, prompt_id} and is dispatched
+      // as the bare node id (null when the prompt is done).
+      const detail =
+        frame.type === "executing" && frame.data && typeof frame.data === "object"
+          ? (frame.data.display_node ?? frame.data.node ?? null)
+          : frame.data;
+      this.dispatchEvent(new CustomEvent(frame.type, { detail }));
     });
     socket.addEventListener("close", () => {
       if (opened) this.dispatchEvent(new CustomEvent("reconnecting"));
