@@ -12,7 +12,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,6 +105,8 @@ def start_comfyui(
     with_pack: bool = True,
     base: Path | None = None,
     port: int | None = None,
+    extra_args: Sequence[str] = (),
+    env: dict[str, str] | None = None,
 ) -> ComfyServer:
     """Start ComfyUI on the CPU with this checkout (and the test nodes) linked in; wait until it answers.
 
@@ -137,11 +139,13 @@ def start_comfyui(
                 *whitelist,
                 "--database-url",
                 "sqlite:///:memory:",
+                *extra_args,
             ],
             cwd=comfy_dir,
             stdout=log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            env=env,
         )
     server = ComfyServer(f"http://127.0.0.1:{port}", base, log_path, process)
     deadline = time.monotonic() + START_TIMEOUT_S

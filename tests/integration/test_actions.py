@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 import urllib.error
@@ -28,12 +25,11 @@ import pytest
 from backend.api.guards import ALLOW_REMOTE_ENV, TOKEN_HEADER
 from backend.schemas import ClearVramResult, ErrorBody, SessionInfo
 from tests.integration.conftest import (
-    PACK_NAME,
     ROOT,
-    START_TIMEOUT_S,
     ComfyServer,
-    _free_port,
     comfyui_paths,
+    start_comfyui,
+    stop_comfyui,
 )
 
 pytestmark = pytest.mark.comfyui
@@ -181,55 +177,15 @@ def own_comfyui() -> Iterator[ComfyServer]:
     paths = comfyui_paths()
     if paths is None:
         pytest.skip("integration tests need a real ComfyUI: set COMFYUI_DIR and COMFYUI_PYTHON")
-    comfy_dir, python = paths
-    base = Path(tempfile.mkdtemp(prefix="swissarmyknife-restart-"))
-    (base / "custom_nodes").mkdir()
-    (base / "custom_nodes" / PACK_NAME).symlink_to(ROOT, target_is_directory=True)
-    port = _free_port()
-    log_path = base / "comfyui.log"
-    argv = [
-        str(python),
-        "main.py",
-        "--cpu",
-        "--listen",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--disable-auto-launch",
-        "--base-directory",
-        str(base),
-        "--disable-all-custom-nodes",
-        "--whitelist-custom-nodes",
-        PACK_NAME,
-        "--database-url",
-        "sqlite:///:memory:",
-        "--enable-cors-header",
-        CORS_ORIGIN,
-    ]
     env = {**os.environ, ALLOW_REMOTE_ENV: "1", "PYTHONUNBUFFERED": "1"}
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            argv, cwd=comfy_dir, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True, env=env
-        )
-    server = ComfyServer(f"http://127.0.0.1:{port}", base, log_path, process)
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not answers(server):
-            if process.poll() is not None:
-                pytest.fail(f"ComfyUI exited with {process.returncode}:\n{server.log()[-4000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"ComfyUI did not answer within {START_TIMEOUT_S:.0f} s:\n{server.log()[-4000:]}")
-            time.sleep(0.5)
+        server = start_comfyui(*paths, extra_args=["--enable-cors-header", CORS_ORIGIN], env=env)
+    except RuntimeError as err:
+        pytest.fail(str(err))
+    try:
         yield server
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        shutil.rmtree(base, ignore_errors=True)
+        stop_comfyui(server)
 
 
 def test_with_cors_open_only_the_plugin_guard_refuses_cross_site(own_comfyui: ComfyServer) -> None:
