@@ -15,11 +15,15 @@ from .api.profiler import ProfilerServices
 from .host.base import HostAdapter
 from .monitor_settings import SETTINGS_FILE_NAME, MonitorSettingsStore
 from .profiler import Recorder
+from .profiler.memory import MemoryProbe
+from .profiler.settings import SETTINGS_FILE_NAME as PROFILER_SETTINGS_FILE
+from .profiler.settings import ProfilerSettingsStore
 from .restart import RestartError, RestartPlan, current_plan, execute_restart
 from .schemas import MonitorEvent, RestartEvent
 from .schemas.profiler import ProfilerEvent, WorkflowSummary
 from .storage import HistoryStore
 from .telemetry import Sampler, TelemetrySources
+from .telemetry.cpu import rss_reader
 from .version import __version__
 from .vram import ServerActions
 
@@ -39,6 +43,12 @@ class Plugin:
         self.monitor_settings.load()
         # Fed by the host's execution hooks (backend/host/comfyui_hooks.py inside ComfyUI).
         self.recorder = Recorder()
+        # Memory around each node; its accurate-GPU-timing switch is a saved profiler setting.
+        self.memory_probe = MemoryProbe(rss_reader())
+        self.profiler_settings = ProfilerSettingsStore(
+            self.memory_probe, host.data_directory() / PROFILER_SETTINGS_FILE
+        )
+        self.profiler_settings.load()
         # Finished workflows persist under the host's data directory; the writer thread opens the
         # database on start (never on ComfyUI's import path) and submit() only enqueues.
         self.history = HistoryStore(host.data_directory())
@@ -60,7 +70,9 @@ class Plugin:
                 monitor_settings=self.monitor_settings,
                 guard=self.guard,
                 actions=actions,
-                profiler=ProfilerServices(history=self.history, live=self.recorder),
+                profiler=ProfilerServices(
+                    history=self.history, live=self.recorder, settings=self.profiler_settings
+                ),
             )
         )
         self._unsubscribe: Any = None
@@ -145,8 +157,6 @@ def load_into_comfyui() -> Plugin | None:
     plugin = create_plugin(ComfyHost(instance))
     atexit.register(plugin.close)
     from .host import comfyui_hooks
-    from .profiler.memory import MemoryProbe
-    from .telemetry.cpu import rss_reader
 
-    comfyui_hooks.attach(plugin.recorder, MemoryProbe(rss_reader()))
+    comfyui_hooks.attach(plugin.recorder, plugin.memory_probe)
     return plugin

@@ -26,6 +26,8 @@ from ..schemas.profiler import (
     ArchivePage,
     HistoryClearRequest,
     HistoryClearResult,
+    ProfilerSettings,
+    ProfilerSettingsUpdate,
     ProfilerStats,
     ProfilerStatsQuery,
     WorkflowRecord,
@@ -44,6 +46,7 @@ from .errors import ApiError
 T = TypeVar("T")
 
 STATS_PATH = "/swissarmyknife/profiler/stats"
+SETTINGS_PATH = "/swissarmyknife/profiler/settings"
 WORKFLOW_PATH = "/swissarmyknife/profiler/workflows/{prompt_id}"
 ARCHIVES_PATH = "/swissarmyknife/profiler/archives"
 ARCHIVE_PATH = "/swissarmyknife/profiler/archive"
@@ -79,12 +82,21 @@ class ProfilerHistory(Protocol):
     def clear(self, timeout_s: float = ...) -> int: ...
 
 
+class ProfilerSettingsService(Protocol):
+    """Reads and changes the profiler's settings (``backend.profiler.settings.ProfilerSettingsStore``)."""
+
+    def current(self) -> ProfilerSettings: ...
+
+    def update(self, accurate_gpu_timing: bool) -> ProfilerSettings: ...
+
+
 @dataclass(frozen=True)
 class ProfilerServices:
-    """The profiler's part of ApiServices: stored history, and the live workflow (None: never live)."""
+    """The profiler's part of ApiServices: stored history, the live workflow, settings (None: absent)."""
 
     history: ProfilerHistory
     live: LiveWorkflowSource | None = None
+    settings: ProfilerSettingsService | None = None
 
 
 def _path_param(call: Call[Any, Any], name: str, pattern: re.Pattern[str], example: str) -> str:
@@ -185,7 +197,44 @@ def profiler_endpoints(services: ProfilerServices | None) -> list[Endpoint]:
         return HistoryClearResult(removed_count=removed)
 
     archive_params = {"id": ARCHIVE_ID_PATTERN}
+
+    def need_settings() -> ProfilerSettingsService:
+        settings = need().settings
+        if settings is None:
+            raise ApiError(503, "unavailable", "profiler settings are not available in this host")
+        return settings
+
+    async def get_settings(_call: Call[Any, Any]) -> ProfilerSettings:
+        return need_settings().current()
+
+    async def put_settings(call: Call[Any, ProfilerSettingsUpdate]) -> ProfilerSettings:
+        # The file write (fsync) runs on a worker thread: the server loop never waits on the disk.
+        return await asyncio.get_running_loop().run_in_executor(
+            None, need_settings().update, call.body.accurate_gpu_timing
+        )
+
     return [
+        Endpoint(
+            method="GET",
+            path=SETTINGS_PATH,
+            operation_id="getProfilerSettings",
+            summary="The profiler's settings",
+            handler=get_settings,
+            response_model=ProfilerSettings,
+            tag="profiler",
+            error_statuses=(503,),
+        ),
+        Endpoint(
+            method="PUT",
+            path=SETTINGS_PATH,
+            operation_id="updateProfilerSettings",
+            summary="Turn accurate GPU timing on or off; applies from the next node and is saved",
+            handler=put_settings,
+            response_model=ProfilerSettings,
+            tag="profiler",
+            body_model=ProfilerSettingsUpdate,
+            error_statuses=(503,),
+        ),
         Endpoint(
             method="GET",
             path=STATS_PATH,

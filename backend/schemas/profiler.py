@@ -230,3 +230,28 @@ class ProfilerEvent(ApiModel):
 
     type: Literal["profiler"] = "profiler"
     workflow: WorkflowSummary
+
+
+class ProfilerSettings(ApiModel):
+    """``GET``/``PUT /swissarmyknife/profiler/settings``."""
+
+    accurate_gpu_timing: bool = Field(
+        description=(
+            "Wait for the GPU to finish each node's queued work before stopping its clock: true GPU "
+            "time per node, at the cost of the overlap CUDA would otherwise give. Off by default."
+        )
+    )
+    persisted: bool = Field(description="Whether the value is saved and survives a restart.")
+
+
+class ProfilerSettingsUpdate(RequestModel):
+    """``PUT /swissarmyknife/profiler/settings``."""
+
+    accurate_gpu_timing: bool = Field(strict=True)
+
+
+class StoredProfilerSettings(ApiModel):
+    """The settings file under the user directory (``profiler_settings.json``)."""
+
+    schema_version: Literal[1] = 1
+    accurate_gpu_timing: bool = False

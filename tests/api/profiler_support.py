@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from backend.api import ProfilerServices
+from backend.profiler.memory import MemoryProbe
+from backend.profiler.settings import ProfilerSettingsStore
 from backend.schemas.profiler import WorkflowRecord
 from backend.storage import HistoryStats, HistoryStore
 from tests.storage.records import make_record
@@ -49,6 +51,7 @@ def profiler_services(
             store.submit(make_record(i, status="oom" if i == 1 else "success"))
         assert store.flush()
         fake_live = FakeLive(live)
-        yield ProfilerServices(history=store, live=fake_live), store, fake_live
+        settings = ProfilerSettingsStore(MemoryProbe(lambda: None), directory / "profiler_settings.json")
+        yield ProfilerServices(history=store, live=fake_live, settings=settings), store, fake_live
     finally:
         store.close()

@@ -1,0 +1,90 @@
+"""MemoryProbe: CUDA peak stats around a node, synchronize only when asked, never touching an idle CUDA."""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
+
+import pytest
+
+from backend.profiler.memory import MemoryProbe
+
+
+class FakeCuda:
+    """torch.cuda as the probe uses it: records calls, serves scripted memory figures."""
+
+    def __init__(self, initialized: bool = True) -> None:
+        self.initialized = initialized
+        self.calls: list[str] = []
+        self.allocated = 1_000
+        self.peak = 1_000
+
+    def is_initialized(self) -> bool:
+        return self.initialized
+
+    def current_device(self) -> int:
+        return 0
+
+    def reset_peak_memory_stats(self, device: int) -> None:
+        self.calls.append("reset")
+        self.peak = self.allocated
+
+    def memory_allocated(self, device: int) -> int:
+        return self.allocated
+
+    def max_memory_allocated(self, device: int) -> int:
+        return self.peak
+
+    def synchronize(self, device: int) -> None:
+        self.calls.append("synchronize")
+
+
+@pytest.fixture
+def fake_torch(monkeypatch: pytest.MonkeyPatch) -> Any:
+    torch = types.SimpleNamespace(cuda=FakeCuda(), backends=types.SimpleNamespace(mps=None))
+    monkeypatch.setitem(sys.modules, "torch", torch)
+    return torch
+
+
+def test_cuda_peak_around_a_node(fake_torch: Any) -> None:
+    probe = MemoryProbe(lambda: 42)
+    before = probe.before()
+    fake_torch.cuda.peak = 9_000  # the node allocated a transient 8 kB
+    fake_torch.cuda.allocated = 2_000
+    after = probe.after()
+    assert before.vram_bytes == 1_000 and before.rss_bytes == 42
+    assert after.vram_bytes == 2_000 and after.vram_peak_bytes == 9_000
+    assert fake_torch.cuda.calls == ["reset"], "no synchronize unless accurate timing is on"
+
+
+def test_accurate_timing_synchronizes_before_reading(fake_torch: Any) -> None:
+    probe = MemoryProbe(lambda: None, sync_gpu=True)
+    probe.before()
+    probe.after()
+    assert fake_torch.cuda.calls == ["reset", "synchronize"]
+
+
+def test_cuda_not_initialized_is_left_alone(fake_torch: Any) -> None:
+    fake_torch.cuda.initialized = False
+    probe = MemoryProbe(lambda: 7)
+    sample = probe.after()
+    assert sample.vram_bytes is None and sample.rss_bytes == 7
+    assert fake_torch.cuda.calls == []
+
+
+def test_a_failing_device_read_disables_vram_but_keeps_rss(fake_torch: Any) -> None:
+    def broken(device: int) -> int:
+        raise RuntimeError("CUDA error: device lost")
+
+    fake_torch.cuda.memory_allocated = broken
+    probe = MemoryProbe(lambda: 5)
+    assert probe.before().rss_bytes == 5
+    fake_torch.cuda.memory_allocated = lambda device: 1
+    assert probe.before().vram_bytes is None, "stays off for the session after a failure"
+
+
+def test_without_torch_only_rss(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+    sample = MemoryProbe(lambda: 3).before()
+    assert sample.vram_bytes is None and sample.rss_bytes == 3
