@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +31,8 @@ from .vram import ServerActions
 MONITOR_EVENT = "swissarmyknife.monitor"
 PROFILER_EVENT = "swissarmyknife.profiler"
 RESTART_EVENT = "swissarmyknife.restart"
+# Set to 0/off to run the pack without recording workflows (the hooks then pass straight through).
+PROFILER_SWITCH_ENV = "SWISSARMYKNIFE_PROFILER"
 
 
 class Plugin:
@@ -158,5 +161,8 @@ def load_into_comfyui() -> Plugin | None:
     atexit.register(plugin.close)
     from .host import comfyui_hooks
 
-    comfyui_hooks.attach(plugin.recorder, plugin.memory_probe)
+    if os.environ.get(PROFILER_SWITCH_ENV, "").strip().lower() in {"0", "off", "false", "no"}:
+        log.info(f"the workflow profiler is off ({PROFILER_SWITCH_ENV}); the monitor still runs")
+    else:
+        comfyui_hooks.attach(plugin.recorder, plugin.memory_probe)
     return plugin

@@ -48,10 +48,19 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--nodes", type=int, default=200)
+    parser.add_argument(
+        "--baseline",
+        choices=["no-pack", "profiler-off"],
+        default="no-pack",
+        help="compare against ComfyUI without the pack, or with the pack and SWISSARMYKNIFE_PROFILER=0",
+    )
     args = parser.parse_args()
     comfy_dir, python = Path(os.environ["COMFYUI_DIR"]), Path(os.environ["COMFYUI_PYTHON"])
     with_pack = start_comfyui(comfy_dir, python, with_pack=True)
-    without = start_comfyui(comfy_dir, python, with_pack=False)
+    if args.baseline == "no-pack":
+        without = start_comfyui(comfy_dir, python, with_pack=False)
+    else:
+        without = start_comfyui(comfy_dir, python, env={**os.environ, "SWISSARMYKNIFE_PROFILER": "0"})
     try:
         for color in range(3):  # warm-up both
             run_ms(with_pack, color, args.nodes)
@@ -72,7 +81,7 @@ def main() -> int:
         else "?"
     )
     print(f"ComfyUI {version}, {platform.machine()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
-    print(f"{args.nodes}-node ImageInvert chain, {args.rounds} interleaved rounds")
+    print(f"{args.nodes}-node ImageInvert chain, {args.rounds} interleaved rounds, baseline: {args.baseline}")
     print(f"median with pack {statistics.median(on):.1f} ms, without {statistics.median(off):.1f} ms")
     print(
         f"ratio median {statistics.median(ratios):.4f} (min {min(ratios):.4f}, max {max(ratios):.4f}); "

@@ -88,3 +88,25 @@ def test_without_torch_only_rss(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(sys.modules, "torch", raising=False)
     sample = MemoryProbe(lambda: 3).before()
     assert sample.vram_bytes is None and sample.rss_bytes == 3
+
+
+def test_back_to_back_nodes_share_one_rss_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+    reads: list[int] = []
+    now = [100.0]
+
+    def rss() -> int:
+        reads.append(1)
+        return 1000 + len(reads)
+
+    probe = MemoryProbe(rss, clock=lambda: now[0])
+    probe.before()
+    end_of_first = probe.after()
+    now[0] += 0.005  # the next node starts a few milliseconds later
+    assert probe.before().rss_bytes == end_of_first.rss_bytes
+    assert len(reads) == 2
+    now[0] += 1.0  # after a pause the reading is taken afresh
+    probe.after()
+    now[0] += 1.0
+    probe.before()
+    assert len(reads) == 4
