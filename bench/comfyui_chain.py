@@ -37,11 +37,24 @@ def chain(nodes: int, color: int) -> dict[str, object]:
     return prompt
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process, all threads (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_ms(server: ComfyServer, color: int, nodes: int) -> float:
+    return run(server, color, nodes)[0]
+
+
+def run(server: ComfyServer, color: int, nodes: int) -> tuple[float, float]:
+    """(ComfyUI's wall ms from execution_start to execution_success, the server's CPU ms for the run)."""
+    cpu_before = cpu_s(server.process.pid)
     prompt_id = server.queue(chain(nodes, color))
     entry = server.wait_done(prompt_id, timeout_s=120)
+    cpu_ms = (cpu_s(server.process.pid) - cpu_before) * 1000
     stamps = {event: data["timestamp"] for event, data in entry["status"]["messages"]}
-    return float(stamps["execution_success"] - stamps["execution_start"])
+    return float(stamps["execution_success"] - stamps["execution_start"]), cpu_ms
 
 
 def main() -> int:
@@ -67,10 +80,14 @@ def main() -> int:
             run_ms(without, color, args.nodes)
         on: list[float] = []
         off: list[float] = []
+        on_cpu: list[float] = []
+        off_cpu: list[float] = []
         for i in range(args.rounds):
-            pairs = [(with_pack, on), (without, off)]
-            for server, bucket in pairs if i % 2 == 0 else reversed(pairs):
-                bucket.append(run_ms(server, 1000 + i, args.nodes))
+            pairs = [(with_pack, on, on_cpu), (without, off, off_cpu)]
+            for server, bucket, cpu_bucket in pairs if i % 2 == 0 else reversed(pairs):
+                wall_ms, cpu_ms = run(server, 1000 + i, args.nodes)
+                bucket.append(wall_ms)
+                cpu_bucket.append(cpu_ms)
     finally:
         stop_comfyui(with_pack)
         stop_comfyui(without)
@@ -84,8 +101,14 @@ def main() -> int:
     print(f"{args.nodes}-node ImageInvert chain, {args.rounds} interleaved rounds, baseline: {args.baseline}")
     print(f"median with pack {statistics.median(on):.1f} ms, without {statistics.median(off):.1f} ms")
     print(
-        f"ratio median {statistics.median(ratios):.4f} (min {min(ratios):.4f}, max {max(ratios):.4f}); "
+        f"wall: ratio median {statistics.median(ratios):.4f} (min {min(ratios):.4f}, max {max(ratios):.4f}); "
         f"overhead {100 * (statistics.median(on) / statistics.median(off) - 1):+.2f}%"
+    )
+    cpu_ratios = [a / b for a, b in zip(on_cpu, off_cpu, strict=True)]
+    print(
+        f"server CPU per run (all threads): median with {statistics.median(on_cpu):.0f} ms, "
+        f"without {statistics.median(off_cpu):.0f} ms; ratio median {statistics.median(cpu_ratios):.4f} "
+        f"(min {min(cpu_ratios):.4f}, max {max(cpu_ratios):.4f})"
     )
     return 0
 
