@@ -242,14 +242,8 @@ class Recorder:
             node = run.nodes.get(node_id) if run else None
             if node is None or node.cache_hit or node.start_perf is None or node.ended_at is not None:
                 return
-            node.ended_at = self._wall()
-            node.duration_ms = (self._perf() - node.start_perf) * 1000.0
+            self._end(node, memory)
             node.status = "success"
-            if memory is not None:
-                node.vram_after = memory.vram_bytes
-                node.rss_after = memory.rss_bytes
-                if memory.vram_peak_bytes is not None and node.vram_before is not None:
-                    node.vram_peak_delta = max(0, memory.vram_peak_bytes - node.vram_before)
 
     def node_outputs(self, prompt_id: str, node_id: str, shapes: list[RawShape]) -> None:
         with self._lock:
@@ -277,18 +271,11 @@ class Recorder:
             if node is None:
                 return
             if node.ended_at is None:
-                node.ended_at = self._wall()
-                if node.start_perf is not None:
-                    node.duration_ms = (self._perf() - node.start_perf) * 1000.0
+                self._end(node, memory)
             node.status = "interrupted" if interrupted else "error"
             node.error = message[:2000]
             if oom:
                 run.oom_node_id = node_id
-            if memory is not None:
-                node.vram_after = memory.vram_bytes
-                node.rss_after = memory.rss_bytes
-                if memory.vram_peak_bytes is not None and node.vram_before is not None:
-                    node.vram_peak_delta = max(0, memory.vram_peak_bytes - node.vram_before)
 
     def workflow_outcome(
         self, prompt_id: str, status: WorkflowStatus, error: ErrorSummary | None = None
@@ -308,13 +295,22 @@ class Recorder:
                     node.status = "error"
                     node.error = node.error or error.message[:2000]
                     if node.ended_at is None:
-                        node.ended_at = self._wall()
-                        if node.start_perf is not None:
-                            node.duration_ms = (self._perf() - node.start_perf) * 1000.0
+                        self._end(node, None)
             elif status == "interrupted" and error is not None and error.node_id is not None:
                 node = run.nodes.get(error.node_id)
                 if node is not None and node.status == "running":
                     node.status = "interrupted"
+
+    def _end(self, node: _NodeRun, memory: MemorySample | None) -> None:
+        """Stop a node's clock and take its closing memory (caller holds the lock)."""
+        node.ended_at = self._wall()
+        if node.start_perf is not None:
+            node.duration_ms = (self._perf() - node.start_perf) * 1000.0
+        if memory is not None:
+            node.vram_after = memory.vram_bytes
+            node.rss_after = memory.rss_bytes
+            if memory.vram_peak_bytes is not None and node.vram_before is not None:
+                node.vram_peak_delta = max(0, memory.vram_peak_bytes - node.vram_before)
 
     def end_workflow(self, prompt_id: str) -> WorkflowRecord | None:
         """The prompt's execution returned: build its record and hand it to the sinks."""
