@@ -69,9 +69,15 @@ async def test_one_sample_per_tick_for_any_number_of_pages(aiohttp_client: Any, 
         started = time.monotonic()
         per_page = await asyncio.gather(*(_monitor_frames(ws, 3, timeout_s=6.0) for ws in sockets))
         elapsed_s = time.monotonic() - started
-        # Every page got the same snapshots: one sample fanned out, not one sample per page.
+        # Every page got the same snapshots: one sample fanned out, not one sample per page. A tick
+        # may land while the pages start reading, so a page can be one frame ahead of another: each
+        # page's frames are then a window of one shared sequence, never samples of its own.
         stamps = [[frame.snapshot.sampled_at for frame in frames] for frames in per_page]
-        assert all(s == stamps[0] for s in stamps), stamps
+        shared = sorted({s for page in stamps for s in page})
+        assert len(shared) <= 4, f"five pages saw {len(shared)} distinct samples: {stamps}"
+        for page in stamps:
+            start = shared.index(page[0])
+            assert page == shared[start : start + 3], stamps
         taken = cpu.samples - before
         assert 3 <= taken <= 3 + int(elapsed_s / INTERVAL_S) + 1, (taken, elapsed_s)
         assert taken < 2 * 3, "five pages must not multiply the sampling"
