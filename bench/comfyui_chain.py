@@ -67,9 +67,15 @@ def main() -> int:
         default="no-pack",
         help="compare against ComfyUI without the pack, or with the pack and SWISSARMYKNIFE_PROFILER=0",
     )
+    parser.add_argument(
+        "--treatment",
+        choices=["pack", "no-pack"],
+        default="pack",
+        help="no-pack with --baseline no-pack is an A/A run: the noise floor of this machine",
+    )
     args = parser.parse_args()
     comfy_dir, python = Path(os.environ["COMFYUI_DIR"]), Path(os.environ["COMFYUI_PYTHON"])
-    with_pack = start_comfyui(comfy_dir, python, with_pack=True)
+    with_pack = start_comfyui(comfy_dir, python, with_pack=args.treatment == "pack")
     if args.baseline == "no-pack":
         without = start_comfyui(comfy_dir, python, with_pack=False)
     else:
@@ -98,7 +104,10 @@ def main() -> int:
         else "?"
     )
     print(f"ComfyUI {version}, {platform.machine()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
-    print(f"{args.nodes}-node ImageInvert chain, {args.rounds} interleaved rounds, baseline: {args.baseline}")
+    print(
+        f"{args.nodes}-node ImageInvert chain, {args.rounds} interleaved rounds, "
+        f"treatment: {args.treatment}, baseline: {args.baseline}"
+    )
     print(f"median with pack {statistics.median(on):.1f} ms, without {statistics.median(off):.1f} ms")
     print(
         f"wall: ratio median {statistics.median(ratios):.4f} (min {min(ratios):.4f}, max {max(ratios):.4f}); "

@@ -158,6 +158,8 @@ test.describe("server actions", () => {
       const reloaded = page.waitForURL(/swissarmyknife_restart=/, { timeout: 60_000 });
       await actions.restartServer();
       await reloaded;
+      // Let the reloaded page finish loading the bundle before the host is stopped below.
+      await bar.waitReady();
       expect((await sessionOf(host.url)).boot_id).not.toBe(before.boot_id);
     } finally {
       for (const server of attackers) server.close();
