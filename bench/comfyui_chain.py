@@ -73,13 +73,28 @@ def main() -> int:
         default="pack",
         help="no-pack with --baseline no-pack is an A/A run: the noise floor of this machine",
     )
+    parser.add_argument(
+        "--baseline-first",
+        action="store_true",
+        help="start the baseline server first (an A/A run showed the first-started server ~2 %% slower)",
+    )
     args = parser.parse_args()
     comfy_dir, python = Path(os.environ["COMFYUI_DIR"]), Path(os.environ["COMFYUI_PYTHON"])
-    with_pack = start_comfyui(comfy_dir, python, with_pack=args.treatment == "pack")
-    if args.baseline == "no-pack":
-        without = start_comfyui(comfy_dir, python, with_pack=False)
+
+    def start_treatment() -> ComfyServer:
+        return start_comfyui(comfy_dir, python, with_pack=args.treatment == "pack")
+
+    def start_baseline() -> ComfyServer:
+        if args.baseline == "no-pack":
+            return start_comfyui(comfy_dir, python, with_pack=False)
+        return start_comfyui(comfy_dir, python, env={**os.environ, "SWISSARMYKNIFE_PROFILER": "0"})
+
+    if args.baseline_first:
+        without = start_baseline()
+        with_pack = start_treatment()
     else:
-        without = start_comfyui(comfy_dir, python, env={**os.environ, "SWISSARMYKNIFE_PROFILER": "0"})
+        with_pack = start_treatment()
+        without = start_baseline()
     try:
         for color in range(3):  # warm-up both
             run_ms(with_pack, color, args.nodes)
@@ -106,7 +121,8 @@ def main() -> int:
     print(f"ComfyUI {version}, {platform.machine()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
     print(
         f"{args.nodes}-node ImageInvert chain, {args.rounds} interleaved rounds, "
-        f"treatment: {args.treatment}, baseline: {args.baseline}"
+        f"treatment: {args.treatment}, baseline: {args.baseline}, "
+        f"started first: {'baseline' if args.baseline_first else 'treatment'}"
     )
     print(f"median with pack {statistics.median(on):.1f} ms, without {statistics.median(off):.1f} ms")
     print(
