@@ -17,6 +17,8 @@ from .recorder import MemorySample
 # How old the last node's closing RSS reading may be to serve as the next node's opening one: ComfyUI
 # spends a few milliseconds between nodes, and what it allocates there is then counted to the next.
 RSS_REUSE_S = 0.05
+# RSS is read at most this often: in a chain of millisecond nodes, most share the last reading.
+RSS_MIN_INTERVAL_S = 0.02
 
 
 class MemoryProbe:
@@ -66,8 +68,12 @@ class MemoryProbe:
                     vram = reader() if reader else None
             except Exception:
                 self._disable()
-        fresh = self._clock() - self._last_rss_at <= RSS_REUSE_S
-        rss = self._last_rss if fresh else self._rss()
+        now = self._clock()
+        if now - self._last_rss_at <= RSS_REUSE_S:
+            rss = self._last_rss
+        else:
+            rss = self._rss()
+            self._last_rss, self._last_rss_at = rss, now
         return MemorySample(vram_bytes=vram, vram_peak_bytes=None, rss_bytes=rss)
 
     def after(self) -> MemorySample:
@@ -89,8 +95,12 @@ class MemoryProbe:
                     vram = peak = reader() if reader else None
             except Exception:
                 self._disable()
-        rss = self._rss()
-        self._last_rss, self._last_rss_at = rss, self._clock()
+        now = self._clock()
+        if now - self._last_rss_at < RSS_MIN_INTERVAL_S:
+            rss = self._last_rss  # a node this short moves RSS by little; the read costs more than it tells
+        else:
+            rss = self._rss()
+            self._last_rss, self._last_rss_at = rss, now
         return MemorySample(vram_bytes=vram, vram_peak_bytes=peak, rss_bytes=rss)
 
     def _disable(self) -> None:

@@ -101,6 +101,7 @@ def test_back_to_back_nodes_share_one_rss_reading(monkeypatch: pytest.MonkeyPatc
 
     probe = MemoryProbe(rss, clock=lambda: now[0])
     probe.before()
+    now[0] += 0.030  # a 30 ms node: its end is read afresh
     end_of_first = probe.after()
     now[0] += 0.005  # the next node starts a few milliseconds later
     assert probe.before().rss_bytes == end_of_first.rss_bytes
@@ -110,3 +111,17 @@ def test_back_to_back_nodes_share_one_rss_reading(monkeypatch: pytest.MonkeyPatc
     now[0] += 1.0
     probe.before()
     assert len(reads) == 4
+
+
+def test_rss_is_read_at_most_every_20_ms(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+    reads: list[int] = []
+    now = [0.0]
+    probe = MemoryProbe(lambda: reads.append(1) or len(reads), clock=lambda: now[0])
+    for _ in range(8):  # eight 2-ms nodes back to back
+        probe.before()
+        now[0] += 0.002
+        probe.after()
+    assert len(reads) == 1, "one reading serves a burst of short nodes"
+    now[0] += 0.05  # a long node ends: read afresh
+    assert probe.after().rss_bytes == 2
