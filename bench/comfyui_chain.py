@@ -1,27 +1,48 @@
 """A 200-node chain on a real ComfyUI, with and without the pack, interleaved (issue 5 budget: <= 1%).
 
-EmptyImage 8x8 -> 200 x ImageInvert -> PreviewImage. Two ComfyUI servers run side by side on
-127.0.0.1 (one with the pack linked into custom_nodes, one without); they take turns, never
-running at once. Each run changes EmptyImage's color so nothing is served from the cache. The
-duration is ComfyUI's own: execution_success minus execution_start timestamps from /history.
+EmptyImage 8x8 -> 200 x ImageInvert -> PreviewImage; each run changes EmptyImage's color so
+nothing is served from the cache. A run's time is ComfyUI's own: execution_success minus
+execution_start from /history.
 
-    COMFYUI_DIR=... COMFYUI_PYTHON=... .venv/bin/python bench/comfyui_chain.py [--rounds 15]
+Two modes:
+- ``servers`` (the budget as stated): ComfyUI servers side by side on 127.0.0.1, one with the pack
+  and one without (or, for an A/A run, two without); they take turns, never running at once, in a
+  shuffled order each round. ``--blocks`` restarts both servers that many times, so a process's
+  luck (heap layout, when its collector happens to run) is averaged out too.
+- ``hooks``: one server with the pack whose hooks are detached and re-attached between runs (by
+  the bench-only probe node), so the hooks' own cost is compared inside one process.
+
+Every server also loads ``bench/comfyui_probe``, a bench-only node reporting the garbage collector:
+in this chain ComfyUI spends about half its time in full collections of a ~770k-object heap, and
+whether a run holds one or two of them is most of the noise. The report therefore gives, besides
+the budget's median of per-round ratios, the ratio of mean times with a bootstrap interval and the
+time outside full collections (the hooks' direct cost), and the full collections' cost, which grows
+with the number of objects a process holds.
+
+    COMFYUI_DIR=... COMFYUI_PYTHON=... .venv/bin/python bench/comfyui_chain.py [--mode servers]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import random
 import statistics
 import sys
 import time
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.integration.conftest import ComfyServer, start_comfyui, stop_comfyui  # noqa: E402
+
+PROBE = Path(__file__).resolve().parent / "comfyui_probe"
 
 
 def chain(nodes: int, color: int) -> dict[str, object]:
@@ -43,23 +64,125 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_ms(server: ComfyServer, color: int, nodes: int) -> float:
-    return run(server, color, nodes)[0]
+@dataclass
+class Run:
+    wall_ms: float
+    cpu_ms: float
+    full_gc_ms: float  # full collections inside the run's window
+    full_gcs: int
+    objects: int
+
+    @property
+    def outside_gc_ms(self) -> float:
+        return self.wall_ms - self.full_gc_ms
 
 
-def run(server: ComfyServer, color: int, nodes: int) -> tuple[float, float]:
-    """(ComfyUI's wall ms from execution_start to execution_success, the server's CPU ms for the run)."""
+@dataclass
+class Arm:
+    name: str
+    runs: list[Run] = field(default_factory=list)
+
+
+def gc_figures(server: ComfyServer) -> dict[str, object]:
+    status, body = server.get("/sak-bench/gc")
+    assert status == 200, body
+    return dict(body)
+
+
+def probe_post(server: ComfyServer, path: str, payload: object) -> dict[str, object]:
+    request = urllib.request.Request(
+        server.url + path,
+        data=json.dumps(payload).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return dict(json.loads(response.read()))
+
+
+def set_hooks(server: ComfyServer, on: bool) -> None:
+    assert probe_post(server, "/sak-bench/hooks", {"on": on})["on"] is on
+
+
+def run(server: ComfyServer, color: int, nodes: int, *, settle_gc: bool = False) -> Run:
+    if settle_gc:
+        probe_post(server, "/sak-bench/collect", {})
+    gc_figures(server)  # reset the probe's counters
     cpu_before = cpu_s(server.process.pid)
     prompt_id = server.queue(chain(nodes, color))
     entry = server.wait_done(prompt_id, timeout_s=120)
     cpu_ms = (cpu_s(server.process.pid) - cpu_before) * 1000
     stamps = {event: data["timestamp"] for event, data in entry["status"]["messages"]}
-    return float(stamps["execution_success"] - stamps["execution_start"]), cpu_ms
+    start, end = stamps["execution_start"], stamps["execution_success"]
+    figures = gc_figures(server)
+    inside = [(at, ms) for at, ms in figures["full"] if start <= at <= end]  # type: ignore[attr-defined]
+    return Run(
+        wall_ms=float(end - start),
+        cpu_ms=cpu_ms,
+        full_gc_ms=sum(ms for _, ms in inside),
+        full_gcs=len(inside),
+        objects=int(figures["objects"]),  # type: ignore[call-overload]
+    )
+
+
+def bootstrap_ratio(
+    a: Sequence[float], b: Sequence[float], *, rounds: int = 4000, seed: int = 7
+) -> tuple[float, float, float]:
+    """mean(a)/mean(b) for paired rounds, with a 95% bootstrap interval over rounds."""
+    rng = random.Random(seed)
+    n = len(a)
+    ratios = []
+    for _ in range(rounds):
+        picks = [rng.randrange(n) for _ in range(n)]
+        ratios.append(sum(a[i] for i in picks) / sum(b[i] for i in picks))
+    ratios.sort()
+    return sum(a) / sum(b), ratios[int(0.025 * rounds)], ratios[int(0.975 * rounds)]
+
+
+def quantile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def report(treatment: Arm, baseline: Arm) -> list[str]:
+    t, b = treatment.runs, baseline.runs
+    per_round = [x.wall_ms / y.wall_ms for x, y in zip(t, b, strict=True)]
+    lines = []
+    for arm in (treatment, baseline):
+        runs = arm.runs
+        gcs = sum(r.full_gcs for r in runs)
+        lines.append(
+            f"  {arm.name:>14}: wall median {statistics.median(r.wall_ms for r in runs):7.1f} ms, "
+            f"mean {statistics.fmean(r.wall_ms for r in runs):7.1f} ms; outside full GC mean "
+            f"{statistics.fmean(r.outside_gc_ms for r in runs):6.1f} ms; full GCs {gcs / len(runs):.2f}/run, "
+            f"{sum(r.full_gc_ms for r in runs) / max(gcs, 1):6.1f} ms each; "
+            f"heap {statistics.median(r.objects for r in runs):,.0f} objects; "
+            f"server CPU median {statistics.median(r.cpu_ms for r in runs):.0f} ms"
+        )
+    lines.append(
+        f"  median of per-round wall ratios {statistics.median(per_round):.4f} "
+        f"(p10 {quantile(per_round, 0.1):.4f}, p90 {quantile(per_round, 0.9):.4f}, "
+        f"min {min(per_round):.4f}, max {max(per_round):.4f})"
+    )
+    for label, get in (
+        ("wall", lambda r: r.wall_ms),
+        ("outside full GC", lambda r: r.outside_gc_ms),
+        ("server CPU", lambda r: r.cpu_ms),
+    ):
+        ratio, low, high = bootstrap_ratio([get(r) for r in t], [get(r) for r in b])
+        lines.append(f"  ratio of means, {label:>15}: {ratio:.4f} (95% CI {low:.4f} - {high:.4f})")
+    t_gc = sum(r.full_gc_ms for r in t) / max(sum(r.full_gcs for r in t), 1)
+    b_gc = sum(r.full_gc_ms for r in b) / max(sum(r.full_gcs for r in b), 1)
+    objects = statistics.median(r.objects for r in t) / statistics.median(r.objects for r in b)
+    lines.append(f"  one full collection: ratio {t_gc / b_gc:.4f}; heap objects ratio {objects:.4f}")
+    return lines
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--mode", choices=["servers", "hooks"], default="servers")
+    parser.add_argument("--rounds", type=int, default=30, help="rounds per block")
+    parser.add_argument("--blocks", type=int, default=1, help="fresh servers this many times")
     parser.add_argument("--nodes", type=int, default=200)
     parser.add_argument(
         "--baseline",
@@ -74,67 +197,75 @@ def main() -> int:
         help="no-pack with --baseline no-pack is an A/A run: the noise floor of this machine",
     )
     parser.add_argument(
-        "--baseline-first",
+        "--settle-gc",
         action="store_true",
-        help="start the baseline server first (an A/A run showed the first-started server ~2 %% slower)",
+        help="a full collection before every run (outside its window): each run starts from the same "
+        "collector state, so whether it holds one or two full collections stops being luck",
     )
+    parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     comfy_dir, python = Path(os.environ["COMFYUI_DIR"]), Path(os.environ["COMFYUI_PYTHON"])
+    rng = random.Random(args.seed)
 
-    def start_treatment() -> ComfyServer:
-        return start_comfyui(comfy_dir, python, with_pack=args.treatment == "pack")
+    def start(pack: bool, env: dict[str, str] | None = None) -> ComfyServer:
+        return start_comfyui(comfy_dir, python, with_pack=pack, env=env, extra_nodes=[PROBE])
 
-    def start_baseline() -> ComfyServer:
-        if args.baseline == "no-pack":
-            return start_comfyui(comfy_dir, python, with_pack=False)
-        return start_comfyui(comfy_dir, python, env={**os.environ, "SWISSARMYKNIFE_PROFILER": "0"})
-
-    if args.baseline_first:
-        without = start_baseline()
-        with_pack = start_treatment()
-    else:
-        with_pack = start_treatment()
-        without = start_baseline()
-    try:
-        for color in range(3):  # warm-up both
-            run_ms(with_pack, color, args.nodes)
-            run_ms(without, color, args.nodes)
-        on: list[float] = []
-        off: list[float] = []
-        on_cpu: list[float] = []
-        off_cpu: list[float] = []
-        for i in range(args.rounds):
-            pairs = [(with_pack, on, on_cpu), (without, off, off_cpu)]
-            for server, bucket, cpu_bucket in pairs if i % 2 == 0 else reversed(pairs):
-                wall_ms, cpu_ms = run(server, 1000 + i, args.nodes)
-                bucket.append(wall_ms)
-                cpu_bucket.append(cpu_ms)
-    finally:
-        stop_comfyui(with_pack)
-        stop_comfyui(without)
-    ratios = [a / b for a, b in zip(on, off, strict=True)]
+    treatment = Arm("pack" if args.mode == "servers" and args.treatment == "pack" else "no pack (A)")
+    baseline = Arm("no pack" if args.baseline == "no-pack" else "profiler off")
+    if args.mode == "hooks":
+        treatment, baseline = Arm("hooks on"), Arm("hooks off")
+    color = 1000
+    for block in range(args.blocks):
+        servers: dict[str, ComfyServer] = {}
+        try:
+            if args.mode == "hooks":
+                server = start(True)
+                servers = {"hooks on": server, "hooks off": server}
+            else:
+                starters: list[tuple[str, Callable[[], ComfyServer]]] = [
+                    (treatment.name, lambda: start(args.treatment == "pack")),
+                    (
+                        baseline.name,
+                        lambda: (
+                            start(False)
+                            if args.baseline == "no-pack"
+                            else start(True, {**os.environ, "SWISSARMYKNIFE_PROFILER": "0"})
+                        ),
+                    ),
+                ]
+                for name, starter in starters if block % 2 == 0 else reversed(starters):
+                    servers[name] = starter()
+            arms = [treatment, baseline]
+            for warm_up in range(3):
+                for arm in arms:
+                    if args.mode == "hooks":
+                        set_hooks(servers[arm.name], arm is treatment)
+                    run(servers[arm.name], warm_up, args.nodes, settle_gc=args.settle_gc)
+            for _ in range(args.rounds):
+                order = arms[:]
+                rng.shuffle(order)
+                for arm in order:
+                    if args.mode == "hooks":
+                        set_hooks(servers[arm.name], arm is treatment)
+                    color += 1
+                    arm.runs.append(run(servers[arm.name], color, args.nodes, settle_gc=args.settle_gc))
+        finally:
+            for server in {id(s): s for s in servers.values()}.values():
+                stop_comfyui(server)
+        print(f"block {block + 1}/{args.blocks} done", file=sys.stderr, flush=True)
     version = (
         (comfy_dir / "comfyui_version.py").read_text().split('"')[1]
         if (comfy_dir / "comfyui_version.py").exists()
         else "?"
     )
-    print(f"ComfyUI {version}, {platform.machine()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}")
+    when = time.strftime("%Y-%m-%d %H:%M")
+    print(f"ComfyUI {version}, {platform.machine()}, {os.cpu_count()} cores, {when}")
     print(
-        f"{args.nodes}-node ImageInvert chain, {args.rounds} interleaved rounds, "
-        f"treatment: {args.treatment}, baseline: {args.baseline}, "
-        f"started first: {'baseline' if args.baseline_first else 'treatment'}"
+        f"{args.nodes}-node ImageInvert chain, mode {args.mode}, {args.blocks} block(s) x {args.rounds} "
+        f"rounds in shuffled order: {treatment.name} vs {baseline.name}"
+        + (", full collection before each run" if args.settle_gc else "")
     )
-    print(f"median with pack {statistics.median(on):.1f} ms, without {statistics.median(off):.1f} ms")
-    print(
-        f"wall: ratio median {statistics.median(ratios):.4f} (min {min(ratios):.4f}, max {max(ratios):.4f}); "
-        f"overhead {100 * (statistics.median(on) / statistics.median(off) - 1):+.2f}%"
-    )
-    cpu_ratios = [a / b for a, b in zip(on_cpu, off_cpu, strict=True)]
-    print(
-        f"server CPU per run (all threads): median with {statistics.median(on_cpu):.0f} ms, "
-        f"without {statistics.median(off_cpu):.0f} ms; ratio median {statistics.median(cpu_ratios):.4f} "
-        f"(min {min(cpu_ratios):.4f}, max {max(cpu_ratios):.4f})"
-    )
+    print("\n".join(report(treatment, baseline)))
     return 0
 
 

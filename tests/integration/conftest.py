@@ -107,10 +107,12 @@ def start_comfyui(
     port: int | None = None,
     extra_args: Sequence[str] = (),
     env: dict[str, str] | None = None,
+    extra_nodes: Sequence[Path] = (),
 ) -> ComfyServer:
     """Start ComfyUI on the CPU with this checkout (and the test nodes) linked in; wait until it answers.
 
-    Pass the ``base`` and ``port`` of a stopped server to start "the same" ComfyUI again.
+    Pass the ``base`` and ``port`` of a stopped server to start "the same" ComfyUI again;
+    ``extra_nodes`` are more custom-node folders to link in (the benchmarks' probe).
     """
     if base is None:
         base = Path(tempfile.mkdtemp(prefix="swissarmyknife-comfyui-"))
@@ -118,9 +120,12 @@ def start_comfyui(
         (base / "custom_nodes" / TEST_NODES).symlink_to(Path(__file__).parent / "nodes" / TEST_NODES)
         if with_pack:
             (base / "custom_nodes" / PACK_NAME).symlink_to(ROOT, target_is_directory=True)
+        for folder in extra_nodes:
+            (base / "custom_nodes" / folder.name).symlink_to(folder, target_is_directory=True)
     port = port or _free_port()
     log_path = base / "comfyui.log"
     whitelist = [PACK_NAME, TEST_NODES] if with_pack else [TEST_NODES]
+    whitelist += [folder.name for folder in extra_nodes]
     with log_path.open("ab") as log_file:
         process = subprocess.Popen(
             [
