@@ -71,6 +71,8 @@ class Run:
     full_gc_ms: float  # full collections inside the run's window
     full_gcs: int
     objects: int
+    young_gcs: int = 0  # generation 0 and 1 collections, from queueing the prompt to its end
+    young_gc_ms: float = 0.0
 
     @property
     def outside_gc_ms(self) -> float:
@@ -122,6 +124,8 @@ def run(server: ComfyServer, color: int, nodes: int, *, settle_gc: bool = False)
         full_gc_ms=sum(ms for _, ms in inside),
         full_gcs=len(inside),
         objects=int(figures["objects"]),  # type: ignore[call-overload]
+        young_gcs=sum(figures["collections"][:2]),  # type: ignore[index]
+        young_gc_ms=sum(figures["ms"][:2]),  # type: ignore[index]
     )
 
 
@@ -156,6 +160,8 @@ def report(treatment: Arm, baseline: Arm) -> list[str]:
             f"mean {statistics.fmean(r.wall_ms for r in runs):7.1f} ms; outside full GC mean "
             f"{statistics.fmean(r.outside_gc_ms for r in runs):6.1f} ms; full GCs {gcs / len(runs):.2f}/run, "
             f"{sum(r.full_gc_ms for r in runs) / max(gcs, 1):6.1f} ms each; "
+            f"young GCs {statistics.fmean(r.young_gcs for r in runs):.0f}/run, "
+            f"{statistics.fmean(r.young_gc_ms for r in runs):.1f} ms; "
             f"heap {statistics.median(r.objects for r in runs):,.0f} objects; "
             f"server CPU median {statistics.median(r.cpu_ms for r in runs):.0f} ms"
         )
@@ -178,7 +184,7 @@ def report(treatment: Arm, baseline: Arm) -> list[str]:
     return lines
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mode", choices=["servers", "hooks"], default="servers")
     parser.add_argument("--rounds", type=int, default=30, help="rounds per block")
@@ -202,12 +208,32 @@ def main() -> int:
         help="a full collection before every run (outside its window): each run starts from the same "
         "collector state, so whether it holds one or two full collections stops being luck",
     )
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--hash-seed",
+        type=int,
+        default=1,
+        help="PYTHONHASHSEED of both servers in block 0, +1 per block (set layouts in ComfyUI's cache-key "
+        "hashing depend on it: with random seeds one process runs this chain a few %% faster than its "
+        "twin); -1 leaves it random",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="of the run order")
     args = parser.parse_args()
+    if args.hash_seed == -1:
+        args.hash_seed = None
+    return args
+
+
+def main() -> int:
+    args = parse_args()
     comfy_dir, python = Path(os.environ["COMFYUI_DIR"]), Path(os.environ["COMFYUI_PYTHON"])
     rng = random.Random(args.seed)
 
+    hash_seed = [0]
+
     def start(pack: bool, env: dict[str, str] | None = None) -> ComfyServer:
+        env = {**(env or os.environ)}
+        if args.hash_seed is not None:
+            env["PYTHONHASHSEED"] = str(hash_seed[0])
         return start_comfyui(comfy_dir, python, with_pack=pack, env=env, extra_nodes=[PROBE])
 
     treatment = Arm("pack" if args.mode == "servers" and args.treatment == "pack" else "no pack (A)")
@@ -216,6 +242,8 @@ def main() -> int:
         treatment, baseline = Arm("hooks on"), Arm("hooks off")
     color = 1000
     for block in range(args.blocks):
+        if args.hash_seed is not None:
+            hash_seed[0] = args.hash_seed + block
         servers: dict[str, ComfyServer] = {}
         try:
             if args.mode == "hooks":
@@ -264,6 +292,11 @@ def main() -> int:
         f"{args.nodes}-node ImageInvert chain, mode {args.mode}, {args.blocks} block(s) x {args.rounds} "
         f"rounds in shuffled order: {treatment.name} vs {baseline.name}"
         + (", full collection before each run" if args.settle_gc else "")
+        + (
+            f", PYTHONHASHSEED {args.hash_seed}..{args.hash_seed + args.blocks - 1} (per block, both arms)"
+            if args.hash_seed is not None
+            else ", random PYTHONHASHSEED"
+        )
     )
     print("\n".join(report(treatment, baseline)))
     return 0

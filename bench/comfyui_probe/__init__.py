@@ -14,6 +14,7 @@ run-to-run noise; these figures let the bench separate that from the hooks' own 
 
 from __future__ import annotations
 
+import abc
 import gc
 import sys
 import time
@@ -60,6 +61,8 @@ async def gc_figures(request: web.Request) -> web.Response:
         "ms": [round(s * 1000, 3) for s in _seconds],
         "full": list(_full),
         "objects": len(gc.get_objects()),
+        # Bumped by every ABC.register(): each bump empties every ABC's negative isinstance cache.
+        "abc_token": abc.get_cache_token(),
     }
     _counts[:] = [0, 0, 0]
     _seconds[:] = [0.0, 0.0, 0.0]
