@@ -246,9 +246,15 @@ async def _output_shapes(caches: Any, node_id: str) -> list[RawShape]:
     outputs_cache = getattr(caches, "outputs", None)
     if outputs_cache is None:
         return []
-    entry = outputs_cache.get(node_id)
-    if inspect.isawaitable(entry):  # ComfyUI 0.4+ made cache reads async
-        entry = await entry
+    get_local = getattr(outputs_cache, "get_local", None)
+    if callable(get_local):
+        # Newer ComfyUI: a plain local read. Its async get() marks the entry as used for LRU and
+        # RAM-pressure eviction and asks external cache providers on a miss: a profiler must not.
+        entry = get_local(node_id)
+    else:
+        entry = outputs_cache.get(node_id)
+        if inspect.isawaitable(entry):
+            entry = await entry
     data = getattr(entry, "outputs", entry)  # newer: CacheEntry(ui, outputs); older: the outputs
     if not isinstance(data, (list, tuple)):
         return []

@@ -247,3 +247,49 @@ def test_wrappers_keep_the_original_names(comfy: dict[str, Any]) -> None:
     comfyui_hooks.install()
     assert comfy["execution"].execute.__name__ == "execute"
     assert comfy["execution"].PromptExecutor.add_message.__name__ == "add_message"
+
+
+class _EvictionAwareCache:
+    """Like ComfyUI 0.27's RAM-pressure cache: get() is async and marks the entry as used."""
+
+    def __init__(self, entries: dict[str, Any]) -> None:
+        self.entries = entries
+        self.marked: list[str] = []
+
+    async def get(self, node_id: str) -> Any:
+        self.marked.append(node_id)
+        return self.entries.get(node_id)
+
+    def get_local(self, node_id: str) -> Any:
+        return self.entries.get(node_id)
+
+
+class _Caches:
+    def __init__(self, outputs: Any) -> None:
+        self.outputs = outputs
+
+
+def test_output_shapes_read_the_cache_without_touching_eviction_state() -> None:
+    cache = _EvictionAwareCache({"5": [[torch.zeros(2, 4, 4, 3)]]})
+    shapes = asyncio.run(comfyui_hooks._output_shapes(_Caches(cache), "5"))
+    assert shapes == [("out0", [2, 4, 4, 3], "float32", "cpu")]
+    assert cache.marked == []  # an LRU/RAM-pressure "use" would change what ComfyUI evicts
+
+
+@pytest.mark.parametrize("is_async", [False, True])
+def test_output_shapes_fall_back_to_get_on_older_caches(is_async: bool) -> None:
+    entries = {"5": [[torch.zeros(1, 8, 8, 3)], [{"samples": torch.zeros(1, 4, 2, 2)}]]}
+
+    class OlderCache:
+        def get(self, node_id: str) -> Any:
+            if not is_async:
+                return entries.get(node_id)
+
+            async def read() -> Any:
+                return entries.get(node_id)
+
+            return read()
+
+    shapes = asyncio.run(comfyui_hooks._output_shapes(_Caches(OlderCache()), "5"))
+    assert [s[0] for s in shapes] == ["out0", "out1.samples"]
+    assert asyncio.run(comfyui_hooks._output_shapes(_Caches(OlderCache()), "missing")) == []
