@@ -180,7 +180,8 @@ def report(treatment: Arm, baseline: Arm) -> list[str]:
     t_gc = sum(r.full_gc_ms for r in t) / max(sum(r.full_gcs for r in t), 1)
     b_gc = sum(r.full_gc_ms for r in b) / max(sum(r.full_gcs for r in b), 1)
     objects = statistics.median(r.objects for r in t) / statistics.median(r.objects for r in b)
-    lines.append(f"  one full collection: ratio {t_gc / b_gc:.4f}; heap objects ratio {objects:.4f}")
+    gc_ratio = f"{t_gc / b_gc:.4f}" if b_gc else "n/a (none inside a run)"
+    lines.append(f"  one full collection: ratio {gc_ratio}; heap objects ratio {objects:.4f}")
     return lines
 
 
@@ -217,6 +218,7 @@ def parse_args() -> argparse.Namespace:
         "twin); -1 leaves it random",
     )
     parser.add_argument("--seed", type=int, default=1, help="of the run order")
+    parser.add_argument("--raw", type=Path, help="also write every run's figures to this JSON file")
     args = parser.parse_args()
     if args.hash_seed == -1:
         args.hash_seed = None
@@ -298,6 +300,10 @@ def main() -> int:
             else ", random PYTHONHASHSEED"
         )
     )
+    if args.raw is not None:
+        args.raw.write_text(
+            json.dumps({arm.name: [vars(r) for r in arm.runs] for arm in (treatment, baseline)}, indent=1)
+        )
     print("\n".join(report(treatment, baseline)))
     return 0
 
