@@ -29,8 +29,10 @@ import json
 import os
 import platform
 import random
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Sequence
@@ -43,6 +45,22 @@ sys.path.insert(0, str(ROOT))
 from tests.integration.conftest import ComfyServer, start_comfyui, stop_comfyui  # noqa: E402
 
 PROBE = Path(__file__).resolve().parent / "comfyui_probe"
+
+# The pack's entry point cut down to importing its modules: nothing created, started or hooked.
+IMPORTS_ONLY_INIT = """
+WEB_DIRECTORY = None
+NODE_CLASS_MAPPINGS = {}
+if __package__:
+    from .backend import plugin  # noqa: F401
+"""
+
+
+def imports_only_pack() -> Path:
+    """A throwaway pack folder sharing this checkout's backend/ but loading nothing but modules."""
+    folder = Path(tempfile.mkdtemp(prefix="swissarmyknife-imports-only-"))
+    (folder / "backend").symlink_to(ROOT / "backend", target_is_directory=True)
+    (folder / "__init__.py").write_text(IMPORTS_ONLY_INIT)
+    return folder
 
 
 def chain(nodes: int, color: int) -> dict[str, object]:
@@ -199,9 +217,10 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--treatment",
-        choices=["pack", "no-pack"],
+        choices=["pack", "imports-only", "no-pack"],
         default="pack",
-        help="no-pack with --baseline no-pack is an A/A run: the noise floor of this machine",
+        help="no-pack with --baseline no-pack is an A/A run: the noise floor of this machine; "
+        "imports-only loads the pack's modules and nothing else (bisecting the pack's cost)",
     )
     parser.add_argument(
         "--settle-gc",
@@ -232,13 +251,18 @@ def main() -> int:
 
     hash_seed = [0]
 
+    pack_dir = imports_only_pack() if args.treatment == "imports-only" else ROOT
+
     def start(pack: bool, env: dict[str, str] | None = None) -> ComfyServer:
         env = {**(env or os.environ)}
         if args.hash_seed is not None:
             env["PYTHONHASHSEED"] = str(hash_seed[0])
-        return start_comfyui(comfy_dir, python, with_pack=pack, env=env, extra_nodes=[PROBE])
+        return start_comfyui(
+            comfy_dir, python, with_pack=pack, env=env, extra_nodes=[PROBE], pack_dir=pack_dir
+        )
 
-    treatment = Arm("pack" if args.mode == "servers" and args.treatment == "pack" else "no pack (A)")
+    names = {"pack": "pack", "imports-only": "imports only", "no-pack": "no pack (A)"}
+    treatment = Arm(names[args.treatment])
     baseline = Arm("no pack" if args.baseline == "no-pack" else "profiler off")
     if args.mode == "hooks":
         treatment, baseline = Arm("hooks on"), Arm("hooks off")
@@ -253,7 +277,7 @@ def main() -> int:
                 servers = {"hooks on": server, "hooks off": server}
             else:
                 starters: list[tuple[str, Callable[[], ComfyServer]]] = [
-                    (treatment.name, lambda: start(args.treatment == "pack")),
+                    (treatment.name, lambda: start(args.treatment != "no-pack")),
                     (
                         baseline.name,
                         lambda: (
@@ -283,6 +307,8 @@ def main() -> int:
             for server in {id(s): s for s in servers.values()}.values():
                 stop_comfyui(server)
         print(f"block {block + 1}/{args.blocks} done", file=sys.stderr, flush=True)
+    if pack_dir is not ROOT:
+        shutil.rmtree(pack_dir, ignore_errors=True)
     version = (
         (comfy_dir / "comfyui_version.py").read_text().split('"')[1]
         if (comfy_dir / "comfyui_version.py").exists()

@@ -108,18 +108,20 @@ def start_comfyui(
     extra_args: Sequence[str] = (),
     env: dict[str, str] | None = None,
     extra_nodes: Sequence[Path] = (),
+    pack_dir: Path = ROOT,
 ) -> ComfyServer:
     """Start ComfyUI on the CPU with this checkout (and the test nodes) linked in; wait until it answers.
 
     Pass the ``base`` and ``port`` of a stopped server to start "the same" ComfyUI again;
-    ``extra_nodes`` are more custom-node folders to link in (the benchmarks' probe).
+    ``extra_nodes`` are more custom-node folders to link in (the benchmarks' probe); ``pack_dir``
+    replaces this checkout as the pack (a benchmark's variant of it).
     """
     if base is None:
         base = Path(tempfile.mkdtemp(prefix="swissarmyknife-comfyui-"))
         (base / "custom_nodes").mkdir()
         (base / "custom_nodes" / TEST_NODES).symlink_to(Path(__file__).parent / "nodes" / TEST_NODES)
         if with_pack:
-            (base / "custom_nodes" / PACK_NAME).symlink_to(ROOT, target_is_directory=True)
+            (base / "custom_nodes" / PACK_NAME).symlink_to(pack_dir, target_is_directory=True)
         for folder in extra_nodes:
             (base / "custom_nodes" / folder.name).symlink_to(folder, target_is_directory=True)
     port = port or _free_port()
