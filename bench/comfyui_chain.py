@@ -34,8 +34,7 @@ import statistics
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,24 +108,15 @@ def gc_figures(server: ComfyServer) -> dict[str, object]:
     return dict(body)
 
 
-def probe_post(server: ComfyServer, path: str, payload: object) -> dict[str, object]:
-    request = urllib.request.Request(
-        server.url + path,
-        data=json.dumps(payload).encode(),
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return dict(json.loads(response.read()))
-
-
 def set_hooks(server: ComfyServer, on: bool) -> None:
-    assert probe_post(server, "/sak-bench/hooks", {"on": on})["on"] is on
+    status, body = server.post("/sak-bench/hooks", {"on": on})
+    assert status == 200 and body["on"] is on, body
 
 
 def run(server: ComfyServer, color: int, nodes: int, *, settle_gc: bool = False) -> Run:
     if settle_gc:
-        probe_post(server, "/sak-bench/collect", {})
+        status, body = server.post("/sak-bench/collect", {}, timeout_s=30)
+        assert status == 200, body
     gc_figures(server)  # reset the probe's counters
     cpu_before = cpu_s(server.process.pid)
     prompt_id = server.queue(chain(nodes, color))
@@ -249,14 +239,14 @@ def main() -> int:
     comfy_dir, python = Path(os.environ["COMFYUI_DIR"]), Path(os.environ["COMFYUI_PYTHON"])
     rng = random.Random(args.seed)
 
-    hash_seed = [0]
+    treatment_pack = imports_only_pack() if args.treatment == "imports-only" else ROOT
 
-    pack_dir = imports_only_pack() if args.treatment == "imports-only" else ROOT
-
-    def start(pack: bool, env: dict[str, str] | None = None) -> ComfyServer:
+    def start(
+        pack: bool, seed: int | None, env: dict[str, str] | None = None, pack_dir: Path = ROOT
+    ) -> ComfyServer:
         env = {**(env or os.environ)}
-        if args.hash_seed is not None:
-            env["PYTHONHASHSEED"] = str(hash_seed[0])
+        if seed is not None:
+            env["PYTHONHASHSEED"] = str(seed)
         return start_comfyui(
             comfy_dir, python, with_pack=pack, env=env, extra_nodes=[PROBE], pack_dir=pack_dir
         )
@@ -268,27 +258,21 @@ def main() -> int:
         treatment, baseline = Arm("hooks on"), Arm("hooks off")
     color = 1000
     for block in range(args.blocks):
-        if args.hash_seed is not None:
-            hash_seed[0] = args.hash_seed + block
+        seed = None if args.hash_seed is None else args.hash_seed + block
         servers: dict[str, ComfyServer] = {}
         try:
             if args.mode == "hooks":
-                server = start(True)
+                server = start(True, seed)
                 servers = {"hooks on": server, "hooks off": server}
             else:
-                starters: list[tuple[str, Callable[[], ComfyServer]]] = [
-                    (treatment.name, lambda: start(args.treatment != "no-pack")),
-                    (
-                        baseline.name,
-                        lambda: (
-                            start(False)
-                            if args.baseline == "no-pack"
-                            else start(True, {**os.environ, "SWISSARMYKNIFE_PROFILER": "0"})
-                        ),
-                    ),
+                profiler_off = {**os.environ, "SWISSARMYKNIFE_PROFILER": "0"}
+                # (arm, with the pack, environment, pack folder)
+                plans = [
+                    (treatment.name, args.treatment != "no-pack", None, treatment_pack),
+                    (baseline.name, args.baseline != "no-pack", profiler_off, ROOT),
                 ]
-                for name, starter in starters if block % 2 == 0 else reversed(starters):
-                    servers[name] = starter()
+                for name, pack, env, folder in plans if block % 2 == 0 else reversed(plans):
+                    servers[name] = start(pack, seed, env if pack else None, folder)
             arms = [treatment, baseline]
             for warm_up in range(3):
                 for arm in arms:
@@ -307,8 +291,8 @@ def main() -> int:
             for server in {id(s): s for s in servers.values()}.values():
                 stop_comfyui(server)
         print(f"block {block + 1}/{args.blocks} done", file=sys.stderr, flush=True)
-    if pack_dir is not ROOT:
-        shutil.rmtree(pack_dir, ignore_errors=True)
+    if treatment_pack is not ROOT:
+        shutil.rmtree(treatment_pack, ignore_errors=True)
     version = (
         (comfy_dir / "comfyui_version.py").read_text().split('"')[1]
         if (comfy_dir / "comfyui_version.py").exists()
