@@ -127,8 +127,9 @@ class Recorder:
         self._perf = perf_clock
         self._lock = threading.Lock()
         self._runs: dict[str, _WorkflowRun] = {}
+        # Finished records are not kept here: the store has them, and a 5,000-node record held for
+        # the life of the process is memory (and objects for every full collection to scan) for nothing.
         self._sinks: list[Sink] = []
-        self._latest: WorkflowRecord | None = None
 
     def add_sink(self, sink: Sink) -> Callable[[], None]:
         """Call ``sink`` with every finished workflow (on the execution thread); returns a remover."""
@@ -319,8 +320,6 @@ class Recorder:
         if run is None:
             return None
         record = self._build(run, self._wall(), self._perf(), final=True)
-        with self._lock:
-            self._latest = record
         for sink in list(self._sinks):
             try:
                 sink(record)
@@ -337,10 +336,6 @@ class Recorder:
                 return None
             run = next(reversed(self._runs.values()))
             return self._build(run, self._wall(), self._perf(), final=False)
-
-    def latest(self) -> WorkflowRecord | None:
-        with self._lock:
-            return self._latest
 
     # Building ----------------------------------------------------------------------------------
 

@@ -352,6 +352,10 @@ class HistoryStore:
                     f"could not store a workflow ({type(exc).__name__}: {exc}); continuing",
                 )
                 log.logger.debug("history writer failure", exc_info=True)
+            # get() waits with the last item still bound: unbound, the last workflow's record (every
+            # node and shape: ~2,700 objects for 200 nodes) is not kept alive until the next one,
+            # where every full collection of the next run would scan it.
+            item = None
         conn, self._conn = self._conn, None
         self._unavailable_reason = "the history store is closed"
         if conn is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import sys
 import threading
 import time
 from pathlib import Path
@@ -145,3 +146,18 @@ def test_a_database_error_in_a_command_is_reported_and_rolled_back(
         store.clear()
     assert store.get_workflow("prompt-000001") == make_record(1)
     assert_rollups_match(store, [make_record(1)])
+
+
+def test_the_writer_keeps_no_record_once_it_is_stored(store: HistoryStore) -> None:
+    # A record held between workflows is memory, and objects every full collection of the next
+    # run scans (issue 5's chain measured it): once written, only its submitter may hold it.
+    record = make_record(7, nodes=50)
+    baseline = sys.getrefcount(record)
+    store.submit(record)
+    deadline = time.monotonic() + 10
+    while store.counters().written < 1 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert store.counters().written == 1
+    # No flush marker here: it would replace the writer's last item and hide the leak.
+    time.sleep(0.05)
+    assert sys.getrefcount(record) == baseline, "the writer thread still references the stored record"
