@@ -5,10 +5,12 @@ nothing is served from the cache. A run's time is ComfyUI's own: execution_succe
 execution_start from /history.
 
 Two modes:
-- ``servers`` (the budget as stated): ComfyUI servers side by side on 127.0.0.1, one with the pack
-  and one without (or, for an A/A run, two without); they take turns, never running at once, in a
-  shuffled order each round. ``--blocks`` restarts both servers that many times, so a process's
-  luck (heap layout, when its collector happens to run) is averaged out too.
+- ``servers`` (the budget as stated): ComfyUI servers side by side on 127.0.0.1, one without the
+  pack (the baseline) and one per ``--treatment`` (the pack; its modules imported only; an inert
+  heap of the pack's size, ``ballast``; or, for an A/A run, another without); they take turns,
+  never running at once, in a shuffled order each round. ``--blocks`` starts fresh servers that
+  many times: a process's luck (heap layout, hash seed) moves a run by a few per cent, so the
+  block, not the round, is the unit of the spread (a t-interval over blocks is reported).
 - ``hooks``: one server with the pack whose hooks are detached and re-attached between runs (by
   the bench-only probe node), so the hooks' own cost is compared inside one process.
 
@@ -19,7 +21,8 @@ the budget's median of per-round ratios, the ratio of mean times with a bootstra
 time outside full collections (the hooks' direct cost), and the full collections' cost, which grows
 with the number of objects a process holds.
 
-    COMFYUI_DIR=... COMFYUI_PYTHON=... .venv/bin/python bench/comfyui_chain.py [--mode servers]
+    COMFYUI_DIR=... COMFYUI_PYTHON=... .venv/bin/python bench/comfyui_chain.py --settle-gc \
+        --blocks 10 --rounds 8 [--treatment pack,ballast] [--mode hooks]
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +47,8 @@ sys.path.insert(0, str(ROOT))
 from tests.integration.conftest import ComfyServer, start_comfyui, stop_comfyui  # noqa: E402
 
 PROBE = Path(__file__).resolve().parent / "comfyui_probe"
+# Read by the probe at import: how many inert objects to hold (the ballast treatment).
+BALLAST_ENV = "SAK_BENCH_BALLAST"
 
 # The pack's entry point cut down to importing its modules: nothing created, started or hooked.
 IMPORTS_ONLY_INIT = """
@@ -54,10 +59,27 @@ if __package__:
 """
 
 
-def imports_only_pack() -> Path:
-    """A throwaway pack folder sharing this checkout's backend/ but loading nothing but modules."""
+# What ComfyUI loads of the pack: copied once per bench run (see snapshot_pack).
+PACK_FILES = ("__init__.py", "prestartup.py", "pyproject.toml", "backend", "dist")
+
+
+def snapshot_pack() -> Path:
+    """A copy of the pack as it is now: a run of many blocks restarts servers for an hour, and
+    each start must load the same code even if the checkout is edited meanwhile."""
+    folder = Path(tempfile.mkdtemp(prefix="swissarmyknife-bench-pack-"))
+    for name in PACK_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, folder / name)
+    return folder
+
+
+def imports_only_pack(pack: Path) -> Path:
+    """A throwaway pack folder sharing ``pack``'s backend/ but loading nothing but modules."""
     folder = Path(tempfile.mkdtemp(prefix="swissarmyknife-imports-only-"))
-    (folder / "backend").symlink_to(ROOT / "backend", target_is_directory=True)
+    (folder / "backend").symlink_to(pack / "backend", target_is_directory=True)
     (folder / "__init__.py").write_text(IMPORTS_ONLY_INIT)
     return folder
 
@@ -90,6 +112,7 @@ class Run:
     objects: int
     young_gcs: int = 0  # generation 0 and 1 collections, from queueing the prompt to its end
     young_gc_ms: float = 0.0
+    block: int = 0  # which pair of processes ran it
 
     @property
     def outside_gc_ms(self) -> float:
@@ -151,6 +174,62 @@ def bootstrap_ratio(
     return sum(a) / sum(b), ratios[int(0.025 * rounds)], ratios[int(0.975 * rounds)]
 
 
+def block_ratio(t: Sequence[Run], b: Sequence[Run], block: int) -> tuple[float, float]:
+    """One block's ratio of mean wall time and of mean time outside full collections."""
+    tb = [r for r in t if r.block == block]
+    bb = [r for r in b if r.block == block]
+    return (
+        sum(r.wall_ms for r in tb) / sum(r.wall_ms for r in bb),
+        sum(r.outside_gc_ms for r in tb) / sum(r.outside_gc_ms for r in bb),
+    )
+
+
+# Two-sided 95 % Student t quantiles by degrees of freedom (1..30); 1.96 beyond.
+_T95 = [
+    12.71,
+    4.30,
+    3.18,
+    2.78,
+    2.57,
+    2.45,
+    2.36,
+    2.31,
+    2.26,
+    2.23,
+    2.20,
+    2.18,
+    2.16,
+    2.14,
+    2.13,
+    2.12,
+    2.11,
+    2.10,
+    2.09,
+    2.09,
+    2.08,
+    2.07,
+    2.07,
+    2.06,
+    2.06,
+    2.06,
+    2.05,
+    2.05,
+    2.05,
+    2.04,
+]
+
+
+def t_interval(values: Sequence[float]) -> tuple[float, float, float]:
+    """Mean with a 95 % t-interval: over blocks, the unit that carries the per-process spread
+    (bootstrapping rounds would treat one pair of processes' luck as settled)."""
+    mean = statistics.fmean(values)
+    if len(values) < 2:
+        return mean, mean, mean
+    df = len(values) - 1
+    half = (_T95[df - 1] if df <= len(_T95) else 1.96) * statistics.stdev(values) / len(values) ** 0.5
+    return mean, mean - half, mean + half
+
+
 def quantile(values: Sequence[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -178,19 +257,46 @@ def report(treatment: Arm, baseline: Arm) -> list[str]:
         f"(p10 {quantile(per_round, 0.1):.4f}, p90 {quantile(per_round, 0.9):.4f}, "
         f"min {min(per_round):.4f}, max {max(per_round):.4f})"
     )
-    for label, get in (
+    getters: tuple[tuple[str, Callable[[Run], float]], ...] = (
         ("wall", lambda r: r.wall_ms),
         ("outside full GC", lambda r: r.outside_gc_ms),
         ("server CPU", lambda r: r.cpu_ms),
-    ):
+    )
+    for label, get in getters:
         ratio, low, high = bootstrap_ratio([get(r) for r in t], [get(r) for r in b])
         lines.append(f"  ratio of means, {label:>15}: {ratio:.4f} (95% CI {low:.4f} - {high:.4f})")
+    blocks = sorted({r.block for r in t})
+    if len(blocks) > 1:
+        per_block = [block_ratio(t, b, block) for block in blocks]
+        lines.append(
+            "  per block (ratio of means, wall / outside full GC): "
+            + ", ".join(f"{w:.3f}/{o:.3f}" for w, o in per_block)
+        )
+        for label, index in (("wall", 0), ("outside full GC", 1)):
+            values = [ratios[index] for ratios in per_block]
+            mean, low, high = t_interval(values)
+            lines.append(
+                f"  over {len(blocks)} blocks, {label:>15}: mean of block ratios {mean:.4f} "
+                f"(95% t-interval {low:.4f} - {high:.4f}; median {statistics.median(values):.4f})"
+            )
     t_gc = sum(r.full_gc_ms for r in t) / max(sum(r.full_gcs for r in t), 1)
     b_gc = sum(r.full_gc_ms for r in b) / max(sum(r.full_gcs for r in b), 1)
     objects = statistics.median(r.objects for r in t) / statistics.median(r.objects for r in b)
     gc_ratio = f"{t_gc / b_gc:.4f}" if b_gc else "n/a (none inside a run)"
     lines.append(f"  one full collection: ratio {gc_ratio}; heap objects ratio {objects:.4f}")
     return lines
+
+
+TREATMENTS = ("pack", "profiler-off", "imports-only", "no-pack", "ballast")
+
+
+def treatments(value: str) -> list[str]:
+    """``--treatment pack,ballast``: each must be one of TREATMENTS, none twice."""
+    found = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in found if name not in TREATMENTS]
+    if not found or unknown or len(set(found)) != len(found):
+        raise argparse.ArgumentTypeError(f"expected a comma-separated list of {', '.join(TREATMENTS)}")
+    return found
 
 
 def parse_args() -> argparse.Namespace:
@@ -207,10 +313,20 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--treatment",
-        choices=["pack", "imports-only", "no-pack"],
-        default="pack",
-        help="no-pack with --baseline no-pack is an A/A run: the noise floor of this machine; "
-        "imports-only loads the pack's modules and nothing else (bisecting the pack's cost)",
+        type=treatments,
+        default=["pack"],
+        help="one or more, comma-separated, each with its own server in every block: "
+        "no-pack with --baseline no-pack is an A/A run: the noise floor of this machine; "
+        "imports-only loads the pack's modules and nothing else, profiler-off runs the whole pack "
+        "with its hooks passing through (bisecting the pack's cost); "
+        "ballast is no pack but the probe holding --ballast inert objects: what a heap the pack's "
+        "size costs any plugin",
+    )
+    parser.add_argument(
+        "--ballast",
+        type=int,
+        default=8500,
+        help="objects the ballast treatment holds (the pack adds about 8,500 to ComfyUI's heap)",
     )
     parser.add_argument(
         "--settle-gc",
@@ -234,87 +350,134 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def describe(args: argparse.Namespace, comfy_dir: Path, treatments: Sequence[Arm], baseline: Arm) -> str:
+    """The report's header: which ComfyUI, machine, date and design."""
+    version_file = comfy_dir / "comfyui_version.py"
+    version = version_file.read_text().split('"')[1] if version_file.exists() else "?"
+    when = time.strftime("%Y-%m-%d %H:%M")
+    seeds = (
+        f", PYTHONHASHSEED {args.hash_seed}..{args.hash_seed + args.blocks - 1} (per block, every arm)"
+        if args.hash_seed is not None
+        else ", random PYTHONHASHSEED"
+    )
+    return (
+        f"ComfyUI {version}, {platform.machine()}, {os.cpu_count()} cores, {when}\n"
+        f"{args.nodes}-node ImageInvert chain, mode {args.mode}, {args.blocks} block(s) x {args.rounds} "
+        f"rounds in shuffled order: {', '.join(arm.name for arm in treatments)} vs {baseline.name}"
+        + (", full collection before each run" if args.settle_gc else "")
+        + seeds
+    )
+
+
+@dataclass
+class Plan:
+    """How to start one arm's server."""
+
+    arm: Arm
+    pack: bool
+    env: dict[str, str] | None
+    folder: Path
+
+
+def plans(args: argparse.Namespace, pack_copy: Path, imports_only: Path | None) -> list[Plan]:
+    """The baseline first, then each treatment, each with its own server per block."""
+    names = {
+        "pack": "pack",
+        "profiler-off": "profiler off",
+        "imports-only": "imports only",
+        "no-pack": "no pack (A)",
+        "ballast": f"ballast {args.ballast:,}",
+    }
+    profiler_off = args.baseline == "profiler-off"
+    found = [
+        Plan(
+            Arm("profiler off" if profiler_off else "no pack"),
+            profiler_off,
+            {**os.environ, "SWISSARMYKNIFE_PROFILER": "0"} if profiler_off else None,
+            pack_copy,
+        )
+    ]
+    envs = {
+        "ballast": {**os.environ, BALLAST_ENV: str(args.ballast)},
+        "profiler-off": {**os.environ, "SWISSARMYKNIFE_PROFILER": "0"},
+    }
+    for treatment in args.treatment:
+        found.append(
+            Plan(
+                Arm(names[treatment]),
+                treatment in ("pack", "profiler-off", "imports-only"),
+                envs.get(treatment),
+                imports_only if treatment == "imports-only" and imports_only is not None else pack_copy,
+            )
+        )
+    return found
+
+
 def main() -> int:
     args = parse_args()
     comfy_dir, python = Path(os.environ["COMFYUI_DIR"]), Path(os.environ["COMFYUI_PYTHON"])
     rng = random.Random(args.seed)
+    pack_copy = snapshot_pack()
+    imports_only = imports_only_pack(pack_copy) if "imports-only" in args.treatment else None
 
-    treatment_pack = imports_only_pack() if args.treatment == "imports-only" else ROOT
-
-    def start(
-        pack: bool, seed: int | None, env: dict[str, str] | None = None, pack_dir: Path = ROOT
-    ) -> ComfyServer:
-        env = {**(env or os.environ)}
+    def start(plan: Plan, seed: int | None) -> ComfyServer:
+        env = {**(plan.env or os.environ)}
         if seed is not None:
             env["PYTHONHASHSEED"] = str(seed)
         return start_comfyui(
-            comfy_dir, python, with_pack=pack, env=env, extra_nodes=[PROBE], pack_dir=pack_dir
+            comfy_dir, python, with_pack=plan.pack, env=env, extra_nodes=[PROBE], pack_dir=plan.folder
         )
 
-    names = {"pack": "pack", "imports-only": "imports only", "no-pack": "no pack (A)"}
-    treatment = Arm(names[args.treatment])
-    baseline = Arm("no pack" if args.baseline == "no-pack" else "profiler off")
     if args.mode == "hooks":
-        treatment, baseline = Arm("hooks on"), Arm("hooks off")
+        hooks_on = Plan(Arm("hooks on"), True, None, pack_copy)
+        arm_plans = [Plan(Arm("hooks off"), True, None, pack_copy), hooks_on]
+    else:
+        arm_plans = plans(args, pack_copy, imports_only)
+    baseline, treatments = arm_plans[0].arm, [plan.arm for plan in arm_plans[1:]]
     color = 1000
     for block in range(args.blocks):
         seed = None if args.hash_seed is None else args.hash_seed + block
         servers: dict[str, ComfyServer] = {}
         try:
             if args.mode == "hooks":
-                server = start(True, seed)
-                servers = {"hooks on": server, "hooks off": server}
+                server = start(arm_plans[1], seed)
+                servers = {plan.arm.name: server for plan in arm_plans}
             else:
-                profiler_off = {**os.environ, "SWISSARMYKNIFE_PROFILER": "0"}
-                # (arm, with the pack, environment, pack folder)
-                plans = [
-                    (treatment.name, args.treatment != "no-pack", None, treatment_pack),
-                    (baseline.name, args.baseline != "no-pack", profiler_off, ROOT),
-                ]
-                for name, pack, env, folder in plans if block % 2 == 0 else reversed(plans):
-                    servers[name] = start(pack, seed, env if pack else None, folder)
-            arms = [treatment, baseline]
+                # Which process starts first alternates per block (start order moves heap layouts).
+                for plan in arm_plans if block % 2 == 0 else reversed(arm_plans):
+                    servers[plan.arm.name] = start(plan, seed)
+            arms = [plan.arm for plan in arm_plans]
             for warm_up in range(3):
                 for arm in arms:
                     if args.mode == "hooks":
-                        set_hooks(servers[arm.name], arm is treatment)
+                        set_hooks(servers[arm.name], arm is not baseline)
                     run(servers[arm.name], warm_up, args.nodes, settle_gc=args.settle_gc)
             for _ in range(args.rounds):
                 order = arms[:]
                 rng.shuffle(order)
                 for arm in order:
                     if args.mode == "hooks":
-                        set_hooks(servers[arm.name], arm is treatment)
+                        set_hooks(servers[arm.name], arm is not baseline)
                     color += 1
-                    arm.runs.append(run(servers[arm.name], color, args.nodes, settle_gc=args.settle_gc))
+                    measured = run(servers[arm.name], color, args.nodes, settle_gc=args.settle_gc)
+                    measured.block = block
+                    arm.runs.append(measured)
         finally:
             for server in {id(s): s for s in servers.values()}.values():
                 stop_comfyui(server)
-        print(f"block {block + 1}/{args.blocks} done", file=sys.stderr, flush=True)
-    if treatment_pack is not ROOT:
-        shutil.rmtree(treatment_pack, ignore_errors=True)
-    version = (
-        (comfy_dir / "comfyui_version.py").read_text().split('"')[1]
-        if (comfy_dir / "comfyui_version.py").exists()
-        else "?"
-    )
-    when = time.strftime("%Y-%m-%d %H:%M")
-    print(f"ComfyUI {version}, {platform.machine()}, {os.cpu_count()} cores, {when}")
-    print(
-        f"{args.nodes}-node ImageInvert chain, mode {args.mode}, {args.blocks} block(s) x {args.rounds} "
-        f"rounds in shuffled order: {treatment.name} vs {baseline.name}"
-        + (", full collection before each run" if args.settle_gc else "")
-        + (
-            f", PYTHONHASHSEED {args.hash_seed}..{args.hash_seed + args.blocks - 1} (per block, both arms)"
-            if args.hash_seed is not None
-            else ", random PYTHONHASHSEED"
-        )
-    )
+        ratios = {arm.name: block_ratio(arm.runs, baseline.runs, block) for arm in treatments}
+        progress = "; ".join(f"{name}: wall {w:.4f}, outside GC {o:.4f}" for name, (w, o) in ratios.items())
+        print(f"block {block + 1}/{args.blocks} done: {progress}", file=sys.stderr, flush=True)
+    for folder in (pack_copy, imports_only):
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+    print(describe(args, comfy_dir, treatments, baseline))
     if args.raw is not None:
-        args.raw.write_text(
-            json.dumps({arm.name: [vars(r) for r in arm.runs] for arm in (treatment, baseline)}, indent=1)
-        )
-    print("\n".join(report(treatment, baseline)))
+        every = [baseline, *treatments]
+        args.raw.write_text(json.dumps({arm.name: [vars(r) for r in arm.runs] for arm in every}, indent=1))
+    for treatment in treatments:
+        print(f"{treatment.name} vs {baseline.name}")
+        print("\n".join(report(treatment, baseline)))
     return 0
 
 

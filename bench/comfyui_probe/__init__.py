@@ -10,18 +10,27 @@ run-to-run noise; these figures let the bench separate that from the hooks' own 
     POST /sak-bench/collect  a full collection now, so the next run starts from the collector
                              state every run starts from (between runs only)
     POST /sak-bench/hooks  {"on": bool}: detach or re-attach the pack's hooks (between runs only)
+    GET  /sak-bench/heap   live objects by type, functions and classes by the module that defines
+                           them, and the loaded module names: what a pack adds to the heap every
+                           full collection scans
 """
 
 from __future__ import annotations
 
 import abc
 import gc
+import os
 import sys
 import time
 from typing import Any
 
 from aiohttp import web
 from server import PromptServer  # noqa: TID251 (a ComfyUI node of the bench, not the pack)
+
+# The ballast treatment (SAK_BENCH_BALLAST=N): N inert objects held for the process's life, tracked
+# by the collector like a plugin's classes, functions and state (a dict and a list per pair), so a
+# run can tell what a heap the pack's size costs any plugin from what the pack's own work costs.
+BALLAST = [{"value": [i]} for i in range(int(os.environ.get("SAK_BENCH_BALLAST", "0") or 0) // 2)]
 
 _counts = [0, 0, 0]
 _seconds = [0.0, 0.0, 0.0]
@@ -89,6 +98,23 @@ async def hooks(request: web.Request) -> web.Response:
     elif on and state.recorder is None and _saved:
         module.attach(*_saved)
     return web.json_response({"on": state.recorder is not None})
+
+
+@PromptServer.instance.routes.get("/sak-bench/heap")
+async def heap(request: web.Request) -> web.Response:
+    gc.collect()
+    owners: dict[str, int] = {}
+    types: dict[str, int] = {}
+    for obj in gc.get_objects():
+        kind = type(obj)
+        name = f"{kind.__module__}.{kind.__qualname__}"
+        types[name] = types.get(name, 0) + 1
+        owner = getattr(obj, "__module__", None) if isinstance(obj, type) or callable(obj) else None
+        if isinstance(owner, str):
+            owners[owner] = owners.get(owner, 0) + 1
+    return web.json_response(
+        {"objects": len(gc.get_objects()), "modules": sorted(sys.modules), "owned": owners, "types": types}
+    )
 
 
 NODE_CLASS_MAPPINGS: dict[str, Any] = {}

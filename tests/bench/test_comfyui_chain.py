@@ -1,0 +1,70 @@
+"""The chain benchmark's statistics: a wrong interval would misreport the issue's 1 % budget."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "comfyui_chain.py"
+
+
+@pytest.fixture(scope="module")
+def chain() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("comfyui_chain_under_test", BENCH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+def run(chain: ModuleType, wall_ms: float, full_gc_ms: float, block: int) -> object:
+    return chain.Run(wall_ms=wall_ms, cpu_ms=0.0, full_gc_ms=full_gc_ms, full_gcs=1, objects=0, block=block)
+
+
+def test_t_interval_matches_the_textbook_formula(chain: ModuleType) -> None:
+    values = [1.01, 1.03, 0.99, 1.02, 1.00]
+    mean, low, high = chain.t_interval(values)
+    half = 2.78 * statistics.stdev(values) / len(values) ** 0.5  # t(0.975, 4 df)
+    assert mean == pytest.approx(1.01)
+    assert (low, high) == (pytest.approx(1.01 - half), pytest.approx(1.01 + half))
+
+
+def test_one_block_has_no_spread_to_report(chain: ModuleType) -> None:
+    assert chain.t_interval([1.02]) == (1.02, 1.02, 1.02)
+
+
+def test_block_ratio_compares_only_that_blocks_runs(chain: ModuleType) -> None:
+    treated = [run(chain, 110, 10, 0), run(chain, 120, 20, 0), run(chain, 300, 0, 1)]
+    base = [run(chain, 100, 10, 0), run(chain, 100, 20, 0), run(chain, 100, 0, 1)]
+    wall, outside = chain.block_ratio(treated, base, 0)
+    assert wall == pytest.approx(230 / 200)
+    assert outside == pytest.approx((100 + 100) / (90 + 80))
+    assert chain.block_ratio(treated, base, 1) == (pytest.approx(3.0), pytest.approx(3.0))
+
+
+def test_treatments_are_a_checked_list(chain: ModuleType) -> None:
+    assert chain.treatments("pack, ballast,profiler-off") == ["pack", "ballast", "profiler-off"]
+    for bad in ("", "pack,pack", "pack,nope"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            chain.treatments(bad)
+
+
+def test_every_treatment_gets_its_own_server_plan(chain: ModuleType, tmp_path: Path) -> None:
+    args = argparse.Namespace(
+        treatment=["pack", "imports-only", "ballast", "profiler-off"], baseline="no-pack", ballast=123
+    )
+    imports_only = tmp_path / "imports-only"
+    plans = chain.plans(args, tmp_path, imports_only)
+    assert [p.arm.name for p in plans] == ["no pack", "pack", "imports only", "ballast 123", "profiler off"]
+    assert [p.pack for p in plans] == [False, True, True, False, True]
+    assert plans[2].folder == imports_only and plans[1].folder == tmp_path
+    assert plans[3].env is not None and plans[3].env[chain.BALLAST_ENV] == "123"
+    assert plans[4].env is not None and plans[4].env["SWISSARMYKNIFE_PROFILER"] == "0"
+    assert plans[0].env is None and plans[1].env is None
