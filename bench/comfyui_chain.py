@@ -57,6 +57,14 @@ NODE_CLASS_MAPPINGS = {}
 if __package__:
     from .backend import plugin  # noqa: F401
 """
+# ... and that plus the execution hooks installed (passing straight through: no plugin attaches).
+HOOKS_ONLY_INIT = (
+    IMPORTS_ONLY_INIT
+    + """
+    from .backend.host import comfyui_hooks
+    comfyui_hooks.install()
+"""
+)
 
 
 # What ComfyUI loads of the pack: copied once per bench run (see snapshot_pack).
@@ -76,11 +84,11 @@ def snapshot_pack() -> Path:
     return folder
 
 
-def imports_only_pack(pack: Path) -> Path:
-    """A throwaway pack folder sharing ``pack``'s backend/ but loading nothing but modules."""
-    folder = Path(tempfile.mkdtemp(prefix="swissarmyknife-imports-only-"))
+def cut_down_pack(pack: Path, init: str) -> Path:
+    """A throwaway pack folder sharing ``pack``'s backend/ with ``init`` as its entry point."""
+    folder = Path(tempfile.mkdtemp(prefix="swissarmyknife-cut-down-"))
     (folder / "backend").symlink_to(pack / "backend", target_is_directory=True)
-    (folder / "__init__.py").write_text(IMPORTS_ONLY_INIT)
+    (folder / "__init__.py").write_text(init)
     return folder
 
 
@@ -287,7 +295,9 @@ def report(treatment: Arm, baseline: Arm) -> list[str]:
     return lines
 
 
-TREATMENTS = ("pack", "profiler-off", "imports-only", "no-pack", "ballast")
+TREATMENTS = ("pack", "profiler-off", "hooks-only", "imports-only", "no-pack", "ballast")
+# The cut-down entry points, by treatment.
+CUT_DOWN_INITS = {"imports-only": IMPORTS_ONLY_INIT, "hooks-only": HOOKS_ONLY_INIT}
 
 
 def treatments(value: str) -> list[str]:
@@ -317,7 +327,8 @@ def parse_args() -> argparse.Namespace:
         default=["pack"],
         help="one or more, comma-separated, each with its own server in every block: "
         "no-pack with --baseline no-pack is an A/A run: the noise floor of this machine; "
-        "imports-only loads the pack's modules and nothing else, profiler-off runs the whole pack "
+        "imports-only loads the pack's modules and nothing else, hooks-only also installs the "
+        "execution hooks (passing through), profiler-off runs the whole pack "
         "with its hooks passing through (bisecting the pack's cost); "
         "ballast is no pack but the probe holding --ballast inert objects: what a heap the pack's "
         "size costs any plugin",
@@ -379,11 +390,12 @@ class Plan:
     folder: Path
 
 
-def plans(args: argparse.Namespace, pack_copy: Path, imports_only: Path | None) -> list[Plan]:
+def plans(args: argparse.Namespace, pack_copy: Path, cut_down: dict[str, Path]) -> list[Plan]:
     """The baseline first, then each treatment, each with its own server per block."""
     names = {
         "pack": "pack",
         "profiler-off": "profiler off",
+        "hooks-only": "imports + hooks",
         "imports-only": "imports only",
         "no-pack": "no pack (A)",
         "ballast": f"ballast {args.ballast:,}",
@@ -405,9 +417,9 @@ def plans(args: argparse.Namespace, pack_copy: Path, imports_only: Path | None) 
         found.append(
             Plan(
                 Arm(names[treatment]),
-                treatment in ("pack", "profiler-off", "imports-only"),
+                treatment in ("pack", "profiler-off", *CUT_DOWN_INITS),
                 envs.get(treatment),
-                imports_only if treatment == "imports-only" and imports_only is not None else pack_copy,
+                cut_down.get(treatment, pack_copy),
             )
         )
     return found
@@ -418,7 +430,8 @@ def main() -> int:
     comfy_dir, python = Path(os.environ["COMFYUI_DIR"]), Path(os.environ["COMFYUI_PYTHON"])
     rng = random.Random(args.seed)
     pack_copy = snapshot_pack()
-    imports_only = imports_only_pack(pack_copy) if "imports-only" in args.treatment else None
+    wanted = {name: init for name, init in CUT_DOWN_INITS.items() if name in args.treatment}
+    cut_down = {name: cut_down_pack(pack_copy, init) for name, init in wanted.items()}
 
     def start(plan: Plan, seed: int | None) -> ComfyServer:
         env = {**(plan.env or os.environ)}
@@ -432,7 +445,7 @@ def main() -> int:
         hooks_on = Plan(Arm("hooks on"), True, None, pack_copy)
         arm_plans = [Plan(Arm("hooks off"), True, None, pack_copy), hooks_on]
     else:
-        arm_plans = plans(args, pack_copy, imports_only)
+        arm_plans = plans(args, pack_copy, cut_down)
     baseline, treatments = arm_plans[0].arm, [plan.arm for plan in arm_plans[1:]]
     color = 1000
     for block in range(args.blocks):
@@ -468,9 +481,8 @@ def main() -> int:
         ratios = {arm.name: block_ratio(arm.runs, baseline.runs, block) for arm in treatments}
         progress = "; ".join(f"{name}: wall {w:.4f}, outside GC {o:.4f}" for name, (w, o) in ratios.items())
         print(f"block {block + 1}/{args.blocks} done: {progress}", file=sys.stderr, flush=True)
-    for folder in (pack_copy, imports_only):
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+    for folder in (pack_copy, *cut_down.values()):
+        shutil.rmtree(folder, ignore_errors=True)
     print(describe(args, comfy_dir, treatments, baseline))
     if args.raw is not None:
         every = [baseline, *treatments]

@@ -58,13 +58,41 @@ def test_treatments_are_a_checked_list(chain: ModuleType) -> None:
 
 def test_every_treatment_gets_its_own_server_plan(chain: ModuleType, tmp_path: Path) -> None:
     args = argparse.Namespace(
-        treatment=["pack", "imports-only", "ballast", "profiler-off"], baseline="no-pack", ballast=123
+        treatment=["pack", "imports-only", "ballast", "profiler-off", "hooks-only"],
+        baseline="no-pack",
+        ballast=123,
     )
-    imports_only = tmp_path / "imports-only"
-    plans = chain.plans(args, tmp_path, imports_only)
-    assert [p.arm.name for p in plans] == ["no pack", "pack", "imports only", "ballast 123", "profiler off"]
-    assert [p.pack for p in plans] == [False, True, True, False, True]
+    imports_only, hooks_only = tmp_path / "imports-only", tmp_path / "hooks-only"
+    plans = chain.plans(args, tmp_path, {"imports-only": imports_only, "hooks-only": hooks_only})
+    assert [p.arm.name for p in plans] == [
+        "no pack",
+        "pack",
+        "imports only",
+        "ballast 123",
+        "profiler off",
+        "imports + hooks",
+    ]
+    assert [p.pack for p in plans] == [False, True, True, False, True, True]
+    assert plans[5].folder == hooks_only
     assert plans[2].folder == imports_only and plans[1].folder == tmp_path
     assert plans[3].env is not None and plans[3].env[chain.BALLAST_ENV] == "123"
     assert plans[4].env is not None and plans[4].env["SWISSARMYKNIFE_PROFILER"] == "0"
     assert plans[0].env is None and plans[1].env is None
+
+
+def test_cut_down_packs_share_the_backend_and_differ_in_their_entry_point(
+    chain: ModuleType, tmp_path: Path
+) -> None:
+    (tmp_path / "backend").mkdir()
+    hooks = chain.cut_down_pack(tmp_path, chain.HOOKS_ONLY_INIT)
+    imports = chain.cut_down_pack(tmp_path, chain.IMPORTS_ONLY_INIT)
+    try:
+        assert (hooks / "backend").resolve() == (tmp_path / "backend").resolve()
+        assert "comfyui_hooks.install()" in (hooks / "__init__.py").read_text()
+        assert "install" not in (imports / "__init__.py").read_text()
+        compile((hooks / "__init__.py").read_text(), "__init__.py", "exec")
+    finally:
+        for folder in (hooks, imports):
+            for child in folder.iterdir():
+                child.unlink()
+            folder.rmdir()
