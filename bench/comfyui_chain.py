@@ -193,38 +193,10 @@ def block_ratio(t: Sequence[Run], b: Sequence[Run], block: int) -> tuple[float, 
 
 
 # Two-sided 95 % Student t quantiles by degrees of freedom (1..30); 1.96 beyond.
-_T95 = [
-    12.71,
-    4.30,
-    3.18,
-    2.78,
-    2.57,
-    2.45,
-    2.36,
-    2.31,
-    2.26,
-    2.23,
-    2.20,
-    2.18,
-    2.16,
-    2.14,
-    2.13,
-    2.12,
-    2.11,
-    2.10,
-    2.09,
-    2.09,
-    2.08,
-    2.07,
-    2.07,
-    2.06,
-    2.06,
-    2.06,
-    2.05,
-    2.05,
-    2.05,
-    2.04,
-]
+# fmt: off
+_T95 = (12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.20, 2.18, 2.16, 2.14, 2.13,
+        2.12, 2.11, 2.10, 2.09, 2.09, 2.08, 2.07, 2.07, 2.06, 2.06, 2.06, 2.05, 2.05, 2.05, 2.04)
+# fmt: on
 
 
 def t_interval(values: Sequence[float]) -> tuple[float, float, float]:
@@ -356,6 +328,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="of the run order")
     parser.add_argument("--raw", type=Path, help="also write every run's figures to this JSON file")
     args = parser.parse_args()
+    if args.baseline == "profiler-off" and "profiler-off" in args.treatment:
+        parser.error("--treatment profiler-off is already the baseline")
     if args.hash_seed == -1:
         args.hash_seed = None
     return args
@@ -442,8 +416,7 @@ def main() -> int:
         )
 
     if args.mode == "hooks":
-        hooks_on = Plan(Arm("hooks on"), True, None, pack_copy)
-        arm_plans = [Plan(Arm("hooks off"), True, None, pack_copy), hooks_on]
+        arm_plans = [Plan(Arm(name), True, None, pack_copy) for name in ("hooks off", "hooks on")]
     else:
         arm_plans = plans(args, pack_copy, cut_down)
     baseline, treatments = arm_plans[0].arm, [plan.arm for plan in arm_plans[1:]]

@@ -103,9 +103,10 @@ async def hooks(request: web.Request) -> web.Response:
 @PromptServer.instance.routes.get("/sak-bench/heap")
 async def heap(request: web.Request) -> web.Response:
     gc.collect()
+    objects = gc.get_objects()
     owners: dict[str, int] = {}
     types: dict[str, int] = {}
-    for obj in gc.get_objects():
+    for obj in objects:
         kind = type(obj)
         name = f"{kind.__module__}.{kind.__qualname__}"
         types[name] = types.get(name, 0) + 1
@@ -113,7 +114,7 @@ async def heap(request: web.Request) -> web.Response:
         if isinstance(owner, str):
             owners[owner] = owners.get(owner, 0) + 1
     return web.json_response(
-        {"objects": len(gc.get_objects()), "modules": sorted(sys.modules), "owned": owners, "types": types}
+        {"objects": len(objects), "modules": sorted(sys.modules), "owned": owners, "types": types}
     )
 
 
