@@ -30,7 +30,7 @@ from typing import Any
 from .. import log
 from ..profiler.memory import MemoryProbe
 from ..profiler.recorder import Recorder
-from ..profiler.shapes import RawShape, raw_tensor_shapes
+from ..profiler.shapes import MAX_SHAPES, RawShape, raw_tensor_shapes
 from ..schemas.profiler import ErrorSummary
 
 WRAPPED_MARK = "__swissarmyknife_wrapped__"
@@ -242,28 +242,46 @@ def _result_code(result: Any) -> int | None:
     return value if isinstance(value, int) else None
 
 
-async def _output_shapes(caches: Any, node_id: str) -> list[RawShape]:
+def _cached_entry(caches: Any, node_id: str) -> Any:
+    """The node's cache entry, or an awaitable of it on the releases whose get() was async.
+
+    Newer ComfyUI's async get() marks the entry as used for LRU and RAM-pressure eviction and asks
+    external cache providers on a miss: a profiler must not, so its plain get_local() where it exists.
+    """
     outputs_cache = getattr(caches, "outputs", None)
     if outputs_cache is None:
-        return []
+        return None
     get_local = getattr(outputs_cache, "get_local", None)
-    if callable(get_local):
-        # Newer ComfyUI: a plain local read. Its async get() marks the entry as used for LRU and
-        # RAM-pressure eviction and asks external cache providers on a miss: a profiler must not.
-        entry = get_local(node_id)
-    else:
-        entry = outputs_cache.get(node_id)
-        if inspect.isawaitable(entry):
-            entry = await entry
+    return get_local(node_id) if get_local is not None else outputs_cache.get(node_id)
+
+
+def _is_awaitable(value: Any) -> bool:
+    # Entries are tuples (CacheEntry is a NamedTuple), lists or None: decided before inspect's ABC
+    # check, which costs more than the rest of the read.
+    return not isinstance(value, (tuple, list, type(None))) and inspect.isawaitable(value)
+
+
+_SLOT_NAMES = tuple(f"out{slot}" for slot in range(MAX_SHAPES))
+
+
+def _output_shapes(entry: Any) -> list[RawShape]:
+    """The tensors in a cache entry's outputs, at most MAX_SHAPES; a plain tensor per slot is the
+    common case and is taken without the general walk."""
     data = getattr(entry, "outputs", entry)  # newer: CacheEntry(ui, outputs); older: the outputs
     if not isinstance(data, (list, tuple)):
         return []
     shapes: list[RawShape] = []
-    for slot, results in enumerate(data):
+    for slot, results in enumerate(data[:MAX_SHAPES]):
         # Each slot holds one result per mapped batch; a single one is the common case.
         value = results[0] if isinstance(results, (list, tuple)) and len(results) == 1 else results
-        shapes.extend(raw_tensor_shapes(value, f"out{slot}", limit=16 - len(shapes)))
-        if len(shapes) >= 16:
+        shape = getattr(value, "shape", None)
+        if isinstance(shape, tuple):  # torch.Size is a tuple
+            dtype = getattr(value, "dtype", None)
+            if dtype is not None:
+                shapes.append((_SLOT_NAMES[slot], shape, dtype, getattr(value, "device", None)))
+                continue
+        shapes.extend(raw_tensor_shapes(value, _SLOT_NAMES[slot], limit=MAX_SHAPES - len(shapes)))
+        if len(shapes) >= MAX_SHAPES:
             break
     return shapes
 
@@ -291,6 +309,8 @@ def is_oom(ex: BaseException) -> bool:
 
 
 def _make_node_execute(original: Callable[..., Any]) -> Callable[..., Any]:
+    # Runs around every node, inside the node's window: everything not needed now (names, wall
+    # times, validation) waits for the record, built after the workflow.
     async def execute(*args: Any, **kwargs: Any) -> Any:
         recorder = STATE.recorder
         context: tuple[str, str, Any] | None = None
@@ -318,9 +338,21 @@ def _make_node_execute(original: Callable[..., Any]) -> Callable[..., Any]:
             except Exception:
                 _failed("execution.execute")
         result = await original(*args, **kwargs)
-        if recorder is not None and context is not None:
+        if context is not None and recorder is not None:
             try:
-                await _after_node_execute(recorder, context, result)
+                code = _result_code(result)
+                if code == SUCCESS:
+                    prompt_id, node_id, caches = context
+                    if STATE.progress_handler is None:
+                        recorder.node_finished(prompt_id, node_id)
+                    entry = _cached_entry(caches, node_id)
+                    if _is_awaitable(entry):
+                        entry = await entry
+                    shapes = _output_shapes(entry)
+                    if shapes:
+                        recorder.node_outputs(prompt_id, node_id, shapes)
+                elif code == FAILURE:
+                    _node_failed(recorder, context, result)
             except Exception:
                 _failed("execution.execute")
         return result
@@ -328,25 +360,19 @@ def _make_node_execute(original: Callable[..., Any]) -> Callable[..., Any]:
     return execute
 
 
-async def _after_node_execute(recorder: Recorder, context: tuple[str, str, Any], result: Any) -> None:
-    prompt_id, node_id, caches = context
-    code = _result_code(result)
-    if code == SUCCESS:
-        if STATE.progress_handler is None:
-            recorder.node_finished(prompt_id, node_id)
-        recorder.node_outputs(prompt_id, node_id, await _output_shapes(caches, node_id))
-    elif code == FAILURE:
-        ex = result[2] if len(result) > 2 else None
-        if isinstance(ex, BaseException):
-            interrupted = _is_interrupt(ex)
-            recorder.node_failed(
-                prompt_id,
-                node_id,
-                "interrupted" if interrupted else f"{type(ex).__name__}: {ex}",
-                interrupted=interrupted,
-                oom=not interrupted and is_oom(ex),
-                memory=STATE.probe.after() if STATE.probe else None,
-            )
+def _node_failed(recorder: Recorder, context: tuple[str, str, Any], result: Any) -> None:
+    prompt_id, node_id, _caches = context
+    ex = result[2] if len(result) > 2 else None
+    if isinstance(ex, BaseException):
+        interrupted = _is_interrupt(ex)
+        recorder.node_failed(
+            prompt_id,
+            node_id,
+            "interrupted" if interrupted else f"{type(ex).__name__}: {ex}",
+            interrupted=interrupted,
+            oom=not interrupted and is_oom(ex),
+            memory=STATE.probe.after() if STATE.probe else None,
+        )
 
 
 # --- comfy.model_management.unload_all_models ---------------------------------------------------

@@ -40,32 +40,39 @@ class MemoryProbe:
         # costs ~13 us (many threads, a large address space), most of the profiler's per-node cost.
         self._last_rss: int | None = None
         self._last_rss_at = float("-inf")
-        # MPS/XPU availability never changes in a process: asked once, not around every node.
-        self._other: Callable[[], int | None] | bool | None = False
+        # torch.cuda and the MPS/XPU reader: availability never changes in a process, so they are
+        # looked up once, not around every node.
+        self._device_modules: tuple[Any, Callable[[], int | None] | None] | None = None
 
-    def _torch(self) -> Any | None:
-        # torch is imported by ComfyUI long before a node runs; never import it ourselves here.
-        return None if self._failed else sys.modules.get("torch")
-
-    def _other_reader(self, torch: Any) -> Callable[[], int | None] | None:
-        if self._other is False:
-            self._other = _other_device_reader(torch)
-        return self._other if callable(self._other) else None
+    def _devices(self) -> tuple[Any, Callable[[], int | None] | None] | None:
+        """torch.cuda and the MPS/XPU reader, looked up once torch is imported (None before, and once
+        a read failed)."""
+        if self._failed:
+            return None
+        if self._device_modules is None:
+            torch = sys.modules.get("torch")  # ComfyUI imports it long before a node runs; never us
+            if torch is None:
+                return None
+            try:
+                self._device_modules = (torch.cuda, _other_device_reader(torch))
+            except Exception:
+                self._disable()
+                return None
+        return self._device_modules
 
     def before(self) -> MemorySample:
         """Reset the device's peak counter and read current use."""
         vram: int | None = None
-        torch = self._torch()
-        if torch is not None:
+        devices = self._device_modules if self._device_modules is not None else self._devices()
+        if devices is not None and not self._failed:
+            cuda, other = devices
             try:
-                cuda = torch.cuda
                 if cuda.is_initialized():
                     device = cuda.current_device()
                     cuda.reset_peak_memory_stats(device)
                     vram = int(cuda.memory_allocated(device))
-                else:
-                    reader = self._other_reader(torch)
-                    vram = reader() if reader else None
+                elif other is not None:
+                    vram = other()
             except Exception:
                 self._disable()
         now = self._clock()
@@ -74,25 +81,24 @@ class MemoryProbe:
         else:
             rss = self._rss()
             self._last_rss, self._last_rss_at = rss, now
-        return MemorySample(vram_bytes=vram, vram_peak_bytes=None, rss_bytes=rss)
+        return MemorySample(vram, None, rss)
 
     def after(self) -> MemorySample:
         """Read current use and the peak since ``before()``."""
         vram: int | None = None
         peak: int | None = None
-        torch = self._torch()
-        if torch is not None:
+        devices = self._device_modules if self._device_modules is not None else self._devices()
+        if devices is not None and not self._failed:
+            cuda, other = devices
             try:
-                cuda = torch.cuda
                 if cuda.is_initialized():
                     device = cuda.current_device()
                     if self.sync_gpu:
                         cuda.synchronize(device)
                     vram = int(cuda.memory_allocated(device))
                     peak = int(cuda.max_memory_allocated(device))
-                else:
-                    reader = self._other_reader(torch)
-                    vram = peak = reader() if reader else None
+                elif other is not None:
+                    vram = peak = other()
             except Exception:
                 self._disable()
         now = self._clock()
@@ -101,7 +107,7 @@ class MemoryProbe:
         else:
             rss = self._rss()
             self._last_rss, self._last_rss_at = rss, now
-        return MemorySample(vram_bytes=vram, vram_peak_bytes=peak, rss_bytes=rss)
+        return MemorySample(vram, peak, rss)
 
     def _disable(self) -> None:
         self._failed = True

@@ -1,8 +1,11 @@
 """The recorder: turns host events into WorkflowRecords; knows nothing of ComfyUI or hardware.
 
-Events arrive on ComfyUI's execution thread; ``current()`` is read from the server loop. One lock
-guards the in-flight state, held for microseconds. Every public method is cheap: measurements
-(memory, shapes) are taken by the caller and passed in.
+Node events arrive on ComfyUI's execution thread, inside the nodes' own time: each is one append
+of a tuple to its workflow's event log, with no lock (``dict.get`` and ``list.append`` are atomic)
+and no decision. Which start counts, statuses, class types, titles, wall times, shape names and
+validation are all worked out by replaying the log when a record is built: once after the
+workflow, or for the live view (``current()``) on the server's side. Measurements (memory, shapes)
+are taken by the caller and passed in.
 """
 
 from __future__ import annotations
@@ -21,12 +24,18 @@ from ..schemas.profiler import (
     WorkflowStatus,
 )
 from .graph import input_links, node_class_type, node_title, workflow_hash
-from .shapes import RawShape
+from .shapes import RawShape, shape_fields
 
 # A runaway subgraph expansion must not grow one record without bound.
 MAX_NODES_PER_WORKFLOW = 5000
+# A node logs a start, a finish and its outputs, more for re-entries and subgraph context; past this
+# the node events of one workflow are dropped (its outcome never is).
+MAX_EVENTS_PER_WORKFLOW = MAX_NODES_PER_WORKFLOW * 8
 
 Sink = Callable[[WorkflowRecord], None]
+
+# What each logged tuple's first item says it is.
+_CACHED, _START, _CONTEXT, _FINISH, _OUTPUTS, _FAILED, _OUTCOME = range(7)
 
 
 class MemorySample(NamedTuple):
@@ -42,17 +51,16 @@ class MemorySample(NamedTuple):
 
 @dataclass(slots=True)
 class _NodeRun:
+    """One node as the replayed log leaves it; names and wall times are added by ``to_dict``."""
+
     node_id: str
-    class_type: str
-    title: str | None
-    parent_node_id: str | None
     order: int
     status: NodeStatus
     cache_hit: bool
-    started_at: float | None = None
+    class_type: str | None = None  # None: the prompt's
+    parent_node_id: str | None = None
     start_perf: float | None = None
-    ended_at: float | None = None
-    duration_ms: float | None = None
+    end_perf: float | None = None
     vram_before: int | None = None
     vram_after: int | None = None
     vram_peak_delta: int | None = None
@@ -61,41 +69,71 @@ class _NodeRun:
     output_shapes: list[RawShape] = field(default_factory=list)
     error: str | None = None
 
-    def to_dict(self, input_shapes: list[RawShape]) -> dict[str, Any]:
+    def end(self, perf: float, memory: MemorySample | None) -> None:
+        """Stop the node's clock and take its closing memory."""
+        self.end_perf = perf
+        if memory is not None:
+            self.vram_after = memory.vram_bytes
+            self.rss_after = memory.rss_bytes
+            if memory.vram_peak_bytes is not None and self.vram_before is not None:
+                self.vram_peak_delta = max(0, memory.vram_peak_bytes - self.vram_before)
+
+    def to_dict(
+        self,
+        run: _WorkflowRun,
+        has_titles: bool,
+        input_shapes: list[dict[str, Any]],
+        output_shapes: list[dict[str, Any]],
+    ) -> dict[str, Any]:
         """The NodeRecord's fields; validated once per workflow, not once per node."""
+        start, end = self.start_perf, self.end_perf
         return {
             "node_id": self.node_id,
-            "class_type": self.class_type,
-            "title": self.title,
+            "class_type": self.class_type or node_class_type(run.prompt, self.node_id) or "unknown",
+            "title": node_title(run.prompt, self.node_id) if has_titles else None,
             "parent_node_id": self.parent_node_id,
             "order": self.order,
             "status": self.status,
             "cache_hit": self.cache_hit,
-            "started_at": self.started_at,
-            "ended_at": self.ended_at,
-            "duration_ms": self.duration_ms,
+            "started_at": None if start is None else run.wall_at(start),
+            "ended_at": None if end is None else run.wall_at(end),
+            "duration_ms": None if start is None or end is None else (end - start) * 1000.0,
             "vram_before_bytes": self.vram_before,
             "vram_after_bytes": self.vram_after,
             "vram_peak_delta_bytes": self.vram_peak_delta,
             "rss_before_bytes": self.rss_before,
             "rss_after_bytes": self.rss_after,
-            "input_shapes": [_shape_dict(s) for s in input_shapes],
-            "output_shapes": [_shape_dict(s) for s in self.output_shapes],
+            "input_shapes": input_shapes,
+            "output_shapes": output_shapes,
             "error": self.error,
         }
 
 
-def _shape_dict(raw: RawShape) -> dict[str, Any]:
-    return {"path": raw[0], "shape": raw[1], "dtype": raw[2], "device": raw[3]}
+def _named(shapes: list[RawShape]) -> list[dict[str, Any]]:
+    named = (shape_fields(raw) for raw in shapes)
+    return [fields for fields in named if fields is not None]
 
 
 @dataclass
 class _WorkflowRun:
+    """A running workflow: its prompt, one wall and one perf reading, and the log of its events."""
+
     prompt_id: str
     prompt: Mapping[str, Any]
-    workflow_hash: str
     started_at: float
     start_perf: float
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+    hash: str | None = None  # worked out by the first build
+
+    def wall_at(self, perf: float) -> float:
+        """The wall time of a perf-clock reading: one wall reading per workflow, none per node."""
+        return self.started_at + (perf - self.start_perf)
+
+
+@dataclass
+class _Replayed:
+    """What the event log says, in the order things happened."""
+
     nodes: dict[str, _NodeRun] = field(default_factory=dict)
     cached: set[str] = field(default_factory=set)
     outcome: WorkflowStatus | None = None
@@ -103,7 +141,6 @@ class _WorkflowRun:
     oom_node_id: str | None = None
     # Subgraph parents and class types learned before the node's first start.
     context: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
-    has_titles: bool = True
 
 
 def _max(a: int | None, b: int | None) -> int | None:
@@ -125,6 +162,7 @@ class Recorder:
     ) -> None:
         self._wall = wall_clock
         self._perf = perf_clock
+        # Guards adding and removing runs; node events only read the dict (atomic) and append.
         self._lock = threading.Lock()
         self._runs: dict[str, _WorkflowRun] = {}
         # Finished records are not kept here: the store has them, and the last one held until the next
@@ -145,173 +183,9 @@ class Recorder:
 
     def begin_workflow(self, prompt_id: str, prompt: Mapping[str, Any]) -> None:
         """A prompt starts executing (its graph as ComfyUI's API format)."""
-        run = _WorkflowRun(
-            prompt_id=prompt_id,
-            prompt=prompt,
-            workflow_hash=workflow_hash(prompt),
-            started_at=self._wall(),
-            start_perf=self._perf(),
-            has_titles=any(isinstance(n, dict) and "_meta" in n for n in prompt.values()),
-        )
+        run = _WorkflowRun(prompt_id, prompt, self._wall(), self._perf())
         with self._lock:
             self._runs[prompt_id] = run
-
-    def mark_cached(self, prompt_id: str, node_ids: Iterable[str]) -> None:
-        """ComfyUI's ``execution_cached``: these nodes' outputs come from the cache."""
-        with self._lock:
-            run = self._runs.get(prompt_id)
-            if run is None:
-                return
-            for raw_id in node_ids:
-                node_id = str(raw_id)
-                run.cached.add(node_id)
-                if node_id not in run.nodes and len(run.nodes) < MAX_NODES_PER_WORKFLOW:
-                    run.nodes[node_id] = _NodeRun(
-                        node_id=node_id,
-                        class_type=node_class_type(run.prompt, node_id) or "unknown",
-                        title=node_title(run.prompt, node_id),
-                        parent_node_id=None,
-                        order=len(run.nodes),
-                        status="cached",
-                        cache_hit=True,
-                    )
-
-    def node_started(
-        self,
-        prompt_id: str,
-        node_id: str,
-        *,
-        class_type: str | None = None,
-        parent_node_id: str | None = None,
-        memory: MemorySample | None = None,
-    ) -> None:
-        """A node begins (again, for lazy or async re-entry: only the first start counts)."""
-        with self._lock:
-            run = self._runs.get(prompt_id)
-            if run is None:
-                return
-            node = run.nodes.get(node_id)
-            if node is None:
-                if len(run.nodes) >= MAX_NODES_PER_WORKFLOW:
-                    return
-                if run.context:
-                    known_class, known_parent = run.context.pop(node_id, (None, None))
-                    class_type = class_type or known_class
-                    parent_node_id = parent_node_id or known_parent
-                node = _NodeRun(
-                    node_id=node_id,
-                    class_type=class_type or node_class_type(run.prompt, node_id) or "unknown",
-                    title=node_title(run.prompt, node_id) if run.has_titles else None,
-                    parent_node_id=parent_node_id,
-                    order=len(run.nodes),
-                    status="running",
-                    cache_hit=False,
-                )
-                run.nodes[node_id] = node
-            elif node.started_at is not None:
-                return
-            if node.cache_hit:
-                return
-            node.status = "running"
-            node.started_at = self._wall()
-            node.start_perf = self._perf()
-            if memory is not None:
-                node.vram_before = memory.vram_bytes
-                node.rss_before = memory.rss_bytes
-
-    def node_context(
-        self, prompt_id: str, node_id: str, *, class_type: str | None, parent_node_id: str | None
-    ) -> None:
-        """Fill in what only the execute() wrapper knows (subgraph parent, ephemeral class type)."""
-        with self._lock:
-            run = self._runs.get(prompt_id)
-            if run is None:
-                return
-            node = run.nodes.get(node_id)
-            if node is None:
-                run.context[node_id] = (class_type, parent_node_id)
-                return
-            if parent_node_id is not None:
-                node.parent_node_id = parent_node_id
-            if class_type and node.class_type == "unknown":
-                node.class_type = class_type
-
-    def node_finished(self, prompt_id: str, node_id: str, *, memory: MemorySample | None = None) -> None:
-        """A node reached its real end (async nodes included)."""
-        with self._lock:
-            run = self._runs.get(prompt_id)
-            node = run.nodes.get(node_id) if run else None
-            if node is None or node.cache_hit or node.start_perf is None or node.ended_at is not None:
-                return
-            self._end(node, memory)
-            node.status = "success"
-
-    def node_outputs(self, prompt_id: str, node_id: str, shapes: list[RawShape]) -> None:
-        with self._lock:
-            run = self._runs.get(prompt_id)
-            node = run.nodes.get(node_id) if run else None
-            if node is not None:
-                node.output_shapes = shapes
-
-    def node_failed(
-        self,
-        prompt_id: str,
-        node_id: str,
-        message: str,
-        *,
-        interrupted: bool = False,
-        oom: bool = False,
-        memory: MemorySample | None = None,
-    ) -> None:
-        """A node raised (or was interrupted): it ends now, with its error."""
-        with self._lock:
-            run = self._runs.get(prompt_id)
-            if run is None:
-                return
-            node = run.nodes.get(node_id)
-            if node is None:
-                return
-            if node.ended_at is None:
-                self._end(node, memory)
-            node.status = "interrupted" if interrupted else "error"
-            node.error = message[:2000]
-            if oom:
-                run.oom_node_id = node_id
-
-    def workflow_outcome(
-        self, prompt_id: str, status: WorkflowStatus, error: ErrorSummary | None = None
-    ) -> None:
-        """What ComfyUI reported (execution_success / _error / _interrupted)."""
-        with self._lock:
-            run = self._runs.get(prompt_id)
-            if run is None:
-                return
-            if status == "error" and (run.oom_node_id is not None or _looks_like_oom(error)):
-                status = "oom"
-            run.outcome = status
-            run.error = error
-            if error is not None and error.node_id is not None and status != "interrupted":
-                node = run.nodes.get(error.node_id)
-                if node is not None and node.status in ("running", "success"):
-                    node.status = "error"
-                    node.error = node.error or error.message[:2000]
-                    if node.ended_at is None:
-                        self._end(node, None)
-            elif status == "interrupted" and error is not None and error.node_id is not None:
-                node = run.nodes.get(error.node_id)
-                if node is not None and node.status == "running":
-                    node.status = "interrupted"
-
-    def _end(self, node: _NodeRun, memory: MemorySample | None) -> None:
-        """Stop a node's clock and take its closing memory (caller holds the lock)."""
-        node.ended_at = self._wall()
-        if node.start_perf is not None:
-            node.duration_ms = (self._perf() - node.start_perf) * 1000.0
-        if memory is not None:
-            node.vram_after = memory.vram_bytes
-            node.rss_after = memory.rss_bytes
-            if memory.vram_peak_bytes is not None and node.vram_before is not None:
-                node.vram_peak_delta = max(0, memory.vram_peak_bytes - node.vram_before)
 
     def end_workflow(self, prompt_id: str) -> WorkflowRecord | None:
         """The prompt's execution returned: build its record and hand it to the sinks."""
@@ -327,6 +201,70 @@ class Recorder:
                 log.at_most_every("recorder-sink", 60.0, "a profiler sink failed; the record may be lost")
         return record
 
+    # Events (the execution thread; each one append) --------------------------------------------
+
+    def _log(self, prompt_id: str, event: tuple[Any, ...]) -> None:
+        run = self._runs.get(prompt_id)
+        if run is not None and len(run.events) < MAX_EVENTS_PER_WORKFLOW:
+            run.events.append(event)
+
+    def mark_cached(self, prompt_id: str, node_ids: Iterable[str]) -> None:
+        """ComfyUI's ``execution_cached``: these nodes' outputs come from the cache."""
+        run = self._runs.get(prompt_id)
+        if run is not None:
+            run.events.append((_CACHED, [str(n) for n in node_ids]))
+
+    def node_started(
+        self,
+        prompt_id: str,
+        node_id: str,
+        *,
+        class_type: str | None = None,
+        parent_node_id: str | None = None,
+        memory: MemorySample | None = None,
+    ) -> None:
+        """A node begins (again, for lazy or async re-entry: only the first start counts)."""
+        run = self._runs.get(prompt_id)
+        if run is not None and len(run.events) < MAX_EVENTS_PER_WORKFLOW:
+            run.events.append((_START, node_id, self._perf(), memory, class_type, parent_node_id))
+
+    def node_context(
+        self, prompt_id: str, node_id: str, *, class_type: str | None, parent_node_id: str | None
+    ) -> None:
+        """What only the execute() wrapper knows (subgraph parent, ephemeral class type)."""
+        self._log(prompt_id, (_CONTEXT, node_id, class_type, parent_node_id))
+
+    def node_finished(self, prompt_id: str, node_id: str, *, memory: MemorySample | None = None) -> None:
+        """A node reached its real end (async nodes included)."""
+        run = self._runs.get(prompt_id)
+        if run is not None and len(run.events) < MAX_EVENTS_PER_WORKFLOW:
+            run.events.append((_FINISH, node_id, self._perf(), memory))
+
+    def node_outputs(self, prompt_id: str, node_id: str, shapes: list[RawShape]) -> None:
+        """The tensors a node returned, as ``raw_tensor_shapes`` found them."""
+        self._log(prompt_id, (_OUTPUTS, node_id, shapes))
+
+    def node_failed(
+        self,
+        prompt_id: str,
+        node_id: str,
+        message: str,
+        *,
+        interrupted: bool = False,
+        oom: bool = False,
+        memory: MemorySample | None = None,
+    ) -> None:
+        """A node raised (or was interrupted): it ends now, with its error."""
+        self._log(prompt_id, (_FAILED, node_id, self._perf(), message, interrupted, oom, memory))
+
+    def workflow_outcome(
+        self, prompt_id: str, status: WorkflowStatus, error: ErrorSummary | None = None
+    ) -> None:
+        """What ComfyUI reported (execution_success / _error / _interrupted); never dropped."""
+        run = self._runs.get(prompt_id)
+        if run is not None:
+            run.events.append((_OUTCOME, status, error, self._perf()))
+
     # Reads -------------------------------------------------------------------------------------
 
     def current(self) -> WorkflowRecord | None:
@@ -335,46 +273,140 @@ class Recorder:
             if not self._runs:
                 return None
             run = next(reversed(self._runs.values()))
-            return self._build(run, self._wall(), self._perf(), final=False)
+        return self._build(run, self._wall(), self._perf(), final=False)
 
     # Building ----------------------------------------------------------------------------------
 
     def _build(self, run: _WorkflowRun, now_wall: float, now_perf: float, *, final: bool) -> WorkflowRecord:
-        outputs = {n.node_id: n.output_shapes for n in run.nodes.values()}
+        # A copy (atomic): the execution thread may append while a live view is built.
+        state = _replay(run.prompt, run.events[:])
+        if run.hash is None:
+            run.hash = workflow_hash(run.prompt)
+        has_titles = any(isinstance(n, dict) and "_meta" in n for n in run.prompt.values())
+        # Each output named once; a node's inputs are its sources' outputs under the input's name.
+        outputs = {n.node_id: _named(n.output_shapes) for n in state.nodes.values() if n.output_shapes}
         nodes = []
         peak_vram: int | None = None
         peak_rss: int | None = None
-        for node in sorted(run.nodes.values(), key=lambda n: n.order):
+        for node in sorted(state.nodes.values(), key=lambda n: n.order):
             if final and node.status == "running":
                 # ComfyUI sends no finish for a node that failed or was cut short.
-                node.status = "interrupted" if run.outcome == "interrupted" else "error"
-            nodes.append(node.to_dict(_input_shapes(run.prompt, node.node_id, outputs)))
+                node.status = "interrupted" if state.outcome == "interrupted" else "error"
+            inputs = _input_shapes(run.prompt, node.node_id, outputs)
+            nodes.append(node.to_dict(run, has_titles, inputs, outputs.get(node.node_id, [])))
             if node.vram_before is not None and node.vram_peak_delta is not None:
                 peak_vram = _max(peak_vram, node.vram_before + node.vram_peak_delta)
             peak_vram = _max(peak_vram, node.vram_after)
             peak_rss = _max(_max(peak_rss, node.rss_before), node.rss_after)
-        status: WorkflowStatus = run.outcome or ("error" if final else "running")
+        status: WorkflowStatus = state.outcome or ("error" if final else "running")
         if not final:
             status = "running"
-        executed = [n for n in run.nodes.values() if not n.cache_hit and n.started_at is not None]
+        executed = [n for n in state.nodes.values() if not n.cache_hit and n.start_perf is not None]
         return WorkflowRecord.model_validate(
             {
                 "prompt_id": run.prompt_id,
-                "workflow_hash": run.workflow_hash,
+                "workflow_hash": run.hash,
                 "status": status,
                 "started_at": run.started_at,
                 "ended_at": now_wall if final else None,
                 "duration_ms": (now_perf - run.start_perf) * 1000.0 if final else None,
                 "node_count": len(run.prompt),
                 "executed_count": len(executed),
-                "cache_hits": len(run.cached),
+                "cache_hits": len(state.cached),
                 "cache_misses": len(executed),
                 "peak_vram_bytes": peak_vram,
                 "peak_rss_bytes": peak_rss,
-                "error": run.error,
+                "error": state.error,
                 "nodes": nodes,
             }
         )
+
+
+def _replay(prompt: Mapping[str, Any], events: list[tuple[Any, ...]]) -> _Replayed:  # noqa: PLR0915
+    """Apply a workflow's events in order: what the nodes and the outcome are by now."""
+    state = _Replayed()
+    nodes = state.nodes
+    for event in events:
+        kind = event[0]
+        if kind == _START:
+            _, node_id, perf, memory, class_type, parent_node_id = event
+            node = nodes.get(node_id)
+            if node is None:
+                if len(nodes) >= MAX_NODES_PER_WORKFLOW:
+                    continue
+                if state.context:
+                    known_class, known_parent = state.context.pop(node_id, (None, None))
+                    class_type = class_type or known_class
+                    parent_node_id = parent_node_id or known_parent
+                node = _NodeRun(node_id, len(nodes), "running", False, class_type, parent_node_id)
+                nodes[node_id] = node
+            elif node.start_perf is not None:
+                continue  # a lazy or async re-entry: the first start is the real one
+            if node.cache_hit:
+                continue
+            node.status = "running"
+            node.start_perf = perf
+            if memory is not None:
+                node.vram_before = memory.vram_bytes
+                node.rss_before = memory.rss_bytes
+        elif kind == _FINISH:
+            _, node_id, perf, memory = event
+            node = nodes.get(node_id)
+            if node is None or node.cache_hit or node.start_perf is None or node.end_perf is not None:
+                continue
+            node.end(perf, memory)
+            node.status = "success"
+        elif kind == _OUTPUTS:
+            node = nodes.get(event[1])
+            if node is not None:
+                node.output_shapes = event[2]
+        elif kind == _CACHED:
+            for node_id in event[1]:
+                state.cached.add(node_id)
+                if node_id not in nodes and len(nodes) < MAX_NODES_PER_WORKFLOW:
+                    nodes[node_id] = _NodeRun(node_id, len(nodes), "cached", True)
+        elif kind == _CONTEXT:
+            _, node_id, class_type, parent_node_id = event
+            node = nodes.get(node_id)
+            if node is None:
+                state.context[node_id] = (class_type, parent_node_id)
+                continue
+            if parent_node_id is not None:
+                node.parent_node_id = parent_node_id
+            if class_type and node.class_type is None and node_class_type(prompt, node_id) is None:
+                node.class_type = class_type
+        elif kind == _FAILED:
+            _, node_id, perf, message, interrupted, oom, memory = event
+            node = nodes.get(node_id)
+            if node is None:
+                continue
+            if node.end_perf is None:
+                node.end(perf, memory)
+            node.status = "interrupted" if interrupted else "error"
+            node.error = message[:2000]
+            if oom:
+                state.oom_node_id = node_id
+        elif kind == _OUTCOME:
+            _apply_outcome(state, *event[1:])
+    return state
+
+
+def _apply_outcome(state: _Replayed, status: WorkflowStatus, error: ErrorSummary | None, perf: float) -> None:
+    if status == "error" and (state.oom_node_id is not None or _looks_like_oom(error)):
+        status = "oom"
+    state.outcome = status
+    state.error = error
+    if error is not None and error.node_id is not None and status != "interrupted":
+        node = state.nodes.get(error.node_id)
+        if node is not None and node.status in ("running", "success"):
+            node.status = "error"
+            node.error = node.error or error.message[:2000]
+            if node.end_perf is None:
+                node.end(perf, None)
+    elif status == "interrupted" and error is not None and error.node_id is not None:
+        node = state.nodes.get(error.node_id)
+        if node is not None and node.status == "running":
+            node.status = "interrupted"
 
 
 def _looks_like_oom(error: ErrorSummary | None) -> bool:
@@ -384,12 +416,13 @@ def _looks_like_oom(error: ErrorSummary | None) -> bool:
 
 
 def _input_shapes(
-    prompt: Mapping[str, Any], node_id: str, outputs: Mapping[str, list[RawShape]]
-) -> list[RawShape]:
-    shapes: list[RawShape] = []
+    prompt: Mapping[str, Any], node_id: str, outputs: Mapping[str, list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    shapes: list[dict[str, Any]] = []
     for name, source, slot in input_links(prompt, node_id):
         prefix = f"out{slot}"
-        for path, dims, dtype, device in outputs.get(source, ()):
+        for fields in outputs.get(source, ()):
+            path = fields["path"]
             if path == prefix or path.startswith((prefix + ".", prefix + "[")):
-                shapes.append((name + path[len(prefix) :], dims, dtype, device))
+                shapes.append({**fields, "path": name + path[len(prefix) :]})
     return shapes

@@ -12,6 +12,7 @@ import torch
 from backend.host import comfyui_hooks
 from backend.profiler import MemorySample, Recorder
 from backend.profiler.memory import MemoryProbe
+from backend.profiler.shapes import shape_fields
 from backend.schemas.profiler import WorkflowRecord
 from tests.host.fake_comfy import InterruptProcessingException, OutOfMemoryError, fake_comfyui, sleeper
 
@@ -269,10 +270,18 @@ class _Caches:
         self.outputs = outputs
 
 
+async def _read_shapes(caches: Any, node_id: str) -> list[dict[str, Any] | None]:
+    """What the execute() wrapper reads after a node succeeds, named as in the record."""
+    entry = comfyui_hooks._cached_entry(caches, node_id)
+    if comfyui_hooks._is_awaitable(entry):
+        entry = await entry
+    return [shape_fields(raw) for raw in comfyui_hooks._output_shapes(entry)]
+
+
 def test_output_shapes_read_the_cache_without_touching_eviction_state() -> None:
     cache = _EvictionAwareCache({"5": [[torch.zeros(2, 4, 4, 3)]]})
-    shapes = asyncio.run(comfyui_hooks._output_shapes(_Caches(cache), "5"))
-    assert shapes == [("out0", [2, 4, 4, 3], "float32", "cpu")]
+    shapes = asyncio.run(_read_shapes(_Caches(cache), "5"))
+    assert shapes == [{"path": "out0", "shape": [2, 4, 4, 3], "dtype": "float32", "device": "cpu"}]
     assert cache.marked == []  # an LRU/RAM-pressure "use" would change what ComfyUI evicts
 
 
@@ -290,6 +299,6 @@ def test_output_shapes_fall_back_to_get_on_older_caches(is_async: bool) -> None:
 
             return read()
 
-    shapes = asyncio.run(comfyui_hooks._output_shapes(_Caches(OlderCache()), "5"))
-    assert [s[0] for s in shapes] == ["out0", "out1.samples"]
-    assert asyncio.run(comfyui_hooks._output_shapes(_Caches(OlderCache()), "missing")) == []
+    shapes = asyncio.run(_read_shapes(_Caches(OlderCache()), "5"))
+    assert [s and s["path"] for s in shapes] == ["out0", "out1.samples"]
+    assert asyncio.run(_read_shapes(_Caches(OlderCache()), "missing")) == []

@@ -244,3 +244,63 @@ def test_execution_without_an_outcome_message_is_an_error(recorder: Any) -> None
     record = rec.end_workflow("p")
     assert record is not None and record.status == "error"
     assert record.nodes[0].status == "error"
+
+
+def test_a_runaway_workflow_is_bounded_and_keeps_its_outcome(
+    recorder: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backend.profiler import recorder as module
+
+    monkeypatch.setattr(module, "MAX_NODES_PER_WORKFLOW", 5)
+    monkeypatch.setattr(module, "MAX_EVENTS_PER_WORKFLOW", 12)
+    rec, _out = recorder
+    rec.begin_workflow("p", PROMPT)
+    for i in range(50):  # a subgraph expansion that never stops
+        rec.node_started("p", f"x{i}")
+        rec.node_finished("p", f"x{i}")
+    rec.workflow_outcome(
+        "p",
+        "error",
+        ErrorSummary(node_id=None, node_type=None, exception_type="RuntimeError", message="boom"),
+    )
+    record = rec.end_workflow("p")
+    assert record is not None and len(record.nodes) == 5
+    assert [n.node_id for n in record.nodes] == ["x0", "x1", "x2", "x3", "x4"]
+    assert record.status == "error" and record.error is not None, "the outcome is never dropped"
+
+
+def test_shapes_are_named_when_the_record_is_built(recorder: Any, clocks: Clocks) -> None:
+    import torch
+
+    rec, _out = recorder
+    rec.begin_workflow("p", PROMPT)
+    run_node(rec, clocks, "1", 0.01)
+    image = torch.zeros(1, 8, 8, 3, dtype=torch.float16)
+    # As the execute() wrapper logs them: the library's own size, dtype and device objects.
+    rec.node_outputs(
+        "p", "1", [("out0", image.shape, image.dtype, image.device), ("out1", ("n",), "x", None)]
+    )
+    run_node(rec, clocks, "2", 0.01)
+    rec.workflow_outcome("p", "success")
+    record = rec.end_workflow("p")
+    assert record is not None
+    first, sleep = record.nodes[0], record.nodes[1]
+    assert first.output_shapes == [
+        TensorShape(path="out0", shape=[1, 8, 8, 3], dtype="float16", device="cpu")
+    ]
+    assert sleep.input_shapes == [
+        TensorShape(path="image", shape=[1, 8, 8, 3], dtype="float16", device="cpu")
+    ]
+
+
+def test_a_live_view_leaves_the_run_as_it_was(recorder: Any, clocks: Clocks) -> None:
+    rec, _out = recorder
+    rec.begin_workflow("p", PROMPT)
+    rec.node_started("p", "1")
+    assert rec.current() is not None
+    clocks.advance(0.5)
+    rec.node_finished("p", "1")
+    rec.workflow_outcome("p", "success")
+    record = rec.end_workflow("p")
+    assert record is not None and record.nodes[0].status == "success"
+    assert record.nodes[0].duration_ms == pytest.approx(500.0)
