@@ -2,13 +2,17 @@
 
 Hook points, chosen for stability across ComfyUI releases (see ComfyUI's execution.py and
 comfy_execution/progress.py):
-- ``PromptExecutor.execute``: a prompt's whole run (begin/end, its graph).
+- ``PromptExecutor.execute``: a prompt's whole run (begin/end, its graph, the executor's caches).
 - ``PromptExecutor.add_message``: execution_cached / _success / _error / _interrupted, sent even
-  without a client_id.
+  without a client_id: the outcome, and which node failed.
 - a ``ProgressHandler`` registered on every fresh progress registry (``execution.reset_progress_state``
-  is rebuilt per prompt): the real start and finish of each node, across lazy and async re-entry.
-- ``execution.execute`` (signature-agnostic ``*args, **kwargs``): subgraph parents, outputs' tensor
-  shapes, the exception of a failing node.
+  is rebuilt per prompt, with the prompt's DynamicPrompt): the real start and finish of each node,
+  across lazy and async re-entry; at the finish, the outputs' tensor shapes from the cache (ComfyUI
+  stores them before it reports the finish); subgraph parents are asked of the DynamicPrompt once,
+  when the record is built.
+- ``execution.execute`` (signature-agnostic ``*args, **kwargs``), only on releases without the
+  progress registry: there it times each node and reads its outputs. Where the handler does that,
+  no wrapper sits around every node: that is most of what a profiler costs per node.
 - ``comfy.model_management.unload_all_models``: on an OOM ComfyUI unloads every model from inside
   its except block; the wrapper sees the exception there and captures what was loaded first.
 
@@ -47,6 +51,8 @@ class HookState:
     installed: list[str] = field(default_factory=list)
     failures: dict[str, int] = field(default_factory=dict)
     progress_handler: Any = None
+    # The PromptExecutor running a recorded prompt: its caches hold each node's outputs.
+    executor: Any = None
     oom_listeners: list[Callable[[BaseException, list[dict[str, Any]]], None]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -94,6 +100,7 @@ def _make_prompt_execute(original: Callable[..., Any]) -> Callable[..., Any]:
                 prompt_id = str(_arg(args, kwargs, 1, "prompt_id"))
                 if STATE.progress_handler is not None:
                     STATE.progress_handler.reset()
+                STATE.executor = self
                 recorder.begin_workflow(prompt_id, prompt if isinstance(prompt, dict) else {})
             except Exception:
                 _failed("PromptExecutor.execute")
@@ -102,6 +109,7 @@ def _make_prompt_execute(original: Callable[..., Any]) -> Callable[..., Any]:
             return original(self, *args, **kwargs)
         finally:
             if recorder is not None and prompt_id is not None:
+                STATE.executor = None
                 try:
                     recorder.end_workflow(prompt_id)
                 except Exception:
@@ -132,6 +140,7 @@ def _on_message(recorder: Recorder, event: Any, data: Any) -> None:
                 exception_type=str(data.get("exception_type") or "Exception"),
                 message=str(data.get("exception_message") or "").strip()[:2000],
             ),
+            memory=STATE.probe.after() if STATE.probe else None,  # the failed node's closing memory
         )
     elif event == "execution_interrupted":
         recorder.workflow_outcome(
@@ -143,6 +152,7 @@ def _on_message(recorder: Recorder, event: Any, data: Any) -> None:
                 exception_type="interrupted",
                 message="the prompt was interrupted",
             ),
+            memory=STATE.probe.after() if STATE.probe else None,
         )
 
 
@@ -179,13 +189,14 @@ def _progress_handler_class() -> type | None:
             super().__init__(HANDLER_NAME)
             self.started: set[str] = set()
 
+        # Both run inside every node's time: a read or two and one append each, nothing more.
         def start_handler(self, node_id: str, state: Any, prompt_id: str) -> None:
             recorder, probe = STATE.recorder, STATE.probe
             if recorder is None or node_id in self.started:
                 return  # a lazy or async re-entry: the first start is the real one
             try:
                 self.started.add(node_id)
-                recorder.node_started(str(prompt_id), node_id, memory=probe.before() if probe else None)
+                recorder.node_started(prompt_id, node_id, probe.before() if probe else None)
             except Exception:
                 _failed("ProgressHandler.start_handler")
 
@@ -194,7 +205,8 @@ def _progress_handler_class() -> type | None:
             if recorder is None or node_id not in self.started:
                 return  # cached output nodes finish without starting
             try:
-                recorder.node_finished(str(prompt_id), node_id, memory=probe.after() if probe else None)
+                memory = probe.after() if probe else None
+                recorder.node_finished(prompt_id, node_id, memory, _finished_outputs(node_id))
             except Exception:
                 _failed("ProgressHandler.finish_handler")
 
@@ -220,14 +232,54 @@ def _ensure_progress_handler() -> None:
 def _make_reset_progress_state(original: Callable[..., Any]) -> Callable[..., Any]:
     def reset_progress_state(*args: Any, **kwargs: Any) -> Any:
         result = original(*args, **kwargs)
-        if STATE.recorder is not None:
+        recorder = STATE.recorder
+        if recorder is not None:
             try:
                 _ensure_progress_handler()
+                prompt_id = _arg(args, kwargs, 0, "prompt_id")
+                dynprompt = _arg(args, kwargs, 1, "dynprompt")
+                if prompt_id is not None and dynprompt is not None:
+                    recorder.node_graph(str(prompt_id), _expansion_reader(dynprompt))
             except Exception:
                 _failed("reset_progress_state")
         return result
 
     return reset_progress_state
+
+
+def _expansion_reader(dynprompt: Any) -> Callable[[str], tuple[str | None, str | None] | None]:
+    """For a node the prompt does not have: its class type and the node whose subgraph made it."""
+
+    def read(node_id: str) -> tuple[str | None, str | None] | None:
+        parent = dynprompt.get_display_node_id(node_id)
+        if parent is None or parent == node_id:
+            return None
+        return dynprompt.get_node(node_id).get("class_type"), str(parent)
+
+    return read
+
+
+def _finished_outputs(node_id: str) -> list[RawShape] | None:
+    """A finished node's output shapes from the running executor's cache; None when unreadable.
+
+    Read with the cache's plain local read (newer ComfyUI: its async get() marks the entry as used
+    for LRU and RAM-pressure eviction and asks external cache providers on a miss, which a
+    profiler must not), or the plain get() of the releases before it.
+    """
+    outputs_cache = getattr(getattr(STATE.executor, "caches", None), "outputs", None)
+    if outputs_cache is None:
+        return None
+    get_local = getattr(outputs_cache, "get_local", None)
+    if get_local is not None:
+        entry = get_local(node_id)
+    else:
+        entry = outputs_cache.get(node_id)
+        if _is_awaitable(entry):  # an async get() without a local read: not ours to await here
+            close = getattr(entry, "close", None)
+            if callable(close):
+                close()
+            return None
+    return None if entry is None else _output_shapes(entry)
 
 
 # --- execution.execute --------------------------------------------------------------------------
@@ -309,8 +361,7 @@ def is_oom(ex: BaseException) -> bool:
 
 
 def _make_node_execute(original: Callable[..., Any]) -> Callable[..., Any]:
-    # Runs around every node, inside the node's window: everything not needed now (names, wall
-    # times, validation) waits for the record, built after the workflow.
+    # Installed only where no progress handler times the nodes (see install()).
     async def execute(*args: Any, **kwargs: Any) -> Any:
         recorder = STATE.recorder
         context: tuple[str, str, Any] | None = None
@@ -328,12 +379,9 @@ def _make_node_execute(original: Callable[..., Any]) -> Callable[..., Any]:
                 if parent is not None and parent != node_id:
                     # An ephemeral node from a subgraph expansion: only here do we learn its parent.
                     class_type = dynprompt.get_node(node_id).get("class_type")
-                    recorder.node_context(prompt_id, node_id, class_type=class_type, parent_node_id=parent)
                 else:
                     parent = None
-                if STATE.progress_handler is None:
-                    # No progress registry on this ComfyUI: time at the wrapper instead.
-                    recorder.node_started(prompt_id, node_id, class_type=class_type, parent_node_id=parent)
+                recorder.node_started(prompt_id, node_id, None, class_type=class_type, parent_node_id=parent)
                 context = (prompt_id, node_id, caches)
             except Exception:
                 _failed("execution.execute")
@@ -343,14 +391,10 @@ def _make_node_execute(original: Callable[..., Any]) -> Callable[..., Any]:
                 code = _result_code(result)
                 if code == SUCCESS:
                     prompt_id, node_id, caches = context
-                    if STATE.progress_handler is None:
-                        recorder.node_finished(prompt_id, node_id)
                     entry = _cached_entry(caches, node_id)
                     if _is_awaitable(entry):
                         entry = await entry
-                    shapes = _output_shapes(entry)
-                    if shapes:
-                        recorder.node_outputs(prompt_id, node_id, shapes)
+                    recorder.node_finished(prompt_id, node_id, None, _output_shapes(entry))
                 elif code == FAILURE:
                     _node_failed(recorder, context, result)
             except Exception:
@@ -406,6 +450,8 @@ def _make_unload_all_models(original: Callable[..., Any]) -> Callable[..., Any]:
             try:
                 ex = sys.exc_info()[1]
                 if ex is not None and is_oom(ex):
+                    if STATE.recorder is not None:
+                        STATE.recorder.out_of_memory(STATE.probe.after() if STATE.probe else None)
                     snapshot = loaded_models()
                     total = sum(m.get("loaded_bytes") or 0 for m in snapshot)
                     log.warning(
@@ -454,8 +500,11 @@ def install() -> list[str]:
             ):
                 STATE.progress_handler = handler_class()
                 installed.append("ProgressHandler")
-            if inspect.iscoroutinefunction(getattr(execution, "execute", None)) and _wrap(
-                execution, "execute", _make_node_execute, "execution.execute"
+            # Around every node only where no progress handler times the nodes (older releases).
+            if (
+                STATE.progress_handler is None
+                and inspect.iscoroutinefunction(getattr(execution, "execute", None))
+                and _wrap(execution, "execute", _make_node_execute, "execution.execute")
             ):
                 installed.append("execution.execute")
             try:

@@ -28,14 +28,18 @@ from .shapes import RawShape, shape_fields
 
 # A runaway subgraph expansion must not grow one record without bound.
 MAX_NODES_PER_WORKFLOW = 5000
-# A node logs a start, a finish and its outputs, more for re-entries and subgraph context; past this
+# A node logs a start and a finish (with its outputs), more for lazy and async re-entries; past this
 # the node events of one workflow are dropped (its outcome never is).
 MAX_EVENTS_PER_WORKFLOW = MAX_NODES_PER_WORKFLOW * 8
 
 Sink = Callable[[WorkflowRecord], None]
 
 # What each logged tuple's first item says it is.
-_CACHED, _START, _CONTEXT, _FINISH, _OUTPUTS, _FAILED, _OUTCOME = range(7)
+_CACHED, _START, _FINISH, _FAILED, _OOM, _OUTCOME = range(6)
+
+# What a host can say of a node the prompt does not have (a subgraph expansion's): its class type
+# and the node that expanded into it, or None when it knows nothing of it.
+ExpansionReader = Callable[[str], "tuple[str | None, str | None] | None"]
 
 
 class MemorySample(NamedTuple):
@@ -124,6 +128,7 @@ class _WorkflowRun:
     start_perf: float
     events: list[tuple[Any, ...]] = field(default_factory=list)
     hash: str | None = None  # worked out by the first build
+    expansions: ExpansionReader | None = None
 
     def wall_at(self, perf: float) -> float:
         """The wall time of a perf-clock reading: one wall reading per workflow, none per node."""
@@ -139,8 +144,8 @@ class _Replayed:
     outcome: WorkflowStatus | None = None
     error: ErrorSummary | None = None
     oom_node_id: str | None = None
-    # Subgraph parents and class types learned before the node's first start.
-    context: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    # When the host saw an out-of-memory error (it unloads models before it reports the failure).
+    oom_at: tuple[float, MemorySample | None] | None = None
 
 
 def _max(a: int | None, b: int | None) -> int | None:
@@ -218,31 +223,33 @@ class Recorder:
         self,
         prompt_id: str,
         node_id: str,
+        memory: MemorySample | None = None,
         *,
         class_type: str | None = None,
         parent_node_id: str | None = None,
-        memory: MemorySample | None = None,
     ) -> None:
         """A node begins (again, for lazy or async re-entry: only the first start counts)."""
         run = self._runs.get(prompt_id)
         if run is not None and len(run.events) < MAX_EVENTS_PER_WORKFLOW:
             run.events.append((_START, node_id, self._perf(), memory, class_type, parent_node_id))
 
-    def node_context(
-        self, prompt_id: str, node_id: str, *, class_type: str | None, parent_node_id: str | None
-    ) -> None:
-        """What only the execute() wrapper knows (subgraph parent, ephemeral class type)."""
-        self._log(prompt_id, (_CONTEXT, node_id, class_type, parent_node_id))
+    def node_graph(self, prompt_id: str, expansions: ExpansionReader) -> None:
+        """How to learn, when the record is built, what the prompt does not say of a node."""
+        run = self._runs.get(prompt_id)
+        if run is not None:
+            run.expansions = expansions
 
-    def node_finished(self, prompt_id: str, node_id: str, *, memory: MemorySample | None = None) -> None:
-        """A node reached its real end (async nodes included)."""
+    def node_finished(
+        self,
+        prompt_id: str,
+        node_id: str,
+        memory: MemorySample | None = None,
+        shapes: list[RawShape] | None = None,
+    ) -> None:
+        """A node reached its real end (async nodes included), with its outputs' raw shapes."""
         run = self._runs.get(prompt_id)
         if run is not None and len(run.events) < MAX_EVENTS_PER_WORKFLOW:
-            run.events.append((_FINISH, node_id, self._perf(), memory))
-
-    def node_outputs(self, prompt_id: str, node_id: str, shapes: list[RawShape]) -> None:
-        """The tensors a node returned, as ``raw_tensor_shapes`` found them."""
-        self._log(prompt_id, (_OUTPUTS, node_id, shapes))
+            run.events.append((_FINISH, node_id, self._perf(), memory, shapes))
 
     def node_failed(
         self,
@@ -257,13 +264,27 @@ class Recorder:
         """A node raised (or was interrupted): it ends now, with its error."""
         self._log(prompt_id, (_FAILED, node_id, self._perf(), message, interrupted, oom, memory))
 
+    def out_of_memory(self, memory: MemorySample | None = None) -> None:
+        """The host ran out of memory in the workflow running now (its failure is reported later)."""
+        with self._lock:
+            run = next(reversed(self._runs.values()), None)
+        if run is not None:
+            run.events.append((_OOM, self._perf(), memory))
+
     def workflow_outcome(
-        self, prompt_id: str, status: WorkflowStatus, error: ErrorSummary | None = None
+        self,
+        prompt_id: str,
+        status: WorkflowStatus,
+        error: ErrorSummary | None = None,
+        *,
+        memory: MemorySample | None = None,
     ) -> None:
-        """What ComfyUI reported (execution_success / _error / _interrupted); never dropped."""
+        """What ComfyUI reported (execution_success / _error / _interrupted); never dropped.
+
+        ``memory``: taken as the report arrives, the failed node's closing memory."""
         run = self._runs.get(prompt_id)
         if run is not None:
-            run.events.append((_OUTCOME, status, error, self._perf()))
+            run.events.append((_OUTCOME, status, error, self._perf(), memory))
 
     # Reads -------------------------------------------------------------------------------------
 
@@ -279,7 +300,9 @@ class Recorder:
 
     def _build(self, run: _WorkflowRun, now_wall: float, now_perf: float, *, final: bool) -> WorkflowRecord:
         # A copy (atomic): the execution thread may append while a live view is built.
-        state = _replay(run.prompt, run.events[:])
+        state = _replay(run.events[:])
+        if run.expansions is not None:
+            _add_expansions(state, run.prompt, run.expansions)
         if run.hash is None:
             run.hash = workflow_hash(run.prompt)
         has_titles = any(isinstance(n, dict) and "_meta" in n for n in run.prompt.values())
@@ -322,7 +345,7 @@ class Recorder:
         )
 
 
-def _replay(prompt: Mapping[str, Any], events: list[tuple[Any, ...]]) -> _Replayed:  # noqa: PLR0915
+def _replay(events: list[tuple[Any, ...]]) -> _Replayed:
     """Apply a workflow's events in order: what the nodes and the outcome are by now."""
     state = _Replayed()
     nodes = state.nodes
@@ -334,10 +357,6 @@ def _replay(prompt: Mapping[str, Any], events: list[tuple[Any, ...]]) -> _Replay
             if node is None:
                 if len(nodes) >= MAX_NODES_PER_WORKFLOW:
                     continue
-                if state.context:
-                    known_class, known_parent = state.context.pop(node_id, (None, None))
-                    class_type = class_type or known_class
-                    parent_node_id = parent_node_id or known_parent
                 node = _NodeRun(node_id, len(nodes), "running", False, class_type, parent_node_id)
                 nodes[node_id] = node
             elif node.start_perf is not None:
@@ -350,31 +369,19 @@ def _replay(prompt: Mapping[str, Any], events: list[tuple[Any, ...]]) -> _Replay
                 node.vram_before = memory.vram_bytes
                 node.rss_before = memory.rss_bytes
         elif kind == _FINISH:
-            _, node_id, perf, memory = event
+            _, node_id, perf, memory, shapes = event
             node = nodes.get(node_id)
             if node is None or node.cache_hit or node.start_perf is None or node.end_perf is not None:
                 continue
             node.end(perf, memory)
             node.status = "success"
-        elif kind == _OUTPUTS:
-            node = nodes.get(event[1])
-            if node is not None:
-                node.output_shapes = event[2]
+            if shapes:
+                node.output_shapes = shapes
         elif kind == _CACHED:
             for node_id in event[1]:
                 state.cached.add(node_id)
                 if node_id not in nodes and len(nodes) < MAX_NODES_PER_WORKFLOW:
                     nodes[node_id] = _NodeRun(node_id, len(nodes), "cached", True)
-        elif kind == _CONTEXT:
-            _, node_id, class_type, parent_node_id = event
-            node = nodes.get(node_id)
-            if node is None:
-                state.context[node_id] = (class_type, parent_node_id)
-                continue
-            if parent_node_id is not None:
-                node.parent_node_id = parent_node_id
-            if class_type and node.class_type is None and node_class_type(prompt, node_id) is None:
-                node.class_type = class_type
         elif kind == _FAILED:
             _, node_id, perf, message, interrupted, oom, memory = event
             node = nodes.get(node_id)
@@ -386,27 +393,60 @@ def _replay(prompt: Mapping[str, Any], events: list[tuple[Any, ...]]) -> _Replay
             node.error = message[:2000]
             if oom:
                 state.oom_node_id = node_id
+        elif kind == _OOM:
+            state.oom_at = (event[1], event[2])
         elif kind == _OUTCOME:
             _apply_outcome(state, *event[1:])
     return state
 
 
-def _apply_outcome(state: _Replayed, status: WorkflowStatus, error: ErrorSummary | None, perf: float) -> None:
-    if status == "error" and (state.oom_node_id is not None or _looks_like_oom(error)):
+def _apply_outcome(
+    state: _Replayed,
+    status: WorkflowStatus,
+    error: ErrorSummary | None,
+    perf: float,
+    memory: MemorySample | None,
+) -> None:
+    if status == "error" and (
+        state.oom_node_id is not None or state.oom_at is not None or _looks_like_oom(error)
+    ):
         status = "oom"
+    if status == "oom" and state.oom_at is not None:
+        # The node failed when memory ran out, before the host unloaded its models and reported it.
+        perf, memory = state.oom_at
     state.outcome = status
     state.error = error
-    if error is not None and error.node_id is not None and status != "interrupted":
-        node = state.nodes.get(error.node_id)
-        if node is not None and node.status in ("running", "success"):
-            node.status = "error"
-            node.error = node.error or error.message[:2000]
-            if node.end_perf is None:
-                node.end(perf, None)
-    elif status == "interrupted" and error is not None and error.node_id is not None:
-        node = state.nodes.get(error.node_id)
-        if node is not None and node.status == "running":
-            node.status = "interrupted"
+    if error is None or error.node_id is None:
+        return
+    node = state.nodes.get(error.node_id)
+    if node is None or node.status not in ("running", "success"):
+        return
+    if status == "interrupted":
+        if node.status != "running":
+            return
+        node.status = "interrupted"
+        node.error = node.error or "interrupted"
+    else:
+        node.status = "error"
+        node.error = node.error or f"{error.exception_type}: {error.message}"[:2000]
+    if node.end_perf is None:
+        node.end(perf, memory)
+
+
+def _add_expansions(state: _Replayed, prompt: Mapping[str, Any], read: ExpansionReader) -> None:
+    """Class types and parents of the nodes a subgraph expansion added (the prompt lacks them)."""
+    for node in state.nodes.values():
+        if node.node_id in prompt or (node.class_type is not None and node.parent_node_id is not None):
+            continue
+        try:
+            found = read(node.node_id)
+        except Exception:  # the host's graph is its own: a failing read costs a name, not the record
+            log.at_most_every("recorder-expansions", 300.0, "reading a subgraph node's origin failed")
+            return
+        if found is not None:
+            class_type, parent = found
+            node.class_type = node.class_type or class_type
+            node.parent_node_id = node.parent_node_id or parent
 
 
 def _looks_like_oom(error: ErrorSummary | None) -> bool:

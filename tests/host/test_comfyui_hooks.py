@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Iterator
 from typing import Any
 
@@ -45,9 +46,8 @@ def records(comfy: dict[str, Any]) -> list[WorkflowRecord]:
         "PromptExecutor.execute",
         "PromptExecutor.add_message",
         "ProgressHandler",
-        "execution.execute",
         "unload_all_models",
-    ]
+    ], "no wrapper around every node where the progress handler times them"
     recorder = Recorder()
     out: list[WorkflowRecord] = []
     recorder.add_sink(out.append)
@@ -111,6 +111,7 @@ def test_error_is_recorded_with_its_node(comfy: dict[str, Any], records: list[Wo
     assert record.error.message == "broken on purpose"
     failed = next(n for n in record.nodes if n.node_id == "2")
     assert failed.status == "error" and failed.error == "ValueError: broken on purpose"
+    assert failed.duration_ms is not None and failed.rss_after_bytes == 4096, "ended when ComfyUI reported it"
     assert executor.status_messages[-1][0] == "execution_error"
 
 
@@ -191,8 +192,11 @@ class ExplodingProbe(MemoryProbe):
         raise RuntimeError("probe boom")
 
 
+@pytest.mark.parametrize("legacy", [False, True], ids=["progress-handler", "execute-wrapper"])
 @pytest.mark.parametrize("scenario", ["success", "error", "oom", "interrupt", "async"])
-def test_hooks_that_raise_never_change_the_outcome(comfy: dict[str, Any], scenario: str) -> None:
+def test_hooks_that_raise_never_change_the_outcome(
+    comfy: dict[str, Any], scenario: str, legacy: bool
+) -> None:
     def behaviours() -> dict[str, Any]:
         def fail(_i: dict[str, Any]) -> Any:
             raise ValueError("x")
@@ -217,7 +221,10 @@ def test_hooks_that_raise_never_change_the_outcome(comfy: dict[str, Any], scenar
     ]
     expected_outputs = set(baseline.caches.outputs)
 
-    comfyui_hooks.install()
+    if legacy:  # a ComfyUI before progress handlers: the execute() wrapper times each node
+        del comfy["comfy_execution.progress"].ProgressHandler
+    installed = comfyui_hooks.install()
+    assert ("execution.execute" in installed) is legacy
     comfyui_hooks.STATE.oom_listeners.append(
         lambda ex, snap: (_ for _ in ()).throw(RuntimeError("listener boom"))
     )
@@ -302,3 +309,35 @@ def test_output_shapes_fall_back_to_get_on_older_caches(is_async: bool) -> None:
     shapes = asyncio.run(_read_shapes(_Caches(OlderCache()), "5"))
     assert [s and s["path"] for s in shapes] == ["out0", "out1.samples"]
     assert asyncio.run(_read_shapes(_Caches(OlderCache()), "missing")) == []
+
+
+def test_an_async_get_without_a_local_read_is_closed_not_awaited() -> None:
+    made: list[Any] = []
+
+    class AsyncOnly:
+        async def read(self) -> Any:
+            return [[torch.zeros(1)]]
+
+        def get(self, node_id: str) -> Any:
+            made.append(self.read())
+            return made[-1]
+
+    comfyui_hooks.STATE.executor = type("Executor", (), {"caches": _Caches(AsyncOnly())})()
+    try:
+        assert comfyui_hooks._finished_outputs("5") is None
+    finally:
+        comfyui_hooks.STATE.executor = None
+    assert inspect.getcoroutinestate(made[0]) == inspect.CORO_CLOSED, "closed, never left pending"
+
+
+def test_subgraph_nodes_are_named_from_the_dynamic_prompt() -> None:
+    class DynPrompt:
+        def get_display_node_id(self, node_id: str) -> str:
+            return {"7.0.1": "7"}.get(node_id, node_id)
+
+        def get_node(self, node_id: str) -> dict[str, Any]:
+            return {"class_type": "ImageInvert"}
+
+    read = comfyui_hooks._expansion_reader(DynPrompt())
+    assert read("7.0.1") == ("ImageInvert", "7")
+    assert read("7") is None

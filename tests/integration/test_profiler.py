@@ -76,6 +76,18 @@ def test_error_is_recorded_with_its_node(comfyui: ComfyServer) -> None:
     assert failed.status == "error" and failed.error and "SAKFail failed on purpose" in failed.error
 
 
+def test_subgraph_nodes_are_recorded_with_their_parent(comfyui: ComfyServer) -> None:
+    prompt = sleep_chain(color=55)
+    prompt["3"] = {"class_type": "SAKExpand", "inputs": {"image": ["2", 0]}}
+    record = record_of(comfyui, comfyui.queue(prompt))
+    assert record.status == "success"
+    children = [n for n in record.nodes if n.parent_node_id == "3"]
+    assert [n.class_type for n in children] == ["ImageInvert", "ImageInvert"]
+    assert all(n.status == "success" and n.duration_ms is not None for n in children)
+    assert all(n.output_shapes and n.output_shapes[0].shape == [1, 8, 8, 3] for n in children)
+    assert record.node_count == 5, "the graph the user queued"
+
+
 def test_oom_is_recorded_as_oom(comfyui: ComfyServer) -> None:
     prompt = sleep_chain(color=44)
     prompt["3"] = {"class_type": "SAKOom", "inputs": {"image": ["2", 0]}}

@@ -50,7 +50,9 @@ def recorder(clocks: Clocks) -> tuple[Recorder, list[WorkflowRecord]]:
     return rec, out
 
 
-def run_node(rec: Recorder, clocks: Clocks, node_id: str, seconds: float, **memory: Any) -> None:
+def run_node(
+    rec: Recorder, clocks: Clocks, node_id: str, seconds: float, shapes: Any = None, **memory: Any
+) -> None:
     rec.node_started("p", node_id, memory=MemorySample(vram_bytes=memory.get("before"), rss_bytes=100))
     clocks.advance(seconds)
     rec.node_finished(
@@ -59,6 +61,7 @@ def run_node(rec: Recorder, clocks: Clocks, node_id: str, seconds: float, **memo
         memory=MemorySample(
             vram_bytes=memory.get("after"), vram_peak_bytes=memory.get("peak"), rss_bytes=150
         ),
+        shapes=shapes,
     )
 
 
@@ -66,8 +69,7 @@ def test_success_records_every_node_with_durations_and_memory(recorder: Any, clo
     rec, out = recorder
     rec.begin_workflow("p", PROMPT)
     rec.mark_cached("p", [])
-    run_node(rec, clocks, "1", 0.01, before=0, after=10, peak=30)
-    rec.node_outputs("p", "1", [("out0", [1, 8, 8, 3], "float32", "cpu")])
+    run_node(rec, clocks, "1", 0.01, [("out0", [1, 8, 8, 3], "float32", "cpu")], before=0, after=10, peak=30)
     run_node(rec, clocks, "2", 0.2, before=10, after=10, peak=1_000)
     run_node(rec, clocks, "3", 0.005)
     rec.workflow_outcome("p", "success")
@@ -181,10 +183,11 @@ def test_async_and_lazy_reentry_keep_the_first_start(recorder: Any, clocks: Cloc
 def test_subgraph_expansion_records_ephemeral_nodes_with_their_parent(recorder: Any, clocks: Clocks) -> None:
     rec, _ = recorder
     rec.begin_workflow("p", PROMPT)
+    # What the host's DynamicPrompt says of the nodes it added; asked when the record is built.
+    expansions = {"2.0.1": ("ImageInvert", "2")}
+    rec.node_graph("p", expansions.get)
     rec.node_started("p", "2")
-    rec.node_context("p", "2", class_type="SAKSleep", parent_node_id=None)
-    rec.node_context("p", "2.0.1", class_type="ImageInvert", parent_node_id="2")  # the execute() wrapper
-    rec.node_started("p", "2.0.1")  # then the progress handler
+    rec.node_started("p", "2.0.1")
     clocks.advance(0.01)
     rec.node_finished("p", "2.0.1")
     rec.node_finished("p", "2")
@@ -274,11 +277,14 @@ def test_shapes_are_named_when_the_record_is_built(recorder: Any, clocks: Clocks
 
     rec, _out = recorder
     rec.begin_workflow("p", PROMPT)
-    run_node(rec, clocks, "1", 0.01)
     image = torch.zeros(1, 8, 8, 3, dtype=torch.float16)
-    # As the execute() wrapper logs them: the library's own size, dtype and device objects.
-    rec.node_outputs(
-        "p", "1", [("out0", image.shape, image.dtype, image.device), ("out1", ("n",), "x", None)]
+    # As the hooks log them: the library's own size, dtype and device objects.
+    run_node(
+        rec,
+        clocks,
+        "1",
+        0.01,
+        [("out0", image.shape, image.dtype, image.device), ("out1", ("n",), "x", None)],
     )
     run_node(rec, clocks, "2", 0.01)
     rec.workflow_outcome("p", "success")

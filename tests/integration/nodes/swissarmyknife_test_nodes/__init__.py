@@ -75,7 +75,29 @@ class SAKOom:
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB (simulated)")
 
 
+class SAKExpand:
+    """Expands into a subgraph of two ImageInvert nodes (ComfyUI's node expansion)."""
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {"required": {"image": ("IMAGE",)}}
+
+    RETURN_TYPES = ("IMAGE",)
+    FUNCTION = "run"
+    CATEGORY = "swissarmyknife/test"
+
+    def run(self, image):
+        # A test node runs inside ComfyUI: its graph builder is the API under test.
+        from comfy_execution.graph_utils import GraphBuilder  # noqa: TID251
+
+        graph = GraphBuilder()
+        first = graph.node("ImageInvert", image=image)
+        second = graph.node("ImageInvert", image=first.out(0))
+        return {"result": (second.out(0),), "expand": graph.finalize()}
+
+
 NODE_CLASS_MAPPINGS = {
+    "SAKExpand": SAKExpand,
     "SAKSleep": SAKSleep,
     "SAKAsyncSleep": SAKAsyncSleep,
     "SAKFail": SAKFail,
