@@ -43,6 +43,10 @@ class MemoryProbe:
         # torch.cuda and the MPS/XPU reader: availability never changes in a process, so they are
         # looked up once, not around every node.
         self._device_modules: tuple[Any, Callable[[], int | None] | None] | None = None
+        # The last samples taken: a node that leaves memory as it was gets the same (immutable)
+        # sample, so a chain of small CPU nodes allocates nothing here.
+        self._last_before = MemorySample()
+        self._last_after = MemorySample()
 
     def _devices(self) -> tuple[Any, Callable[[], int | None] | None] | None:
         """torch.cuda and the MPS/XPU reader, looked up once torch is imported (None before, and once
@@ -54,7 +58,7 @@ class MemoryProbe:
             if torch is None:
                 return None
             try:
-                self._device_modules = (torch.cuda, _other_device_reader(torch))
+                self._device_modules = (_cuda_if_built(torch), _other_device_reader(torch))
             except Exception:
                 self._disable()
                 return None
@@ -67,7 +71,7 @@ class MemoryProbe:
         if devices is not None and not self._failed:
             cuda, other = devices
             try:
-                if cuda.is_initialized():
+                if cuda is not None and cuda.is_initialized():
                     device = cuda.current_device()
                     cuda.reset_peak_memory_stats(device)
                     vram = int(cuda.memory_allocated(device))
@@ -81,7 +85,11 @@ class MemoryProbe:
         else:
             rss = self._rss()
             self._last_rss, self._last_rss_at = rss, now
-        return MemorySample(vram, None, rss)
+        last = self._last_before
+        if last.vram_bytes == vram and last.rss_bytes == rss:
+            return last
+        self._last_before = sample = MemorySample(vram, None, rss)
+        return sample
 
     def after(self) -> MemorySample:
         """Read current use and the peak since ``before()``."""
@@ -91,7 +99,7 @@ class MemoryProbe:
         if devices is not None and not self._failed:
             cuda, other = devices
             try:
-                if cuda.is_initialized():
+                if cuda is not None and cuda.is_initialized():
                     device = cuda.current_device()
                     if self.sync_gpu:
                         cuda.synchronize(device)
@@ -107,11 +115,22 @@ class MemoryProbe:
         else:
             rss = self._rss()
             self._last_rss, self._last_rss_at = rss, now
-        return MemorySample(vram, peak, rss)
+        last = self._last_after
+        if last.vram_bytes == vram and last.vram_peak_bytes == peak and last.rss_bytes == rss:
+            return last
+        self._last_after = sample = MemorySample(vram, peak, rss)
+        return sample
 
     def _disable(self) -> None:
         self._failed = True
         log.warn_once("memory-probe", "reading device memory failed; per-node VRAM is off for this session")
+
+
+def _cuda_if_built(torch: Any) -> Any | None:
+    """torch.cuda, or None on a build without CUDA (CPU-only, macOS): there it never initialises."""
+    backends_cuda = getattr(getattr(torch, "backends", None), "cuda", None)
+    is_built = getattr(backends_cuda, "is_built", None)
+    return torch.cuda if is_built is None or is_built() else None
 
 
 def _other_device_reader(torch: Any) -> Callable[[], int | None] | None:

@@ -125,3 +125,26 @@ def test_rss_is_read_at_most_every_20_ms(monkeypatch: pytest.MonkeyPatch) -> Non
     assert len(reads) == 1, "one reading serves a burst of short nodes"
     now[0] += 0.05  # a long node ends: read afresh
     assert probe.after().rss_bytes == 2
+
+
+def test_a_torch_built_without_cuda_is_never_asked_about_cuda(fake_torch: Any) -> None:
+    fake_torch.backends.cuda = types.SimpleNamespace(is_built=lambda: False)
+
+    def asked() -> bool:
+        raise AssertionError("a CPU-only build's CUDA was asked whether it is initialised")
+
+    fake_torch.cuda.is_initialized = asked
+    probe = MemoryProbe(lambda: 9)
+    assert probe.before() == (None, None, 9) and probe.after() == (None, None, 9)
+
+
+def test_unchanged_memory_reuses_the_last_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(sys.modules, "torch", raising=False)
+    rss, now = [100], [0.0]
+    probe = MemoryProbe(lambda: rss[0], clock=lambda: now[0])
+    first = probe.before()
+    assert probe.before() is first, "nothing moved: no new object around the next node"
+    assert probe.after() is probe.after()
+    rss[0], now[0] = 200, 10.0  # later, with more memory in use: read afresh, a new sample
+    moved = probe.before()
+    assert moved is not first and moved.rss_bytes == 200 and first.rss_bytes == 100
