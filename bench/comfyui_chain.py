@@ -325,6 +325,14 @@ def parse_args() -> argparse.Namespace:
         "hashing depend on it: with random seeds one process runs this chain a few %% faster than its "
         "twin); -1 leaves it random",
     )
+    parser.add_argument(
+        "--comfy-arg",
+        action="append",
+        default=[],
+        help="a command-line argument for every server, repeatable: --comfy-arg=--cache-classic "
+        "takes 0.27's default RAM-pressure cache (it reads /proc/meminfo and may scan the cache after "
+        "every node) out of the measurement, the same for every arm",
+    )
     parser.add_argument("--seed", type=int, default=1, help="of the run order")
     parser.add_argument("--raw", type=Path, help="also write every run's figures to this JSON file")
     args = parser.parse_args()
@@ -351,6 +359,7 @@ def describe(args: argparse.Namespace, comfy_dir: Path, treatments: Sequence[Arm
         f"rounds in shuffled order: {', '.join(arm.name for arm in treatments)} vs {baseline.name}"
         + (", full collection before each run" if args.settle_gc else "")
         + seeds
+        + (f", ComfyUI arguments {' '.join(args.comfy_arg)}" if args.comfy_arg else "")
     )
 
 
@@ -412,7 +421,13 @@ def main() -> int:
         if seed is not None:
             env["PYTHONHASHSEED"] = str(seed)
         return start_comfyui(
-            comfy_dir, python, with_pack=plan.pack, env=env, extra_nodes=[PROBE], pack_dir=plan.folder
+            comfy_dir,
+            python,
+            with_pack=plan.pack,
+            env=env,
+            extra_nodes=[PROBE],
+            pack_dir=plan.folder,
+            extra_args=args.comfy_arg,
         )
 
     if args.mode == "hooks":

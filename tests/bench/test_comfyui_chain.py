@@ -96,3 +96,15 @@ def test_cut_down_packs_share_the_backend_and_differ_in_their_entry_point(
             for child in folder.iterdir():
                 child.unlink()
             folder.rmdir()
+
+
+def test_comfyui_arguments_are_collected_and_reported(
+    chain: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(
+        sys, "argv", ["comfyui_chain.py", "--comfy-arg=--cache-classic", "--treatment", "pack"]
+    )
+    args = chain.parse_args()
+    assert args.comfy_arg == ["--cache-classic"]
+    header = chain.describe(args, tmp_path, [chain.Arm("pack")], chain.Arm("no pack"))
+    assert header.endswith("ComfyUI arguments --cache-classic")
