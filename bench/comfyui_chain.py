@@ -329,9 +329,9 @@ def parse_args() -> argparse.Namespace:
         "--comfy-arg",
         action="append",
         default=[],
-        help="a command-line argument for every server, repeatable: --comfy-arg=--cache-classic "
-        "takes 0.27's default RAM-pressure cache (it reads /proc/meminfo and may scan the cache after "
-        "every node) out of the measurement, the same for every arm",
+        help="a command-line argument for every server, repeatable, the same for every arm: e.g. "
+        "--comfy-arg=--cache-classic instead of 0.27's default RAM-pressure cache (which reads "
+        "/proc/meminfo and may scan the cache after every node)",
     )
     parser.add_argument("--seed", type=int, default=1, help="of the run order")
     parser.add_argument("--raw", type=Path, help="also write every run's figures to this JSON file")
