@@ -33,7 +33,7 @@ from typing import Any
 
 from .. import log
 from ..profiler.memory import MemoryProbe
-from ..profiler.recorder import Recorder
+from ..profiler.recorder import MemorySample, Recorder
 from ..profiler.shapes import MAX_SHAPES, RawShape, raw_tensor_shapes
 from ..schemas.profiler import ErrorSummary
 
@@ -140,7 +140,7 @@ def _on_message(recorder: Recorder, event: Any, data: Any) -> None:
                 exception_type=str(data.get("exception_type") or "Exception"),
                 message=str(data.get("exception_message") or "").strip()[:2000],
             ),
-            memory=STATE.probe.after() if STATE.probe else None,  # the failed node's closing memory
+            memory=_memory_now(),  # the failed node's closing memory
         )
     elif event == "execution_interrupted":
         recorder.workflow_outcome(
@@ -152,8 +152,20 @@ def _on_message(recorder: Recorder, event: Any, data: Any) -> None:
                 exception_type="interrupted",
                 message="the prompt was interrupted",
             ),
-            memory=STATE.probe.after() if STATE.probe else None,
+            memory=_memory_now(),
         )
+
+
+def _memory_now() -> MemorySample | None:
+    """A closing memory sample outside the per-node path; None rather than lose what goes with it."""
+    probe = STATE.probe
+    if probe is None:
+        return None
+    try:
+        return probe.after()
+    except Exception:
+        _failed("MemoryProbe.after")
+        return None
 
 
 def _opt_str(value: Any) -> str | None:
@@ -194,9 +206,14 @@ def _progress_handler_class() -> type | None:
             recorder, probe = STATE.recorder, STATE.probe
             if recorder is None or node_id in self.started:
                 return  # a lazy or async re-entry: the first start is the real one
+            self.started.add(node_id)
             try:
-                self.started.add(node_id)
-                recorder.node_started(prompt_id, node_id, probe.before() if probe else None)
+                memory = probe.before() if probe else None
+            except Exception:  # a failed reading costs the memory figures, not the node
+                memory = None
+                _failed("MemoryProbe.before")
+            try:
+                recorder.node_started(prompt_id, node_id, memory)
             except Exception:
                 _failed("ProgressHandler.start_handler")
 
@@ -206,6 +223,10 @@ def _progress_handler_class() -> type | None:
                 return  # cached output nodes finish without starting
             try:
                 memory = probe.after() if probe else None
+            except Exception:
+                memory = None
+                _failed("MemoryProbe.after")
+            try:
                 recorder.node_finished(prompt_id, node_id, memory, _finished_outputs(node_id))
             except Exception:
                 _failed("ProgressHandler.finish_handler")
@@ -260,25 +281,13 @@ def _expansion_reader(dynprompt: Any) -> Callable[[str], tuple[str | None, str |
 
 
 def _finished_outputs(node_id: str) -> list[RawShape] | None:
-    """A finished node's output shapes from the running executor's cache; None when unreadable.
-
-    Read with the cache's plain local read (newer ComfyUI: its async get() marks the entry as used
-    for LRU and RAM-pressure eviction and asks external cache providers on a miss, which a
-    profiler must not), or the plain get() of the releases before it.
-    """
-    outputs_cache = getattr(getattr(STATE.executor, "caches", None), "outputs", None)
-    if outputs_cache is None:
+    """A finished node's output shapes from the running executor's cache; None when unreadable."""
+    entry = _cached_entry(getattr(STATE.executor, "caches", None), node_id)
+    if _is_awaitable(entry):  # an async get() without a local read: not ours to await here
+        close = getattr(entry, "close", None)
+        if callable(close):
+            close()
         return None
-    get_local = getattr(outputs_cache, "get_local", None)
-    if get_local is not None:
-        entry = get_local(node_id)
-    else:
-        entry = outputs_cache.get(node_id)
-        if _is_awaitable(entry):  # an async get() without a local read: not ours to await here
-            close = getattr(entry, "close", None)
-            if callable(close):
-                close()
-            return None
     return None if entry is None else _output_shapes(entry)
 
 
@@ -447,11 +456,17 @@ def loaded_models() -> list[dict[str, Any]]:
 def _make_unload_all_models(original: Callable[..., Any]) -> Callable[..., Any]:
     def unload_all_models(*args: Any, **kwargs: Any) -> Any:
         if STATE.recorder is not None or STATE.oom_listeners:
+            ex = sys.exc_info()[1]
             try:
-                ex = sys.exc_info()[1]
-                if ex is not None and is_oom(ex):
-                    if STATE.recorder is not None:
-                        STATE.recorder.out_of_memory(STATE.probe.after() if STATE.probe else None)
+                oom = ex is not None and is_oom(ex)
+                if oom and STATE.recorder is not None:
+                    # The failing node's end and memory: now, before ComfyUI unloads and reports.
+                    STATE.recorder.out_of_memory(_memory_now())
+            except Exception:
+                oom = False
+                _failed("unload_all_models")
+            if oom and ex is not None:
+                try:
                     snapshot = loaded_models()
                     total = sum(m.get("loaded_bytes") or 0 for m in snapshot)
                     log.warning(
@@ -460,8 +475,8 @@ def _make_unload_all_models(original: Callable[..., Any]) -> Callable[..., Any]:
                     )
                     for listener in list(STATE.oom_listeners):
                         listener(ex, snapshot)
-            except Exception:
-                _failed("unload_all_models")
+                except Exception:
+                    _failed("unload_all_models")
         return original(*args, **kwargs)
 
     return unload_all_models

@@ -341,3 +341,20 @@ def test_subgraph_nodes_are_named_from_the_dynamic_prompt() -> None:
     read = comfyui_hooks._expansion_reader(DynPrompt())
     assert read("7.0.1") == ("ImageInvert", "7")
     assert read("7") is None
+
+
+@pytest.mark.parametrize("behaviour", ["error", "oom"])
+def test_a_failing_probe_costs_the_memory_not_the_outcome(comfy: dict[str, Any], behaviour: str) -> None:
+    def fail(_inputs: dict[str, Any]) -> Any:
+        raise ValueError("broken") if behaviour == "error" else OutOfMemoryError("CUDA out of memory")
+
+    comfy["execution"].BEHAVIOURS["Sleep"] = fail
+    comfyui_hooks.install()
+    recorder = Recorder()
+    out: list[WorkflowRecord] = []
+    recorder.add_sink(out.append)
+    comfyui_hooks.attach(recorder, ExplodingProbe(lambda: 1))
+    run(comfy, CHAIN)
+    assert out[0].status == behaviour and out[0].error is not None and out[0].error.node_id == "2"
+    failed = next(n for n in out[0].nodes if n.node_id == "2")
+    assert failed.status == "error" and failed.rss_after_bytes is None
