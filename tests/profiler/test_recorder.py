@@ -310,3 +310,20 @@ def test_a_live_view_leaves_the_run_as_it_was(recorder: Any, clocks: Clocks) -> 
     record = rec.end_workflow("p")
     assert record is not None and record.nodes[0].status == "success"
     assert record.nodes[0].duration_ms == pytest.approx(500.0)
+
+
+def test_an_oom_mark_ends_the_failed_node_before_models_unload(recorder: Any, clocks: Clocks) -> None:
+    rec, _out = recorder
+    rec.begin_workflow("p", PROMPT)
+    rec.node_started("p", "2")
+    clocks.advance(0.1)
+    rec.out_of_memory(MemorySample(vram_bytes=7, rss_bytes=9))  # the hook, before ComfyUI unloads
+    clocks.advance(2.0)  # unloading every model takes a while before ComfyUI reports the failure
+    error = ErrorSummary(node_id="2", node_type="SAKSleep", exception_type="RuntimeError", message="alloc")
+    rec.workflow_outcome("p", "error", error)
+    record = rec.end_workflow("p")
+    assert record is not None and record.status == "oom", "the hook saw the OOM; the message need not say so"
+    failed = record.nodes[0]
+    assert failed.status == "error" and failed.duration_ms == pytest.approx(100.0)
+    assert failed.vram_after_bytes == 7 and failed.rss_after_bytes == 9
+    assert failed.error == "RuntimeError: alloc"
