@@ -229,6 +229,7 @@ class Recorder:
         parent_node_id: str | None = None,
     ) -> None:
         """A node begins (again, for lazy or async re-entry: only the first start counts)."""
+        # _log() inlined here and in node_finished: these two run inside every node's time.
         run = self._runs.get(prompt_id)
         if run is not None and len(run.events) < MAX_EVENTS_PER_WORKFLOW:
             run.events.append((_START, node_id, self._perf(), memory, class_type, parent_node_id))

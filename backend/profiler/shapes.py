@@ -7,7 +7,6 @@ after the workflow) turns them into names. None of the kept objects holds the te
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 from ..schemas.profiler import TensorShape
@@ -45,24 +44,11 @@ def shape_fields(raw: RawShape) -> dict[str, Any] | None:
     return {"path": path, "shape": sizes, "dtype": _name(dtype, "torch."), "device": _name(device, "")}
 
 
-# Names of the few dtype and device objects a process meets, so a record of thousands of shapes
-# formats each once. Bounded: an unusual library could hand out a new object per tensor.
-_NAMES: dict[Any, str] = {}
-_MAX_NAMES = 256
-
-
 def _name(value: Any, prefix: str) -> str | None:
+    # Once per shape per record, after the workflow: a plain str() is cheap enough there.
     if value is None or isinstance(value, str):
         return value
-    try:
-        return _NAMES[value]
-    except (KeyError, TypeError):  # TypeError: unhashable
-        pass
-    name = str(value).removeprefix(prefix)
-    if len(_NAMES) < _MAX_NAMES:
-        with contextlib.suppress(TypeError):
-            _NAMES[value] = name
-    return name
+    return str(value).removeprefix(prefix)
 
 
 def _walk(value: Any, path: str, depth: int, found: list[RawShape], limit: int) -> None:
