@@ -1,8 +1,7 @@
 // End-to-end tests drive Debian's chromium against the standalone host (python -m backend).
 // Two hosts: one simulating two GPUs of different models, one with this machine's real telemetry.
 import { defineConfig } from "@playwright/test";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -12,8 +11,20 @@ const PORT_BASE = Number(process.env.SWISSARMYKNIFE_E2E_PORT ?? 18198);
 export const REAL_PORT = PORT_BASE;
 export const FAKE_GPU_PORT = PORT_BASE + 1;
 
-function host(port: number, extra: string[]) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "swissarmyknife-e2e-"));
+// Each host's data folder (its history database, archives): kept after a run for a look at what
+// the host wrote, emptied when the next run starts. Playwright loads this file again in every
+// worker process (TEST_WORKER_INDEX set), while the hosts run: only the runner empties it.
+function freshDataDir(name: string): string {
+  const dataDir = path.join(ROOT, "artifacts", "e2e", "hosts", name);
+  if (process.env.TEST_WORKER_INDEX === undefined) {
+    rmSync(dataDir, { recursive: true, force: true });
+    mkdirSync(dataDir, { recursive: true });
+  }
+  return dataDir;
+}
+
+function host(name: string, port: number, extra: string[]) {
+  const dataDir = freshDataDir(name);
   return {
     command: [PYTHON, "-m", "backend", "--port", String(port), "--data-dir", dataDir, ...extra].join(" "),
     cwd: ROOT,
@@ -55,5 +66,5 @@ export default defineConfig({
     { name: "fake-gpus", use: { baseURL: `http://127.0.0.1:${FAKE_GPU_PORT}` }, testIgnore: /real-host/ },
     { name: "real-host", use: { baseURL: `http://127.0.0.1:${REAL_PORT}` }, testMatch: /real-host/ },
   ],
-  webServer: [host(FAKE_GPU_PORT, ["--fake-gpus"]), host(REAL_PORT, [])],
+  webServer: [host("fake-gpus", FAKE_GPU_PORT, ["--fake-gpus"]), host("real-host", REAL_PORT, [])],
 });
