@@ -109,12 +109,16 @@ def start_comfyui(
     env: dict[str, str] | None = None,
     extra_nodes: Sequence[Path] = (),
     pack_dir: Path = ROOT,
+    launcher: Sequence[str] = (),
+    start_timeout_s: float = START_TIMEOUT_S,
 ) -> ComfyServer:
     """Start ComfyUI on the CPU with this checkout (and the test nodes) linked in; wait until it answers.
 
     Pass the ``base`` and ``port`` of a stopped server to start "the same" ComfyUI again;
     ``extra_nodes`` are more custom-node folders to link in (the benchmarks' probe); ``pack_dir``
-    replaces this checkout as the pack (a benchmark's variant of it).
+    replaces this checkout as the pack (a benchmark's variant of it); ``launcher`` is a command
+    that runs ComfyUI's Python (a benchmark's ``valgrind ...``), which may need a longer
+    ``start_timeout_s``.
     """
     if base is None:
         base = Path(tempfile.mkdtemp(prefix="swissarmyknife-comfyui-"))
@@ -131,6 +135,7 @@ def start_comfyui(
     with log_path.open("ab") as log_file:
         process = subprocess.Popen(
             [
+                *launcher,
                 str(python),
                 "main.py",
                 "--cpu",
@@ -155,7 +160,7 @@ def start_comfyui(
             env=env,
         )
     server = ComfyServer(f"http://127.0.0.1:{port}", base, log_path, process)
-    deadline = time.monotonic() + START_TIMEOUT_S
+    deadline = time.monotonic() + start_timeout_s
     while True:
         if process.poll() is not None:
             raise RuntimeError(f"ComfyUI exited with {process.returncode}:\n{server.log()[-4000:]}")
@@ -167,7 +172,7 @@ def start_comfyui(
         if time.monotonic() > deadline:
             stop_comfyui(server, remove=False)
             raise RuntimeError(
-                f"ComfyUI did not answer within {START_TIMEOUT_S:.0f} s:\n{server.log()[-4000:]}"
+                f"ComfyUI did not answer within {start_timeout_s:.0f} s:\n{server.log()[-4000:]}"
             )
         time.sleep(0.25)
 
