@@ -55,7 +55,8 @@ class Plugin:
         # Finished workflows persist under the host's data directory; the writer thread opens the
         # database on start (never on ComfyUI's import path) and submit() only enqueues.
         self.history = HistoryStore(host.data_directory())
-        self.recorder.add_sink(self.history.submit)
+        # The execution thread only hands a finished workflow over: the writer builds its record.
+        self.recorder.add_sink(lambda finished: self.history.submit(finished.build))
         # Announced after the commit, so a page that refetches /stats on the event finds the run.
         self.history.subscribe(self._broadcast_workflow)
         # Guarded actions (restart, clear VRAM, ...): one token per process; the host's exposure

@@ -90,6 +90,13 @@ class _Flush:
     done: threading.Event
 
 
+@dataclass(frozen=True)
+class _Build:
+    """A finished workflow whose record the writer builds (see ``submit``)."""
+
+    build: Callable[[], WorkflowRecord]
+
+
 _STOP = object()
 
 
@@ -168,14 +175,19 @@ class HistoryStore:
 
     # Writing (any thread) -----------------------------------------------------------------------
 
-    def submit(self, record: WorkflowRecord) -> None:
-        """Queue a finished workflow for the writer; never blocks (dropped, and counted, when full)."""
+    def submit(self, record: WorkflowRecord | Callable[[], WorkflowRecord]) -> None:
+        """Queue a finished workflow for the writer; never blocks (dropped, and counted, when full).
+
+        ``record`` may be a function that builds the record: it is called on the writer thread, so
+        that the thread submitting (ComfyUI's execution thread) does not build it; if it raises,
+        the workflow is counted as failed and logged, like a write that fails.
+        """
         if self._closed:
             self._count_drop()
             log.warn_once("history-closed", "a workflow finished after the history store closed; not stored")
             return
         try:
-            self._queue.put_nowait(record)
+            self._queue.put_nowait(_Build(record) if callable(record) else record)
         except queue.Full:
             self._count_drop()
             log.at_most_every(
@@ -366,6 +378,8 @@ class HistoryStore:
     def _handle(self, item: object) -> None:
         if isinstance(item, WorkflowRecord):
             self._write(item)
+        elif isinstance(item, _Build):
+            self._write(item.build())
         elif isinstance(item, _Command):
             command: _Command[Any] = item
             if not command.future.set_running_or_notify_cancel():

@@ -50,7 +50,7 @@ def records(comfy: dict[str, Any]) -> list[WorkflowRecord]:
     ], "no wrapper around every node where the progress handler times them"
     recorder = Recorder()
     out: list[WorkflowRecord] = []
-    recorder.add_sink(out.append)
+    recorder.add_sink(lambda finished: out.append(finished.build()))
     comfyui_hooks.attach(recorder, MemoryProbe(lambda: 4096))
     return out
 
@@ -244,7 +244,7 @@ def test_missing_hook_points_degrade_to_what_exists(comfy: dict[str, Any]) -> No
     assert "ProgressHandler" not in installed and "execution.execute" in installed
     recorder = Recorder()
     out: list[WorkflowRecord] = []
-    recorder.add_sink(out.append)
+    recorder.add_sink(lambda finished: out.append(finished.build()))
     comfyui_hooks.attach(recorder, None)
     run(comfy, CHAIN)
     nap = next(n for n in out[0].nodes if n.node_id == "2")
@@ -352,7 +352,7 @@ def test_a_failing_probe_costs_the_memory_not_the_outcome(comfy: dict[str, Any],
     comfyui_hooks.install()
     recorder = Recorder()
     out: list[WorkflowRecord] = []
-    recorder.add_sink(out.append)
+    recorder.add_sink(lambda finished: out.append(finished.build()))
     comfyui_hooks.attach(recorder, ExplodingProbe(lambda: 1))
     run(comfy, CHAIN)
     assert out[0].status == behaviour and out[0].error is not None and out[0].error.node_id == "2"

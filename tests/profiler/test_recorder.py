@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from backend.profiler import MemorySample, Recorder
+from backend.profiler import FinishedWorkflow, MemorySample, Recorder
 from backend.schemas.profiler import ErrorSummary, TensorShape, WorkflowRecord
 
 PROMPT: dict[str, Any] = {
@@ -46,8 +46,13 @@ def clocks() -> Clocks:
 def recorder(clocks: Clocks) -> tuple[Recorder, list[WorkflowRecord]]:
     rec = Recorder(wall_clock=clocks.wall, perf_clock=clocks.perf)
     out: list[WorkflowRecord] = []
-    rec.add_sink(out.append)
+    rec.add_sink(lambda finished: out.append(finished.build()))
     return rec, out
+
+
+def built(finished: FinishedWorkflow | None) -> WorkflowRecord:
+    assert finished is not None
+    return finished.build()
 
 
 def run_node(
@@ -73,7 +78,7 @@ def test_success_records_every_node_with_durations_and_memory(recorder: Any, clo
     run_node(rec, clocks, "2", 0.2, before=10, after=10, peak=1_000)
     run_node(rec, clocks, "3", 0.005)
     rec.workflow_outcome("p", "success")
-    record = rec.end_workflow("p")
+    record = built(rec.end_workflow("p"))
     assert record is not None and out == [record]
     assert record.status == "success"
     assert [n.node_id for n in record.nodes] == ["1", "2", "3"]
@@ -98,7 +103,7 @@ def test_cached_rerun_reports_every_node_as_a_cache_hit(recorder: Any) -> None:
     rec.mark_cached("p", ["1", "2", "3"])
     rec.node_finished("p", "3")  # ComfyUI finishes cached output nodes without a start
     rec.workflow_outcome("p", "success")
-    record = rec.end_workflow("p")
+    record = built(rec.end_workflow("p"))
     assert record is not None
     assert [(n.node_id, n.status, n.cache_hit) for n in record.nodes] == [
         ("1", "cached", True),
@@ -118,7 +123,7 @@ def test_error_marks_the_failing_node_and_summarises(recorder: Any, clocks: Cloc
     rec.node_failed("p", "2", "ValueError: boom")
     error = ErrorSummary(node_id="2", node_type="SAKSleep", exception_type="ValueError", message="boom")
     rec.workflow_outcome("p", "error", error)
-    record = rec.end_workflow("p")
+    record = built(rec.end_workflow("p"))
     assert record is not None and record.status == "error" and record.error == error
     failed = record.nodes[1]
     assert failed.status == "error" and failed.error == "ValueError: boom"
@@ -136,7 +141,7 @@ def test_oom_is_its_own_status(recorder: Any) -> None:
         "error",
         ErrorSummary(node_id="2", node_type="X", exception_type="torch.OutOfMemoryError", message="m"),
     )
-    record = rec.end_workflow("p")
+    record = built(rec.end_workflow("p"))
     assert record is not None and record.status == "oom"
 
 
@@ -148,7 +153,7 @@ def test_oom_recognised_from_the_message_alone(recorder: Any) -> None:
         "error",
         ErrorSummary(node_id=None, node_type=None, exception_type="torch.OutOfMemoryError", message="x"),
     )
-    record = rec.end_workflow("p")
+    record = built(rec.end_workflow("p"))
     assert record is not None and record.status == "oom"
 
 
@@ -162,7 +167,7 @@ def test_interrupt_marks_the_running_node(recorder: Any, clocks: Clocks) -> None
         "interrupted",
         ErrorSummary(node_id="2", node_type="SAKSleep", exception_type="interrupted", message=""),
     )
-    record = rec.end_workflow("p")
+    record = built(rec.end_workflow("p"))
     assert record is not None and record.status == "interrupted"
     assert [n.status for n in record.nodes] == ["success", "interrupted"]
 
@@ -176,7 +181,7 @@ def test_async_and_lazy_reentry_keep_the_first_start(recorder: Any, clocks: Cloc
     clocks.advance(0.2)
     rec.node_finished("p", "2")
     rec.workflow_outcome("p", "success")
-    record = rec.end_workflow("p")
+    record = built(rec.end_workflow("p"))
     assert record is not None and record.nodes[0].duration_ms == pytest.approx(300.0)
 
 
@@ -192,7 +197,7 @@ def test_subgraph_expansion_records_ephemeral_nodes_with_their_parent(recorder: 
     rec.node_finished("p", "2.0.1")
     rec.node_finished("p", "2")
     rec.workflow_outcome("p", "success")
-    record = rec.end_workflow("p")
+    record = built(rec.end_workflow("p"))
     assert record is not None
     child = next(n for n in record.nodes if n.node_id == "2.0.1")
     assert child.parent_node_id == "2" and child.class_type == "ImageInvert"
@@ -233,7 +238,7 @@ def test_a_failing_sink_does_not_stop_the_others(recorder: Any) -> None:
 
     rec.add_sink(bad)
     later: list[WorkflowRecord] = []
-    rec.add_sink(later.append)
+    rec.add_sink(lambda finished: later.append(finished.build()))
     rec.begin_workflow("p", PROMPT)
     rec.workflow_outcome("p", "success")
     rec.end_workflow("p")
@@ -244,7 +249,7 @@ def test_execution_without_an_outcome_message_is_an_error(recorder: Any) -> None
     rec, _ = recorder
     rec.begin_workflow("p", PROMPT)
     rec.node_started("p", "1")
-    record = rec.end_workflow("p")
+    record = built(rec.end_workflow("p"))
     assert record is not None and record.status == "error"
     assert record.nodes[0].status == "error"
 
@@ -266,7 +271,7 @@ def test_a_runaway_workflow_is_bounded_and_keeps_its_outcome(
         "error",
         ErrorSummary(node_id=None, node_type=None, exception_type="RuntimeError", message="boom"),
     )
-    record = rec.end_workflow("p")
+    record = built(rec.end_workflow("p"))
     assert record is not None and len(record.nodes) == 5
     assert [n.node_id for n in record.nodes] == ["x0", "x1", "x2", "x3", "x4"]
     assert record.status == "error" and record.error is not None, "the outcome is never dropped"
@@ -288,7 +293,7 @@ def test_shapes_are_named_when_the_record_is_built(recorder: Any, clocks: Clocks
     )
     run_node(rec, clocks, "2", 0.01)
     rec.workflow_outcome("p", "success")
-    record = rec.end_workflow("p")
+    record = built(rec.end_workflow("p"))
     assert record is not None
     first, sleep = record.nodes[0], record.nodes[1]
     assert first.output_shapes == [
@@ -307,7 +312,7 @@ def test_a_live_view_leaves_the_run_as_it_was(recorder: Any, clocks: Clocks) -> 
     clocks.advance(0.5)
     rec.node_finished("p", "1")
     rec.workflow_outcome("p", "success")
-    record = rec.end_workflow("p")
+    record = built(rec.end_workflow("p"))
     assert record is not None and record.nodes[0].status == "success"
     assert record.nodes[0].duration_ms == pytest.approx(500.0)
 
@@ -321,9 +326,35 @@ def test_an_oom_mark_ends_the_failed_node_before_models_unload(recorder: Any, cl
     clocks.advance(2.0)  # unloading every model takes a while before ComfyUI reports the failure
     error = ErrorSummary(node_id="2", node_type="SAKSleep", exception_type="RuntimeError", message="alloc")
     rec.workflow_outcome("p", "error", error)
-    record = rec.end_workflow("p")
+    record = built(rec.end_workflow("p"))
     assert record is not None and record.status == "oom", "the hook saw the OOM; the message need not say so"
     failed = record.nodes[0]
     assert failed.status == "error" and failed.duration_ms == pytest.approx(100.0)
     assert failed.vram_after_bytes == 7 and failed.rss_after_bytes == 9
     assert failed.error == "RuntimeError: alloc"
+
+
+def test_ending_hands_the_log_over_and_building_it_is_left_to_the_sink(
+    clocks: Clocks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The execution thread only hands the finished workflow over: no replay, no validation there."""
+    rec = Recorder(wall_clock=clocks.wall, perf_clock=clocks.perf)
+    handed: list[FinishedWorkflow] = []
+    rec.add_sink(handed.append)
+    builds: list[str] = []
+    build = Recorder._build
+
+    def counting(self: Recorder, run: Any, *args: Any, **kwargs: Any) -> WorkflowRecord:
+        builds.append(run.prompt_id)
+        return build(self, run, *args, **kwargs)
+
+    monkeypatch.setattr(Recorder, "_build", counting)
+    rec.begin_workflow("p", PROMPT)
+    run_node(rec, clocks, "1", 0.25)
+    rec.workflow_outcome("p", "success")
+    finished = rec.end_workflow("p")
+    assert finished is not None and handed == [finished] and finished.prompt_id == "p" and builds == []
+    clocks.advance(5.0)  # built later, on another thread: the times are those of the end
+    record = finished.build()
+    assert builds == ["p"] and record.duration_ms == pytest.approx(250.0)
+    assert record.ended_at == pytest.approx(record.started_at + 0.25)

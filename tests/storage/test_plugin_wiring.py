@@ -37,8 +37,9 @@ async def test_finished_workflows_reach_history_and_the_routes(aiohttp_client: A
             recorder.node_started("wired-1", node_id)
             recorder.node_finished("wired-1", node_id)
         recorder.workflow_outcome("wired-1", "success")
-        record = recorder.end_workflow("wired-1")
-        assert record is not None
+        finished = recorder.end_workflow("wired-1")
+        assert finished is not None
+        record = finished.build()  # what the history writer built from it
         assert plugin.history.flush()
 
         client = await aiohttp_client(host.build_app())

@@ -161,3 +161,58 @@ def test_the_writer_keeps_no_record_once_it_is_stored(store: HistoryStore) -> No
     # No flush marker here: it would replace the writer's last item and hide the leak.
     time.sleep(0.05)
     assert sys.getrefcount(record) == baseline, "the writer thread still references the stored record"
+
+
+def test_a_record_to_build_is_built_on_the_writer_thread(store: HistoryStore) -> None:
+    # ComfyUI's execution thread submits a function that builds the record: building it (replay,
+    # validation: milliseconds for a large workflow) happens on the writer, not on the submitter.
+    threads: list[str] = []
+
+    def build() -> WorkflowRecord:
+        threads.append(threading.current_thread().name)
+        return make_record(8)
+
+    store.submit(build)
+    assert store.flush()
+    assert threads == [WRITER_THREAD_NAME]
+    assert store.get_workflow(make_record(8).prompt_id) == make_record(8)
+
+
+def test_a_record_that_cannot_be_built_is_counted_and_the_writer_goes_on(
+    store: HistoryStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="swissarmyknife")
+
+    def broken() -> WorkflowRecord:
+        raise ValueError("an event log no record can be made of")
+
+    store.submit(broken)
+    store.submit(make_record(9))
+    assert store.flush()
+    counters = store.counters()
+    assert counters.failed == 1 and counters.written == 1
+    assert store.get_workflow(make_record(9).prompt_id) is not None
+    assert "could not store a workflow (ValueError: an event log no record can be made of)" in caplog.text
+
+
+def test_the_writer_keeps_nothing_it_built_once_it_is_stored(store: HistoryStore) -> None:
+    # As above for a record built on the writer: neither the builder (holding the event log and
+    # the prompt) nor the record outlives the write.
+    record = make_record(10, nodes=50)
+    built: list[int] = []
+
+    class Builder:
+        def __call__(self) -> WorkflowRecord:
+            built.append(1)
+            return record
+
+    builder = Builder()
+    baseline_builder, baseline_record = sys.getrefcount(builder), sys.getrefcount(record)
+    store.submit(builder)
+    deadline = time.monotonic() + 10
+    while store.counters().written < 1 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert store.counters().written == 1 and built == [1]
+    time.sleep(0.05)  # no flush marker: it would replace the writer's last item and hide a leak
+    assert sys.getrefcount(builder) == baseline_builder, "the writer still references the builder"
+    assert sys.getrefcount(record) == baseline_record, "the writer still references the built record"
