@@ -179,7 +179,7 @@ def _max(a: int | None, b: int | None) -> int | None:
 
 
 class Recorder:
-    """In-flight workflows and their nodes; finished ones go to the sinks as WorkflowRecords."""
+    """In-flight workflows and their nodes; finished ones go to the sinks, which build their records."""
 
     def __init__(
         self,
