@@ -40,6 +40,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -373,6 +374,33 @@ class Plan:
     folder: Path
 
 
+def start_plan(
+    plan: Plan,
+    seed: int | None,
+    comfy_dir: Path,
+    python: Path,
+    comfy_args: Sequence[str],
+    *,
+    extra_env: dict[str, str] | None = None,
+    **options: Any,
+) -> ComfyServer:
+    """Start one arm's server (with the probe); ``seed`` is its PYTHONHASHSEED, None for random;
+    ``options`` go to ``start_comfyui`` (a launcher, a start timeout)."""
+    env = {**(plan.env or os.environ), **(extra_env or {})}
+    if seed is not None:
+        env["PYTHONHASHSEED"] = str(seed)
+    return start_comfyui(
+        comfy_dir,
+        python,
+        with_pack=plan.pack,
+        env=env,
+        extra_nodes=[PROBE],
+        pack_dir=plan.folder,
+        extra_args=comfy_args,
+        **options,
+    )
+
+
 def plans(args: argparse.Namespace, pack_copy: Path, cut_down: dict[str, Path]) -> list[Plan]:
     """The baseline first, then each treatment, each with its own server per block."""
     names = {
@@ -417,18 +445,7 @@ def main() -> int:
     cut_down = {name: cut_down_pack(pack_copy, init) for name, init in wanted.items()}
 
     def start(plan: Plan, seed: int | None) -> ComfyServer:
-        env = {**(plan.env or os.environ)}
-        if seed is not None:
-            env["PYTHONHASHSEED"] = str(seed)
-        return start_comfyui(
-            comfy_dir,
-            python,
-            with_pack=plan.pack,
-            env=env,
-            extra_nodes=[PROBE],
-            pack_dir=plan.folder,
-            extra_args=args.comfy_arg,
-        )
+        return start_plan(plan, seed, comfy_dir, python, args.comfy_arg)
 
     if args.mode == "hooks":
         arm_plans = [Plan(Arm(name), True, None, pack_copy) for name in ("hooks off", "hooks on")]

@@ -60,11 +60,12 @@ from comfyui_chain import (  # noqa: E402
     cut_down_pack,
     plans,
     snapshot_pack,
+    start_plan,
     t_interval,
     treatments,
 )
 
-from tests.integration.conftest import ComfyServer, start_comfyui, stop_comfyui  # noqa: E402
+from tests.integration.conftest import ComfyServer, stop_comfyui  # noqa: E402
 
 WINDOW_SOURCE = PROBE / "callgrind_window.c"
 # Callgrind's event names for misses with --cache-sim=yes.
@@ -236,16 +237,7 @@ def calibrate(
 ) -> tuple[float, float]:
     """The chain natively in this arm's server: median wall ms (execution_start -> _success) and
     the pack's RSS reads per run."""
-    env = {**(plan.env or os.environ), "PYTHONHASHSEED": str(seed)}
-    server = start_comfyui(
-        comfy_dir,
-        python,
-        with_pack=plan.pack,
-        env=env,
-        extra_nodes=[PROBE],
-        pack_dir=plan.folder,
-        extra_args=args.comfy_arg,
-    )
+    server = start_plan(plan, seed, comfy_dir, python, args.comfy_arg)
     try:
         assert count_rss(server, 1.0), f"{plan.arm.name}: the pack's profiler is not running"
         walls, reads = [], []
@@ -380,19 +372,13 @@ class Bench:
     def start(self, plan: Plan, seed: int, block: int) -> Server:
         dumps = self.work / f"block{block}-{plan.arm.name.replace(' ', '-')}"
         dumps.mkdir()
-        env = {
-            **(plan.env or os.environ),
-            "PYTHONHASHSEED": str(seed),
-            "SAK_BENCH_CALLGRIND_LIB": str(self.library),
-        }
-        server = start_comfyui(
+        server = start_plan(
+            plan,
+            seed,
             self.comfy_dir,
             self.python,
-            with_pack=plan.pack,
-            env=env,
-            extra_nodes=[PROBE],
-            pack_dir=plan.folder,
-            extra_args=self.args.comfy_arg,
+            self.args.comfy_arg,
+            extra_env={"SAK_BENCH_CALLGRIND_LIB": str(self.library)},
             launcher=valgrind_command(dumps, not self.args.no_cache_sim),
             start_timeout_s=START_TIMEOUT_S,
         )

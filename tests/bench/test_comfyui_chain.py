@@ -108,3 +108,29 @@ def test_comfyui_arguments_are_collected_and_reported(
     assert args.comfy_arg == ["--cache-classic"]
     header = chain.describe(args, tmp_path, [chain.Arm("pack")], chain.Arm("no pack"))
     assert header.endswith("ComfyUI arguments --cache-classic")
+
+
+def test_a_plan_starts_with_its_seed_its_env_and_the_probe(
+    chain: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[tuple[tuple[object, ...], dict[str, object]]] = []
+    monkeypatch.setattr(chain, "start_comfyui", lambda *a, **kw: started.append((a, kw)) or "server")
+    plan = chain.Plan(chain.Arm("ballast"), False, {"SAK_BENCH_BALLAST": "5"}, tmp_path)
+    server = chain.start_plan(
+        plan,
+        7,
+        tmp_path / "ComfyUI",
+        tmp_path / "python",
+        ["--cache-classic"],
+        extra_env={"X": "1"},
+        launcher=["v"],
+    )
+    assert server == "server"
+    (comfy_dir, python), options = started[0]
+    assert (comfy_dir, python) == (tmp_path / "ComfyUI", tmp_path / "python")
+    assert options["env"] == {"SAK_BENCH_BALLAST": "5", "X": "1", "PYTHONHASHSEED": "7"}
+    assert options["with_pack"] is False and options["pack_dir"] == tmp_path
+    assert options["extra_nodes"] == [chain.PROBE] and options["extra_args"] == ["--cache-classic"]
+    assert options["launcher"] == ["v"]
+    chain.start_plan(plan, None, tmp_path, tmp_path, [])
+    assert "PYTHONHASHSEED" not in started[1][1]["env"]  # type: ignore[operator]
