@@ -2,23 +2,27 @@
 
 ``bench/comfyui_chain.py`` times the chain (issue 5's budget: within 1 % of ComfyUI without the
 pack), but on a shared VM whose speed moves ±10 % from minute to minute, timing cannot resolve
-1 %. Here each server runs under valgrind's callgrind and the bench-only probe makes every
-prompt's whole ``PromptExecutor.execute`` one counted window (``callgrind_window.c``: the window
-opens and closes inside the process, so the driver's own requests are never in it). Callgrind
-counts what the CPU is asked to do — instructions, and with its cache simulation the first- and
-last-level cache misses — whatever else the machine is doing, so a pack's cost is a ratio of
-counts that repeats to about 0.1 %.
+1 %. Here each server runs under valgrind's callgrind and the bench-only probe counts every prompt
+in two windows: from entering ``PromptExecutor.execute`` to ``add_message("execution_success")``
+returning (ComfyUI's own run time, plus its set-up before execution_start), and from there to
+``execute`` returning (what the worker does after it). The probe opens and dumps the windows
+inside the process (``comfyui_probe/callgrind_window.c``), so the driver's own requests are never
+in them. Callgrind counts what the CPU is asked to do — instructions, and with its cache
+simulation the first- and last-level cache misses — whatever else the machine is doing, so a
+pack's cost is a ratio of counts that repeats to about 0.1 %.
 
 Estimated cycles = Ir + 10 x L1 misses + 100 x last-level misses, the weighting callgrind's own
 documentation and instruction-count benchmark harnesses use; the full collections of ComfyUI's
 ~770,000-object heap are mostly misses, which is why the estimate, not the instruction count
 alone, is the figure to compare. It is a model of a CPU, not a time: it has no branch
-mispredictions, prefetching or out-of-order overlap.
+mispredictions, prefetching or out-of-order overlap, and no kernel time (syscalls).
 
-Every thread is counted in the window (the pack's sampler and history writer included), and the
-worker thread's counts are reported alone too; the window includes the pack's work after
-``execution_success`` (its record is built on the worker before ``execute`` returns), which
-ComfyUI's own execution_start -> execution_success time does not.
+Every thread is counted in the windows (the pack's sampler and history writer included), and the
+worker thread's counts are reported alone too. The pack reads RSS at most every 20 ms of wall
+time, and a process under callgrind runs ~200x slower: each pack arm first runs natively (its run
+time and RSS reads per run), and after a warm-up the probe stretches the pack's wall-clock limits
+by the measured slow-down (x 0.8, erring towards more reads), so it reads as often per run as
+natively; the report shows both counts.
 
 Each block starts one server per arm with the same ``PYTHONHASHSEED`` (set layouts in ComfyUI's
 cache-key hashing depend on it), side by side (valgrind runs a process on one core), and runs
