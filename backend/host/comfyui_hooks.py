@@ -9,7 +9,8 @@ comfy_execution/progress.py):
   is rebuilt per prompt, with the prompt's DynamicPrompt): the real start and finish of each node,
   across lazy and async re-entry; at the finish, the outputs' tensor shapes from the cache (ComfyUI
   stores them before it reports the finish); subgraph parents are asked of the DynamicPrompt once,
-  when the record is built.
+  when the record is built (on the history writer's thread, after the prompt: ComfyUI no longer
+  changes that DynamicPrompt then, it makes a new one per prompt).
 - ``execution.execute`` (signature-agnostic ``*args, **kwargs``), only on releases without the
   progress registry: there it times each node and reads its outputs. Where the handler does that,
   no wrapper sits around every node: that is most of what a profiler costs per node.

@@ -148,7 +148,8 @@ async def callgrind_window(request: web.Request) -> web.Response:
     # outermost: the windows hold everything the prompt costs, the pack's own wrappers included.
     # Two dumps per prompt: "success" when add_message("execution_success") returns (the window
     # ComfyUI's own execution time measures, plus the set-up before execution_start), "end" when
-    # execute returns (what the worker does after it: ComfyUI's clean-up, the pack's record).
+    # execute returns (what the worker does after it: ComfyUI's clean-up, the pack handing its
+    # finished log to the history writer).
     path = os.environ.get("SAK_BENCH_CALLGRIND_LIB")
     if not path:
         return web.json_response({"error": "SAK_BENCH_CALLGRIND_LIB is not set"}, status=409)
