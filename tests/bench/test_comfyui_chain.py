@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
 import sys
 from pathlib import Path
@@ -11,17 +10,12 @@ from types import ModuleType
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "comfyui_chain.py"
+from tests.bench.loading import load_bench
 
 
 @pytest.fixture(scope="module")
 def chain() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("comfyui_chain_under_test", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("comfyui_chain")
 
 
 def run(chain: ModuleType, wall_ms: float, full_gc_ms: float, block: int) -> object:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import importlib.util
 import shutil
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "comfyui_chain_cycles.py"
+from tests.bench.loading import load_bench
 
 # The head of a real per-thread dump (callgrind 3.19, --cache-sim=yes --separate-threads=yes).
 DUMP = """\
@@ -39,12 +38,7 @@ totals: {ir} 828114251 466066689 {i1} 9401843 2630981 {ill} 298565 592495
 
 @pytest.fixture(scope="module")
 def cycles() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("comfyui_chain_cycles_under_test", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("comfyui_chain_cycles")
 
 
 def write_dump(folder: Path, name: str, thread: int, ir: int, *, i1: int = 23256795, ill: int = 8314) -> Path:
