@@ -47,11 +47,10 @@ class FinishedWorkflow:
     _run: _WorkflowRun
     _ended_wall: float
     _ended_perf: float
-    _build: Callable[[_WorkflowRun, float, float], WorkflowRecord]
 
     def build(self) -> WorkflowRecord:
         """The workflow's record (raises if the log cannot make a valid one)."""
-        return self._build(self._run, self._ended_wall, self._ended_perf)
+        return _build_record(self._run, self._ended_wall, self._ended_perf, final=True)
 
 
 Sink = Callable[[FinishedWorkflow], None]
@@ -221,7 +220,7 @@ class Recorder:
             run = self._runs.pop(prompt_id, None)
         if run is None:
             return None
-        finished = FinishedWorkflow(prompt_id, run, self._wall(), self._perf(), self._build_final)
+        finished = FinishedWorkflow(prompt_id, run, self._wall(), self._perf())
         for sink in list(self._sinks):
             try:
                 sink(finished)
@@ -318,58 +317,57 @@ class Recorder:
             if not self._runs:
                 return None
             run = next(reversed(self._runs.values()))
-        return self._build(run, self._wall(), self._perf(), final=False)
+        return _build_record(run, self._wall(), self._perf(), final=False)
 
-    # Building ----------------------------------------------------------------------------------
 
-    def _build_final(self, run: _WorkflowRun, ended_wall: float, ended_perf: float) -> WorkflowRecord:
-        return self._build(run, ended_wall, ended_perf, final=True)
+# Building --------------------------------------------------------------------------------------
 
-    def _build(self, run: _WorkflowRun, now_wall: float, now_perf: float, *, final: bool) -> WorkflowRecord:
-        # A copy (atomic): the execution thread may append while a live view is built.
-        state = _replay(run.events[:])
-        if run.expansions is not None:
-            _add_expansions(state, run.prompt, run.expansions)
-        if run.hash is None:
-            run.hash = workflow_hash(run.prompt)
-        has_titles = any(isinstance(n, dict) and "_meta" in n for n in run.prompt.values())
-        # Each output named once; a node's inputs are its sources' outputs under the input's name.
-        outputs = {n.node_id: _named(n.output_shapes) for n in state.nodes.values() if n.output_shapes}
-        nodes = []
-        peak_vram: int | None = None
-        peak_rss: int | None = None
-        for node in sorted(state.nodes.values(), key=lambda n: n.order):
-            if final and node.status == "running":
-                # ComfyUI sends no finish for a node that failed or was cut short.
-                node.status = "interrupted" if state.outcome == "interrupted" else "error"
-            inputs = _input_shapes(run.prompt, node.node_id, outputs)
-            nodes.append(node.to_dict(run, has_titles, inputs, outputs.get(node.node_id, [])))
-            if node.vram_before is not None and node.vram_peak_delta is not None:
-                peak_vram = _max(peak_vram, node.vram_before + node.vram_peak_delta)
-            peak_vram = _max(peak_vram, node.vram_after)
-            peak_rss = _max(_max(peak_rss, node.rss_before), node.rss_after)
-        status: WorkflowStatus = state.outcome or ("error" if final else "running")
-        if not final:
-            status = "running"
-        executed = [n for n in state.nodes.values() if not n.cache_hit and n.start_perf is not None]
-        return WorkflowRecord.model_validate(
-            {
-                "prompt_id": run.prompt_id,
-                "workflow_hash": run.hash,
-                "status": status,
-                "started_at": run.started_at,
-                "ended_at": now_wall if final else None,
-                "duration_ms": (now_perf - run.start_perf) * 1000.0 if final else None,
-                "node_count": len(run.prompt),
-                "executed_count": len(executed),
-                "cache_hits": len(state.cached),
-                "cache_misses": len(executed),
-                "peak_vram_bytes": peak_vram,
-                "peak_rss_bytes": peak_rss,
-                "error": state.error,
-                "nodes": nodes,
-            }
-        )
+
+def _build_record(run: _WorkflowRun, now_wall: float, now_perf: float, *, final: bool) -> WorkflowRecord:
+    # A copy (atomic): the execution thread may append while a live view is built.
+    state = _replay(run.events[:])
+    if run.expansions is not None:
+        _add_expansions(state, run.prompt, run.expansions)
+    if run.hash is None:
+        run.hash = workflow_hash(run.prompt)
+    has_titles = any(isinstance(n, dict) and "_meta" in n for n in run.prompt.values())
+    # Each output named once; a node's inputs are its sources' outputs under the input's name.
+    outputs = {n.node_id: _named(n.output_shapes) for n in state.nodes.values() if n.output_shapes}
+    nodes = []
+    peak_vram: int | None = None
+    peak_rss: int | None = None
+    for node in sorted(state.nodes.values(), key=lambda n: n.order):
+        if final and node.status == "running":
+            # ComfyUI sends no finish for a node that failed or was cut short.
+            node.status = "interrupted" if state.outcome == "interrupted" else "error"
+        inputs = _input_shapes(run.prompt, node.node_id, outputs)
+        nodes.append(node.to_dict(run, has_titles, inputs, outputs.get(node.node_id, [])))
+        if node.vram_before is not None and node.vram_peak_delta is not None:
+            peak_vram = _max(peak_vram, node.vram_before + node.vram_peak_delta)
+        peak_vram = _max(peak_vram, node.vram_after)
+        peak_rss = _max(_max(peak_rss, node.rss_before), node.rss_after)
+    status: WorkflowStatus = state.outcome or ("error" if final else "running")
+    if not final:
+        status = "running"
+    executed = [n for n in state.nodes.values() if not n.cache_hit and n.start_perf is not None]
+    return WorkflowRecord.model_validate(
+        {
+            "prompt_id": run.prompt_id,
+            "workflow_hash": run.hash,
+            "status": status,
+            "started_at": run.started_at,
+            "ended_at": now_wall if final else None,
+            "duration_ms": (now_perf - run.start_perf) * 1000.0 if final else None,
+            "node_count": len(run.prompt),
+            "executed_count": len(executed),
+            "cache_hits": len(state.cached),
+            "cache_misses": len(executed),
+            "peak_vram_bytes": peak_vram,
+            "peak_rss_bytes": peak_rss,
+            "error": state.error,
+            "nodes": nodes,
+        }
+    )
 
 
 def _replay(events: list[tuple[Any, ...]]) -> _Replayed:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from backend.profiler import FinishedWorkflow, MemorySample, Recorder
+from backend.profiler import recorder as recorder_module
 from backend.schemas.profiler import ErrorSummary, TensorShape, WorkflowRecord
 
 PROMPT: dict[str, Any] = {
@@ -342,13 +343,13 @@ def test_ending_hands_the_log_over_and_building_it_is_left_to_the_sink(
     handed: list[FinishedWorkflow] = []
     rec.add_sink(handed.append)
     builds: list[str] = []
-    build = Recorder._build
+    build = recorder_module._build_record
 
-    def counting(self: Recorder, run: Any, *args: Any, **kwargs: Any) -> WorkflowRecord:
+    def counting(run: Any, *args: Any, **kwargs: Any) -> WorkflowRecord:
         builds.append(run.prompt_id)
-        return build(self, run, *args, **kwargs)
+        return build(run, *args, **kwargs)
 
-    monkeypatch.setattr(Recorder, "_build", counting)
+    monkeypatch.setattr(recorder_module, "_build_record", counting)
     rec.begin_workflow("p", PROMPT)
     run_node(rec, clocks, "1", 0.25)
     rec.workflow_outcome("p", "success")
