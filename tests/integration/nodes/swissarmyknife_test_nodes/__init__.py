@@ -9,8 +9,20 @@ import time
 import torch
 
 
-class SAKSleep:
-    """Sleeps, then passes its image through (a node with a known duration)."""
+class _ImageNode:
+    """An image in, the same or another image out: what every test node here declares."""
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {"required": {"image": ("IMAGE",)}}
+
+    RETURN_TYPES = ("IMAGE",)
+    FUNCTION = "run"
+    CATEGORY = "swissarmyknife/test"
+
+
+class _SleepNode(_ImageNode):
+    """An image and a duration in seconds in, the image out."""
 
     @classmethod
     def INPUT_TYPES(cls):
@@ -18,73 +30,39 @@ class SAKSleep:
             "required": {"image": ("IMAGE",), "seconds": ("FLOAT", {"default": 0.1, "min": 0.0, "max": 60.0})}
         }
 
-    RETURN_TYPES = ("IMAGE",)
-    FUNCTION = "run"
-    CATEGORY = "swissarmyknife/test"
+
+class SAKSleep(_SleepNode):
+    """Sleeps, then passes its image through (a node with a known duration)."""
 
     def run(self, image, seconds):
         time.sleep(seconds)
         return (image,)
 
 
-class SAKAsyncSleep:
+class SAKAsyncSleep(_SleepNode):
     """The same with an async body, timed by ComfyUI's async-node path."""
-
-    @classmethod
-    def INPUT_TYPES(cls):
-        return {
-            "required": {"image": ("IMAGE",), "seconds": ("FLOAT", {"default": 0.1, "min": 0.0, "max": 60.0})}
-        }
-
-    RETURN_TYPES = ("IMAGE",)
-    FUNCTION = "run"
-    CATEGORY = "swissarmyknife/test"
 
     async def run(self, image, seconds):
         await asyncio.sleep(seconds)
         return (image,)
 
 
-class SAKFail:
+class SAKFail(_ImageNode):
     """Raises ValueError (an ordinary node error)."""
-
-    @classmethod
-    def INPUT_TYPES(cls):
-        return {"required": {"image": ("IMAGE",)}}
-
-    RETURN_TYPES = ("IMAGE",)
-    FUNCTION = "run"
-    CATEGORY = "swissarmyknife/test"
 
     def run(self, image):
         raise ValueError("SAKFail failed on purpose")
 
 
-class SAKOom:
+class SAKOom(_ImageNode):
     """Raises torch.OutOfMemoryError, as a CUDA allocation failure would."""
-
-    @classmethod
-    def INPUT_TYPES(cls):
-        return {"required": {"image": ("IMAGE",)}}
-
-    RETURN_TYPES = ("IMAGE",)
-    FUNCTION = "run"
-    CATEGORY = "swissarmyknife/test"
 
     def run(self, image):
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB (simulated)")
 
 
-class SAKExpand:
+class SAKExpand(_ImageNode):
     """Expands into a subgraph of two ImageInvert nodes (ComfyUI's node expansion)."""
-
-    @classmethod
-    def INPUT_TYPES(cls):
-        return {"required": {"image": ("IMAGE",)}}
-
-    RETURN_TYPES = ("IMAGE",)
-    FUNCTION = "run"
-    CATEGORY = "swissarmyknife/test"
 
     def run(self, image):
         # A test node runs inside ComfyUI: its graph builder is the API under test.
