@@ -10,13 +10,8 @@ from pathlib import Path
 
 from . import log
 from .api import route_specs
-from .host.standalone.controls import StandaloneControls
-from .host.standalone.fake_models import (
-    DEFAULT_FAKE_MODELS,
-    FakeModels,
-    ModelHoldingFakeGpuSource,
-    fake_action_endpoints,
-)
+from .api.standalone import StandaloneControls, standalone_endpoints
+from .host.standalone.fake_models import DEFAULT_FAKE_MODELS, FakeModels, ModelHoldingFakeGpuSource
 from .host.standalone.server import StandaloneHost
 from .plugin import Plugin, create_plugin
 from .telemetry import FakeCpuSource, FakeGpuSource, TelemetrySources
@@ -50,17 +45,19 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _add_fake_gpu_controls(host: StandaloneHost, plugin: Plugin, sources: TelemetrySources) -> None:
-    # Test-only routes (see backend/host/standalone/controls.py): never in ComfyUI, never on real telemetry.
+def _add_test_controls(host: StandaloneHost, plugin: Plugin, sources: TelemetrySources) -> None:
+    # Test-only routes (backend/api/standalone.py): never in ComfyUI, never on real telemetry.
     fake = next(source for source in sources.gpus if isinstance(source, FakeGpuSource))
     controls = StandaloneControls(
-        fake,
+        fake_gpus=fake,
+        models=host.models,
+        queue=host.queue,
         send_event=host.send_event,
         client_count=host.client_count,
         request_sample=plugin.sampler.request_sample,
         request_probe=plugin.sampler.request_probe,
     )
-    host.add_test_routes(controls.route_specs())
+    host.add_test_routes(route_specs(standalone_endpoints(controls)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,8 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     plugin = create_plugin(host, sources)
     if args.fake_gpus:
-        _add_fake_gpu_controls(host, plugin, sources)
-        host.add_test_routes(route_specs(fake_action_endpoints(models, host.queue, host.send_event)))
+        _add_test_controls(host, plugin, sources)
     try:
         log.info(f"standalone host on http://{args.host}:{args.port}/")
         host.serve(args.host, args.port)

@@ -9,28 +9,24 @@ from collections.abc import Callable
 from typing import Any
 
 from . import log
-from .api import ApiServices, build_endpoints, route_specs
-from .api.actions import ActionServices
+from .actions import ActionServices, ClearVram, RestartService
+from .actions.restart import RestartError, RestartPlan, current_plan, execute_restart
+from .api import ApiServices, ProfilerServices, build_endpoints, route_specs
 from .api.guards import RequestGuard
-from .api.profiler import ProfilerServices
 from .host.base import HostAdapter
-from .monitor_settings import SETTINGS_FILE_NAME, MonitorSettingsStore
 from .profiler import Recorder
 from .profiler.memory import MemoryProbe
 from .profiler.settings import SETTINGS_FILE_NAME as PROFILER_SETTINGS_FILE
-from .profiler.settings import ProfilerSettingsStore
-from .restart import RestartError, RestartPlan, current_plan, execute_restart
-from .schemas import MonitorEvent, RestartEvent
+from .profiler.settings import profiler_settings
+from .schemas import RestartEvent
+from .schemas.events import AnyServerEvent, event_name
 from .schemas.profiler import ProfilerEvent, WorkflowSummary
 from .storage import HistoryStore
 from .telemetry import Sampler, TelemetrySources
 from .telemetry.cpu import rss_reader
+from .telemetry.settings import SETTINGS_FILE_NAME, monitor_settings
 from .version import __version__
-from .vram import ServerActions
 
-MONITOR_EVENT = "swissarmyknife.monitor"
-PROFILER_EVENT = "swissarmyknife.profiler"
-RESTART_EVENT = "swissarmyknife.restart"
 # Set to 0/off to run the pack without recording workflows (the hooks then pass straight through).
 PROFILER_SWITCH_ENV = "SWISSARMYKNIFE_PROFILER"
 
@@ -42,13 +38,13 @@ class Plugin:
         self.host = host
         self.sampler = Sampler(sources, client_count=host.client_count)
         # The saved sample interval applies before the first tick.
-        self.monitor_settings = MonitorSettingsStore(self.sampler, host.data_directory() / SETTINGS_FILE_NAME)
+        self.monitor_settings = monitor_settings(self.sampler, host.data_directory() / SETTINGS_FILE_NAME)
         self.monitor_settings.load()
         # Fed by the host's execution hooks (backend/host/comfyui_hooks.py inside ComfyUI).
         self.recorder = Recorder()
         # Memory around each node; its accurate-GPU-timing switch is a saved profiler setting.
         self.memory_probe = MemoryProbe(rss_reader())
-        self.profiler_settings = ProfilerSettingsStore(
+        self.profiler_settings = profiler_settings(
             self.memory_probe, host.data_directory() / PROFILER_SETTINGS_FILE
         )
         self.profiler_settings.load()
@@ -56,7 +52,7 @@ class Plugin:
         # database on start (never on ComfyUI's import path) and submit() only enqueues.
         self.history = HistoryStore(host.data_directory())
         # The execution thread only hands a finished workflow over: the writer builds its record.
-        self.recorder.add_sink(lambda finished: self.history.submit(finished.build))
+        self.recorder.add_sink(self.history.submit)
         # Announced after the commit, so a page that refetches /stats on the event finds the run.
         self.history.subscribe(self._broadcast_workflow)
         # Guarded actions (restart, clear VRAM, ...): one token per process; the host's exposure
@@ -65,7 +61,9 @@ class Plugin:
         self._close_hooks: list[Callable[[], None]] = [self.history.close]
         self._closed = False
         actions = ActionServices(
-            host=ServerActions(host, self.sampler), plan_restart=current_plan, run_restart=self.restart_now
+            queue=host,
+            restart=RestartService(current_plan, self.restart_now),
+            clear_vram=ClearVram(host, self.sampler),
         )
         self.endpoints = build_endpoints(
             ApiServices(
@@ -92,7 +90,7 @@ class Plugin:
             if self._started:
                 return
             self._started = True
-            self._unsubscribe = self.sampler.subscribe(self._broadcast)
+            self._unsubscribe = self.sampler.subscribe(self.broadcast)
             self.sampler.start()
             self.history.start()
 
@@ -130,16 +128,16 @@ class Plugin:
             execute_restart(plan, before_exit=self.close)
         except RestartError as exc:
             log.warning(f"Restart failed: {exc}")
-            event = RestartEvent(message=f"The restart failed ({exc}); restart ComfyUI by hand.")
-            self.host.send_event(RESTART_EVENT, event.model_dump(mode="json"))
+            self.broadcast(RestartEvent(message=f"The restart failed ({exc}); restart ComfyUI by hand."))
             self.start()  # keep the monitor alive; whatever the hooks closed stays closed
 
-    def _broadcast(self, event: MonitorEvent) -> None:
-        self.host.send_event(MONITOR_EVENT, event.model_dump(mode="json"))
+    def broadcast(self, event: AnyServerEvent) -> None:
+        """Send one of the plugin's events (``backend.schemas.events``) to every page, under its name."""
+        self.host.send_event(event_name(event), event.model_dump(mode="json"))
 
     def _broadcast_workflow(self, summary: WorkflowSummary) -> None:
         # A compact summary: the nodes stay on the server (GET .../workflows/{prompt_id}).
-        self.host.send_event(PROFILER_EVENT, ProfilerEvent(workflow=summary).model_dump(mode="json"))
+        self.broadcast(ProfilerEvent(workflow=summary))
 
 
 def create_plugin(host: HostAdapter, sources: TelemetrySources | None = None) -> Plugin:

@@ -38,7 +38,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from backend.storage import HistoryStore  # noqa: E402
-from tests.storage.records import make_record  # noqa: E402
+from tests.support.records import Built, make_record  # noqa: E402
 
 WRITE_BUDGET_MEDIAN_MS = 2.0
 STATS_BUDGET_P95_MS = 50.0
@@ -55,7 +55,7 @@ from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 from backend.api import ApiServices, ProfilerServices, build_endpoints, route_specs
 from backend.storage import HistoryStore
-from tests.fakes import FakeSampler
+from tests.support.telemetry import FakeSampler
 
 proc = psutil.Process()
 gc.collect()
@@ -110,7 +110,7 @@ def _fill(directory: Path, count: int, max_workflows: int) -> None:
     """Store ``count`` workflows as the recorder would, one transaction each (retention off)."""
     with HistoryStore(directory, max_workflows=max_workflows) as store:
         for i in range(count):
-            store.submit(make_record(i, status=STATUSES[i % len(STATUSES)]))
+            store.submit(Built(make_record(i, status=STATUSES[i % len(STATUSES)])))
             if i % 500 == 499:
                 assert store.flush(120)
         assert store.flush(120)
@@ -126,7 +126,7 @@ def bench_writes(directory: Path, prefill: int, writes: int) -> dict[str, Any]:
     with HistoryStore(directory, max_workflows=prefill + writes) as store:
         for record in records:
             t0 = time.perf_counter()
-            store.submit(record)
+            store.submit(Built(record))
             t1 = time.perf_counter()
             assert store.flush(30)
             t2 = time.perf_counter()
@@ -144,7 +144,7 @@ def bench_writes(directory: Path, prefill: int, writes: int) -> dict[str, Any]:
         with HistoryStore(directory, max_workflows=limit) as store:
             extra = make_record(10_000_000 + n)
             t0 = time.perf_counter()
-            store.submit(extra)
+            store.submit(Built(extra))
             assert store.flush(120)
             retention_ms.append((time.perf_counter() - t0) * 1000)
             limit = store.count()
@@ -161,7 +161,7 @@ async def _stats_requests(store: HistoryStore, requests: int, workflows: int) ->
     from aiohttp.test_utils import TestServer
 
     from backend.api import ApiServices, ProfilerServices, build_endpoints, route_specs
-    from tests.fakes import FakeSampler
+    from tests.support.telemetry import FakeSampler
 
     app = web.Application()
     services = ApiServices(version="bench", sampler=FakeSampler(), profiler=ProfilerServices(history=store))

@@ -1,6 +1,6 @@
 """Added cost per node of the profiler's hooks + recorder, in-process, on the CPU path.
 
-Runs a 200-node chain through a miniature of ComfyUI's executor (tests/host/fake_comfy.py, the
+Runs a 200-node chain through a miniature of ComfyUI's executor (tests/support/comfy_modules.py, the
 same control flow the hooks patch) with and without the hooks, interleaved, and reports the
 median per-node difference. Budget (issue 5): <= 25 us per node.
 
@@ -33,7 +33,7 @@ from backend.host import comfyui_hooks  # noqa: E402
 from backend.profiler import Recorder  # noqa: E402
 from backend.profiler.memory import MemoryProbe  # noqa: E402
 from backend.telemetry.cpu import rss_reader  # noqa: E402
-from tests.host.fake_comfy import fake_comfyui  # noqa: E402
+from tests.support.comfy_modules import fake_comfyui  # noqa: E402
 
 
 def chain(nodes: int) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.fakes import FakeSampler
+from tests.support.telemetry import FakeSampler
 
 
 @pytest.fixture

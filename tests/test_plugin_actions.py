@@ -7,11 +7,12 @@ from typing import Any
 
 import pytest
 
+from backend.actions.restart import ExecPlan
 from backend.api.guards import TOKEN_HEADER
 from backend.host.standalone.server import StandaloneHost
-from backend.plugin import RESTART_EVENT, Plugin
-from backend.restart import ExecPlan
+from backend.plugin import Plugin
 from backend.schemas import RestartEvent
+from backend.schemas.events import RESTART_EVENT
 from backend.telemetry import TelemetrySources
 
 
@@ -60,7 +61,7 @@ def test_a_failed_restart_is_broadcast_and_the_monitor_keeps_running(plugin: Any
 
 
 def test_the_plugin_guards_its_destructive_routes(plugin: Any) -> None:
-    destructive = [e for e in plugin.endpoints if e.destructive]
+    destructive = [e for e in plugin.endpoints if e.guarded]
     assert {e.operation_id for e in destructive} >= {"restartServer", "clearVram"}
     assert all(e.guard is plugin.guard for e in destructive)
     assert plugin.guard.exposure().loopback_only

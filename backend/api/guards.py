@@ -4,7 +4,7 @@ A hostile web page can make the browser send a request to 127.0.0.1 (a form post
 fetch); it cannot read the answer, add a custom header, or send a JSON content type without a CORS
 preflight, which this server never approves. So a destructive request must:
 
-1. use POST or DELETE;
+1. use POST or DELETE (``backend.api.endpoints`` guards no other method);
 2. reach a server that listens on loopback only and has no open CORS, unless the operator opted in
    (anyone on the network could otherwise act; ComfyUI has no authentication);
 3. come from the page's own origin: ``Sec-Fetch-Site`` not ``cross-site``/``same-site``, an
@@ -14,110 +14,43 @@ preflight, which this server never approves. So a destructive request must:
 5. carry the per-process token in ``X-SwissArmyKnife-Token``, which only a same-origin page can read
    from ``GET /swissarmyknife/session``.
 
-Every refusal is an ``ApiError`` (JSON 4xx) saying what was wrong and what to do.
+Every refusal is an ``ApiError`` (JSON 4xx) saying what was wrong and what to do. Which servers
+count as exposed is the actions' policy (``backend.actions.exposure``); this module enforces it
+per request.
 """
 
 from __future__ import annotations
 
 import hmac
-import ipaddress
-import os
 import secrets
 import socket
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from .. import log
+from ..actions import (
+    ALLOW_REMOTE_ENV,
+    Exposure,
+    actions_refused_reason,
+    is_loopback_address,
+    remote_actions_opted_in,
+)
 from ..schemas import ErrorDetail
 from .errors import ApiError
-
-if TYPE_CHECKING:
-    from .endpoints import Endpoint
+from .http import GUARDED_METHODS, require_json
 
 TOKEN_HEADER = "X-SwissArmyKnife-Token"
-ALLOW_REMOTE_ENV = "SWISSARMYKNIFE_ALLOW_REMOTE_ACTIONS"
 SESSION_PATH = "/swissarmyknife/session"
-DESTRUCTIVE_METHODS = frozenset({"POST", "DELETE"})
-JSON_CONTENT_TYPE = "application/json"
-# What an HTML form (or a no-cors fetch) may send cross-site without a preflight.
-FORM_CONTENT_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", "text/plain"})
-_TRUE = frozenset({"1", "true", "yes", "on"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def is_loopback_address(address: str) -> bool:
-    """Whether a listen address or host name stays on this machine (no DNS lookup)."""
-    name = address.strip().strip("[]").lower()
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
-def remote_actions_opted_in(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether the operator set ``SWISSARMYKNIFE_ALLOW_REMOTE_ACTIONS`` to 1/true/yes/on."""
-    env = os.environ if environ is None else environ
-    return env.get(ALLOW_REMOTE_ENV, "").strip().lower() in _TRUE
-
-
-@dataclass(frozen=True)
-class Exposure:
-    """Who can reach the server, as its host reports it.
-
-    Attributes:
-        listen: The addresses the server binds (``--listen`` may give several, comma-separated).
-        cors_origin: The origin CORS headers allow (``--enable-cors-header``), None when CORS is off.
-        known: False when the host could not tell; treated as exposed.
-        listen_option: How the user sets ``listen`` (for messages).
-        cors_option: How the user sets ``cors_origin`` (for messages).
-    """
-
-    listen: tuple[str, ...]
-    cors_origin: str | None = None
-    known: bool = True
-    listen_option: str = "--listen"
-    cors_option: str = "--enable-cors-header"
-
-    @classmethod
-    def loopback(cls) -> Exposure:
-        """A server on 127.0.0.1 without CORS: ComfyUI's default."""
-        return cls(listen=("127.0.0.1",))
-
-    @classmethod
-    def unknown(cls) -> Exposure:
-        return cls(listen=(), known=False)
-
-    @property
-    def remote_addresses(self) -> tuple[str, ...]:
-        """Listen addresses that reach beyond this machine (``""`` and ``0.0.0.0`` mean all)."""
-        return tuple(a for a in self.listen if not is_loopback_address(a))
-
-    @property
-    def loopback_only(self) -> bool:
-        return self.known and bool(self.listen) and not self.remote_addresses and self.cors_origin is None
-
-    def problems(self) -> list[str]:
-        """What makes the server reachable by others, in words."""
-        if not self.known:
-            return ["the plugin could not tell which addresses the server listens on"]
-        found: list[str] = []
-        remote = self.remote_addresses if self.listen else ("(unknown)",)
-        if remote:
-            shown = ",".join(a or "(all addresses)" for a in remote)
-            found.append(f"it listens beyond this machine ({self.listen_option} {shown})")
-        if self.cors_origin is not None:
-            found.append(f"CORS is open ({self.cors_option} {self.cors_origin})")
-        return found
-
-
 class RequestGuard:
-    """The guard of one server process: its token and the exposure policy."""
+    """The guard of one server process: its token and the exposure policy (``endpoints.Guard``)."""
+
+    token_header = TOKEN_HEADER
+    token_source = f"GET {SESSION_PATH}"
 
     def __init__(
         self,
@@ -154,24 +87,17 @@ class RequestGuard:
         """Why actions are refused on this server (exposure without opt-in), or None."""
         if self.allow_remote:
             return None
-        exposure = self.exposure()
-        if exposure.loopback_only:
-            return None
-        return (
-            f"Server actions (restart, clear VRAM, archive and history changes) are refused because "
-            f"{' and '.join(exposure.problems())}: anyone who can reach the server could use them, and "
-            f"ComfyUI has no authentication. To allow them anyway, set {ALLOW_REMOTE_ENV}=1 in the "
-            f"server's environment and restart it."
-        )
+        return actions_refused_reason(self.exposure(), allow_remote=False)
 
-    # The checks, in the order a destructive request meets them.
-    def check_destructive(self, request: web.Request) -> None:
-        """Refuse anything but a same-origin JSON POST/DELETE with the token on an unexposed server.
+    # The checks, in the order a guarded request meets them.
+    def check(self, request: web.Request) -> None:
+        """Refuse anything but a same-origin JSON request with the token on an unexposed server.
 
         Raises:
             ApiError: 405, 403 or 415 with a message saying what to change.
         """
-        if request.method not in DESTRUCTIVE_METHODS:
+        if request.method not in GUARDED_METHODS:
+            # The endpoints' declaration already refuses a guarded GET; a guard used alone says so too.
             raise ApiError(
                 405,
                 "method_not_allowed",
@@ -182,7 +108,7 @@ class RequestGuard:
         if reason is not None:
             raise ApiError(403, "forbidden", reason)
         self.check_site(request)
-        self.check_content_type(request)
+        require_json(request)
         self.check_token(request)
 
     def check_site(self, request: web.Request) -> None:
@@ -218,24 +144,6 @@ class RequestGuard:
                 f"set {ALLOW_REMOTE_ENV}=1.",
                 [ErrorDetail(location="header.Host", message="not a name of this machine")],
             )
-
-    def check_content_type(self, request: web.Request) -> None:
-        """Require a JSON body (``{}`` when there is nothing to say).
-
-        Raises:
-            ApiError: 415.
-        """
-        content_type = request.content_type
-        if content_type == JSON_CONTENT_TYPE:
-            return
-        if content_type in FORM_CONTENT_TYPES:
-            message = (
-                f"{content_type} is refused: server actions take Content-Type: {JSON_CONTENT_TYPE} "
-                "(a form on another web site cannot send that)"
-            )
-        else:
-            message = f"server actions take Content-Type: {JSON_CONTENT_TYPE} and a JSON body such as {{}}"
-        raise ApiError(415, "unsupported_media_type", message)
 
     def check_token(self, request: web.Request) -> None:
         """Require this process's token.
@@ -302,31 +210,3 @@ def _split_host(value: str | None) -> tuple[str, int | None] | None:
     if not parts.hostname:
         return None
     return parts.hostname.lower(), port
-
-
-def refuse_unguarded(request: web.Request) -> ApiError:
-    """What a destructive endpoint answers when no guard was attached (a wiring bug): fail closed."""
-    log.warn_once("unguarded", f"{request.path} has no request guard; refusing")
-    return ApiError(403, "forbidden", "this action is not available: the server has no request guard for it")
-
-
-def attach_guard(endpoints: Iterable[Endpoint], guard: RequestGuard) -> list[Endpoint]:
-    """Give every destructive endpoint the guard; refuse a destructive GET at startup.
-
-    Raises:
-        ValueError: A destructive endpoint is declared with a method other than POST or DELETE.
-    """
-    from dataclasses import replace
-
-    out: list[Endpoint] = []
-    for endpoint in endpoints:
-        if not endpoint.destructive:
-            out.append(endpoint)
-            continue
-        if endpoint.method not in DESTRUCTIVE_METHODS:
-            raise ValueError(
-                f"{endpoint.operation_id}: destructive endpoints must be POST or DELETE, "
-                f"not {endpoint.method}"
-            )
-        out.append(replace(endpoint, guard=guard))
-    return out

@@ -14,7 +14,7 @@ from .endpoints import Call, Endpoint
 def meta_endpoints(document: Callable[[], dict[str, Any]]) -> list[Endpoint]:
     cache: list[bytes] = []
 
-    async def get_openapi(_call: Call[Any, Any]) -> web.Response:
+    async def get_openapi(_call: Call[Any, Any, Any]) -> web.Response:
         if not cache:
             cache.append(json.dumps(document(), indent=2, sort_keys=False).encode())
         return web.Response(body=cache[0], content_type="application/json")

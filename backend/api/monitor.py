@@ -13,7 +13,14 @@ from ..schemas import (
     MonitorSnapshot,
     MonitorStatus,
 )
-from .endpoints import Call, Endpoint
+from ..schemas.monitor import (
+    SAMPLE_INTERVAL_DEFAULT_S,
+    SAMPLE_INTERVAL_MAX_S,
+    SAMPLE_INTERVAL_MIN_S,
+    StoredMonitorSettings,
+)
+from ..settings_file import SettingsFile
+from .endpoints import Call, Endpoint, require
 from .errors import ApiError
 
 # How long a first request waits for the sampler's very first sample (cpuinfo alone takes ~1 s).
@@ -35,31 +42,34 @@ class MonitorReader(Protocol):
 
     def note_demand(self) -> None: ...
 
-    def set_interval(self, interval_s: float) -> None: ...
 
-
-class MonitorSettingsService(Protocol):
-    """Reads and changes the sampler settings (``backend.monitor_settings.MonitorSettingsStore``)."""
-
-    def current(self) -> MonitorSettings: ...
-
-    def update(self, sample_interval_s: float) -> MonitorSettings:
-        """Apply and save; blocking (disk), so handlers call it in an executor."""
-        ...
+def _settings(values: StoredMonitorSettings, persisted: bool) -> MonitorSettings:
+    return MonitorSettings(
+        sample_interval_s=values.sample_interval_s,
+        min_sample_interval_s=SAMPLE_INTERVAL_MIN_S,
+        max_sample_interval_s=SAMPLE_INTERVAL_MAX_S,
+        default_sample_interval_s=SAMPLE_INTERVAL_DEFAULT_S,
+        persisted=persisted,
+    )
 
 
 def monitor_endpoints(
-    sampler: MonitorReader, version: str, settings: MonitorSettingsService
+    sampler: MonitorReader | None,
+    version: str,
+    settings: SettingsFile[StoredMonitorSettings] | None,
 ) -> list[Endpoint]:
-    async def get_status(_call: Call[Any, Any]) -> MonitorStatus:
-        sampler.note_demand()
-        caps, snapshot = sampler.capabilities(), sampler.latest()
+    """The status and settings routes; a missing sampler or settings group answers 503."""
+
+    async def get_status(_call: Call[Any, Any, Any]) -> MonitorStatus:
+        telemetry = require(sampler, "telemetry")
+        telemetry.note_demand()
+        caps, snapshot = telemetry.capabilities(), telemetry.latest()
         if caps is None or snapshot is None:
             # Waiting happens on a worker thread: the server loop never blocks on telemetry.
             await asyncio.get_running_loop().run_in_executor(
-                None, sampler.wait_for_first, FIRST_SAMPLE_WAIT_S
+                None, telemetry.wait_for_first, FIRST_SAMPLE_WAIT_S
             )
-            caps, snapshot = sampler.capabilities(), sampler.latest()
+            caps, snapshot = telemetry.capabilities(), telemetry.latest()
         if caps is None:
             raise ApiError(503, "unavailable", "telemetry is still starting; retry in a few seconds")
         hardware, gpu, caps_version = caps
@@ -69,17 +79,21 @@ def monitor_endpoints(
             gpu=gpu,
             capabilities_version=caps_version,
             snapshot=snapshot,
-            sample_interval_s=sampler.interval_s,
+            sample_interval_s=telemetry.interval_s,
         )
 
-    async def get_settings(_call: Call[Any, Any]) -> MonitorSettings:
-        return settings.current()
+    async def get_settings(_call: Call[Any, Any, Any]) -> MonitorSettings:
+        group = require(settings, "the monitor settings group")
+        return _settings(group.current(), group.persisted)
 
-    async def put_settings(call: Call[Any, MonitorSettingsUpdate]) -> MonitorSettings:
+    async def put_settings(call: Call[Any, Any, MonitorSettingsUpdate]) -> MonitorSettings:
+        group = require(settings, "the monitor settings group")
+        interval_s = call.body.sample_interval_s
         # The file write (fsync) runs on a worker thread: the server loop never waits on the disk.
-        return await asyncio.get_running_loop().run_in_executor(
-            None, settings.update, call.body.sample_interval_s
+        updated = await asyncio.get_running_loop().run_in_executor(
+            None, lambda: group.update(sample_interval_s=interval_s)
         )
+        return _settings(updated.values, updated.persisted)
 
     return [
         Endpoint(

@@ -2,62 +2,61 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from ..schemas import ErrorBody
-from .endpoints import Endpoint, NoBody, NoQuery
-from .guards import SESSION_PATH, TOKEN_HEADER
+from ..schemas import ErrorBody, RequestModel
+from .endpoints import Endpoint, Guard, NoPath, NoQuery
 
 REF_TEMPLATE = "#/components/schemas/{model}"
+# The websocket events, by name: no route carries them, but the frontend's generated types need them.
+EVENTS_EXTENSION = "x-websocket-events"
+SERVER_EVENT_SCHEMA = "ServerEvent"
 
 
-def _query_parameters(endpoint: Endpoint, defs: dict[str, Any]) -> list[dict[str, Any]]:
-    if endpoint.query_model is NoQuery:
+def _parameters(
+    model: type[RequestModel], skip: type[RequestModel], where: str, defs: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """One parameter per field of a path or query model (their patterns and limits included)."""
+    if model is skip:
         return []
-    schema = endpoint.query_model.model_json_schema(ref_template=REF_TEMPLATE, mode="validation")
+    schema = model.model_json_schema(ref_template=REF_TEMPLATE, mode="validation")
     defs.update(schema.pop("$defs", {}))
     required = set(schema.get("required", []))
     params = []
     for name, prop in schema.get("properties", {}).items():
-        param: dict[str, Any] = {"name": name, "in": "query", "required": name in required, "schema": prop}
+        param: dict[str, Any] = {"name": name, "in": where, "required": name in required, "schema": prop}
         if "description" in prop:
             param["description"] = prop["description"]
         params.append(param)
     return params
 
 
-def _path_parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
-    params = []
-    for part in endpoint.path.split("/"):
-        if part.startswith("{") and part.endswith("}"):
-            name = part[1:-1]
-            schema: dict[str, Any] = {"type": "string"}
-            if name in endpoint.path_param_patterns:
-                schema["pattern"] = endpoint.path_param_patterns[name]
-            params.append({"name": name, "in": "path", "required": True, "schema": schema})
-    return params
+def _token_parameter(guard: Guard) -> dict[str, Any]:
+    # Guarded endpoints (backend/api/guards.py): the generated client must send the token.
+    return {
+        "name": guard.token_header,
+        "in": "header",
+        "required": True,
+        "description": f"This server process's token, from {guard.token_source}.",
+        "schema": {"type": "string"},
+    }
 
 
-# Destructive endpoints are guarded (backend/api/guards.py); the generated client must send this.
-_TOKEN_PARAMETER: dict[str, Any] = {
-    "name": TOKEN_HEADER,
-    "in": "header",
-    "required": True,
-    "description": f"This server process's token, from GET {SESSION_PATH}.",
-    "schema": {"type": "string"},
-}
-
-
-def _body_model(endpoint: Endpoint) -> type[BaseModel] | None:
-    """The documented body: destructive endpoints always take a JSON object, ``{}`` at least."""
-    if endpoint.body_model not in (None, NoBody):
-        return endpoint.body_model
-    return NoBody if endpoint.destructive else None
+def _events_schema(events: Mapping[str, type[BaseModel]]) -> dict[str, Any]:
+    """The union of every event payload, told apart by ``type`` (each model's one literal)."""
+    mapping = {}
+    for model in events.values():
+        literal = model.model_fields["type"].default
+        mapping[str(literal)] = REF_TEMPLATE.format(model=model.__name__)
+    return {
+        "oneOf": [_ref(model) for model in events.values()],
+        "discriminator": {"propertyName": "type", "mapping": mapping},
+    }
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:
@@ -69,16 +68,17 @@ def build_openapi(
     *,
     title: str,
     version: str,
-    extra_models: Iterable[type[BaseModel]] = (),
+    events: Mapping[str, type[BaseModel]] = {},
 ) -> dict[str, Any]:
-    """Return the OpenAPI 3.1 document; ``extra_models`` adds websocket payloads to components.
+    """Return the OpenAPI 3.1 document; ``events`` (name -> payload model) adds the websocket events.
 
     Response models are rendered in serialization mode (defaults required, as the server always
-    sends them) and request models in validation mode (defaults optional).
+    sends them) and request models in validation mode (defaults optional). The events appear as
+    components, a ``ServerEvent`` union of them, and the ``x-websocket-events`` name table.
     """
     responses = {e.response_model for e in endpoints if e.response_model is not None} | {ErrorBody}
-    responses |= set(extra_models)
-    bodies = {_body_model(e) for e in endpoints} - {None}
+    responses |= set(events.values())
+    bodies = {e.documented_body for e in endpoints} - {None}
     keyed: list[tuple[type[BaseModel], Any]] = [(m, "serialization") for m in sorted(responses, key=_name)]
     keyed += [(m, "validation") for m in sorted(bodies, key=_name) if m is not None]
     _, top = models_json_schema(keyed, ref_template=REF_TEMPLATE)
@@ -93,12 +93,13 @@ def build_openapi(
         }
         if endpoint.description:
             operation["description"] = endpoint.description
-        params = _path_parameters(endpoint) + _query_parameters(endpoint, schemas)
-        if endpoint.destructive:
-            params.append(_TOKEN_PARAMETER)
+        params = _parameters(endpoint.path_model, NoPath, "path", schemas)
+        params += _parameters(endpoint.query_model, NoQuery, "query", schemas)
+        if endpoint.guard is not None:
+            params.append(_token_parameter(endpoint.guard))
         if params:
             operation["parameters"] = params
-        body_model = _body_model(endpoint)
+        body_model = endpoint.documented_body
         if body_model is not None:
             operation["requestBody"] = {
                 "required": True,
@@ -113,7 +114,7 @@ def build_openapi(
         statuses = {400, 405, *endpoint.error_statuses}
         if endpoint.body_model is not None:
             statuses |= {413, 415}
-        if endpoint.destructive:
+        if endpoint.guarded:
             statuses |= {403, 413, 415}
         for status in sorted(statuses):
             op_responses[str(status)] = {
@@ -123,12 +124,16 @@ def build_openapi(
         operation["responses"] = op_responses
         paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation
 
-    return {
+    document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},
         "paths": paths,
-        "components": {"schemas": dict(sorted(schemas.items()))},
     }
+    if events:
+        schemas[SERVER_EVENT_SCHEMA] = _events_schema(events)
+        document[EVENTS_EXTENSION] = {name: _ref(model) for name, model in events.items()}
+    document["components"] = {"schemas": dict(sorted(schemas.items()))}
+    return document
 
 
 def _name(model: type[BaseModel] | None) -> str:

@@ -2,36 +2,37 @@
 
 Every store call blocks (SQLite, files), so each runs on a worker thread via ``run_in_executor``;
 the server loop only validates and serializes. Ids from the URL are checked against strict patterns
-before anything touches the disk, and the store resolves archive ids inside its folder only.
+(the path models) before anything touches the disk, and the store resolves archive ids inside its
+folder only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from ..schemas import ErrorDetail
 from ..schemas.profiler import (
-    ARCHIVE_ID_PATTERN,
-    PROMPT_ID_PATTERN,
     ArchiveCreate,
     ArchiveDeleteRequest,
     ArchiveInfo,
     ArchiveLoadRequest,
     ArchiveLoadResult,
     ArchivePage,
+    ArchivePath,
     HistoryClearRequest,
     HistoryClearResult,
     ProfilerSettings,
     ProfilerSettingsUpdate,
     ProfilerStats,
     ProfilerStatsQuery,
+    StoredProfilerSettings,
+    WorkflowPath,
     WorkflowRecord,
 )
+from ..settings_file import SettingsFile
 from ..storage import (
     ArchiveIdError,
     ArchiveNotFoundError,
@@ -40,7 +41,7 @@ from ..storage import (
     InvalidArchiveError,
     NothingToArchiveError,
 )
-from .endpoints import Call, Endpoint
+from .endpoints import Call, Endpoint, Guard, require
 from .errors import ApiError
 
 T = TypeVar("T")
@@ -53,9 +54,6 @@ ARCHIVE_PATH = "/swissarmyknife/profiler/archive"
 ARCHIVE_LOAD_PATH = "/swissarmyknife/profiler/archive/{id}/load"
 ARCHIVE_ITEM_PATH = "/swissarmyknife/profiler/archive/{id}"
 HISTORY_PATH = "/swissarmyknife/profiler/history"
-
-_PROMPT_ID_RE = re.compile(PROMPT_ID_PATTERN)
-_ARCHIVE_ID_RE = re.compile(ARCHIVE_ID_PATTERN)
 
 
 class LiveWorkflowSource(Protocol):
@@ -82,38 +80,13 @@ class ProfilerHistory(Protocol):
     def clear(self, timeout_s: float = ...) -> int: ...
 
 
-class ProfilerSettingsService(Protocol):
-    """Reads and changes the profiler's settings (``backend.profiler.settings.ProfilerSettingsStore``)."""
-
-    def current(self) -> ProfilerSettings: ...
-
-    def update(self, accurate_gpu_timing: bool) -> ProfilerSettings: ...
-
-
 @dataclass(frozen=True)
 class ProfilerServices:
     """The profiler's part of ApiServices: stored history, the live workflow, settings (None: absent)."""
 
     history: ProfilerHistory
     live: LiveWorkflowSource | None = None
-    settings: ProfilerSettingsService | None = None
-
-
-def _path_param(call: Call[Any, Any], name: str, pattern: re.Pattern[str], example: str) -> str:
-    value = call.path_params.get(name, "")
-    # fullmatch: "$" alone would accept a trailing newline.
-    if pattern.fullmatch(value) is None:
-        raise ApiError(
-            400,
-            "validation_error",
-            f"invalid {name}",
-            [ErrorDetail(location=f"path.{name}", message=f"must look like {example}")],
-        )
-    return value
-
-
-def _archive_id(call: Call[Any, Any]) -> str:
-    return _path_param(call, "id", _ARCHIVE_ID_RE, "20260101T120000Z-0123abcd")
+    settings: SettingsFile[StoredProfilerSettings] | None = None
 
 
 async def _off_loop(fn: Callable[[], T]) -> T:
@@ -136,16 +109,18 @@ async def _off_loop(fn: Callable[[], T]) -> T:
         raise ApiError(503, "unavailable", f"the archive folder refused it: {exc.strerror}") from None
 
 
-def profiler_endpoints(services: ProfilerServices | None) -> list[Endpoint]:
-    """The profiler routes; without services (tests, code generation) each answers 503."""
+def _settings(values: StoredProfilerSettings, persisted: bool) -> ProfilerSettings:
+    return ProfilerSettings(accurate_gpu_timing=values.accurate_gpu_timing, persisted=persisted)
 
-    def need() -> ProfilerServices:
-        if services is None:
-            raise ApiError(503, "unavailable", "the profiler history is not available in this host")
-        return services
 
-    async def get_stats(call: Call[ProfilerStatsQuery, Any]) -> ProfilerStats:
-        svc = need()
+def profiler_endpoints(services: ProfilerServices | None, guard: Guard) -> list[Endpoint]:
+    """The profiler routes; without services (tests, the document alone) each answers 503."""
+
+    def history() -> ProfilerServices:
+        return require(services, "the profiler history")
+
+    async def get_stats(call: Call[Any, ProfilerStatsQuery, Any]) -> ProfilerStats:
+        svc = history()
         query = call.query
 
         def read() -> ProfilerStats:
@@ -161,9 +136,9 @@ def profiler_endpoints(services: ProfilerServices | None) -> list[Endpoint]:
 
         return await _off_loop(read)
 
-    async def get_workflow(call: Call[Any, Any]) -> WorkflowRecord:
-        svc = need()
-        prompt_id = _path_param(call, "prompt_id", _PROMPT_ID_RE, "a prompt id (letters, digits, ._:-)")
+    async def get_workflow(call: Call[WorkflowPath, Any, Any]) -> WorkflowRecord:
+        svc = history()
+        prompt_id = call.path.prompt_id
         record = await _off_loop(functools.partial(svc.history.get_workflow, prompt_id))
         if record is None:
             current = svc.live.current() if svc.live is not None else None
@@ -172,46 +147,38 @@ def profiler_endpoints(services: ProfilerServices | None) -> list[Endpoint]:
             raise ApiError(404, "not_found", f"no workflow {prompt_id} in history")
         return record
 
-    async def list_archives(_call: Call[Any, Any]) -> ArchivePage:
-        svc = need()
-        archives = await _off_loop(svc.history.list_archives)
+    async def list_archives(_call: Call[Any, Any, Any]) -> ArchivePage:
+        archives = await _off_loop(history().history.list_archives)
         return ArchivePage(data=archives, count=len(archives))
 
-    async def create_archive(_call: Call[Any, ArchiveCreate]) -> ArchiveInfo:
-        svc = need()
-        return await _off_loop(svc.history.archive_now)
+    async def create_archive(_call: Call[Any, Any, ArchiveCreate]) -> ArchiveInfo:
+        return await _off_loop(history().history.archive_now)
 
-    async def load_archive(call: Call[Any, ArchiveLoadRequest]) -> ArchiveLoadResult:
-        svc = need()
-        archive_id = _archive_id(call)
-        return await _off_loop(functools.partial(svc.history.load_archive, archive_id))
+    async def load_archive(call: Call[ArchivePath, Any, ArchiveLoadRequest]) -> ArchiveLoadResult:
+        return await _off_loop(functools.partial(history().history.load_archive, call.path.id))
 
-    async def delete_archive(call: Call[Any, ArchiveDeleteRequest]) -> ArchiveInfo:
-        svc = need()
-        archive_id = _archive_id(call)
-        return await _off_loop(functools.partial(svc.history.delete_archive, archive_id))
+    async def delete_archive(call: Call[ArchivePath, Any, ArchiveDeleteRequest]) -> ArchiveInfo:
+        return await _off_loop(functools.partial(history().history.delete_archive, call.path.id))
 
-    async def clear_history(_call: Call[Any, HistoryClearRequest]) -> HistoryClearResult:
-        svc = need()
-        removed = await _off_loop(svc.history.clear)
+    async def clear_history(_call: Call[Any, Any, HistoryClearRequest]) -> HistoryClearResult:
+        removed = await _off_loop(history().history.clear)
         return HistoryClearResult(removed_count=removed)
 
-    archive_params = {"id": ARCHIVE_ID_PATTERN}
+    def settings() -> SettingsFile[StoredProfilerSettings]:
+        return require(history().settings, "the profiler settings group")
 
-    def need_settings() -> ProfilerSettingsService:
-        settings = need().settings
-        if settings is None:
-            raise ApiError(503, "unavailable", "profiler settings are not available in this host")
-        return settings
+    async def get_settings(_call: Call[Any, Any, Any]) -> ProfilerSettings:
+        group = settings()
+        return _settings(group.current(), group.persisted)
 
-    async def get_settings(_call: Call[Any, Any]) -> ProfilerSettings:
-        return need_settings().current()
-
-    async def put_settings(call: Call[Any, ProfilerSettingsUpdate]) -> ProfilerSettings:
+    async def put_settings(call: Call[Any, Any, ProfilerSettingsUpdate]) -> ProfilerSettings:
+        group = settings()
+        accurate = call.body.accurate_gpu_timing
         # The file write (fsync) runs on a worker thread: the server loop never waits on the disk.
-        return await asyncio.get_running_loop().run_in_executor(
-            None, need_settings().update, call.body.accurate_gpu_timing
+        updated = await asyncio.get_running_loop().run_in_executor(
+            None, lambda: group.update(accurate_gpu_timing=accurate)
         )
+        return _settings(updated.values, updated.persisted)
 
     return [
         Endpoint(
@@ -258,7 +225,7 @@ def profiler_endpoints(services: ProfilerServices | None) -> list[Endpoint]:
             handler=get_workflow,
             response_model=WorkflowRecord,
             tag="profiler",
-            path_param_patterns={"prompt_id": PROMPT_ID_PATTERN},
+            path_model=WorkflowPath,
             error_statuses=(404, 503),
         ),
         Endpoint(
@@ -283,7 +250,7 @@ def profiler_endpoints(services: ProfilerServices | None) -> list[Endpoint]:
             body_model=ArchiveCreate,
             success_status=201,
             error_statuses=(409, 503),
-            destructive=True,
+            guard=guard,
         ),
         Endpoint(
             method="POST",
@@ -294,9 +261,9 @@ def profiler_endpoints(services: ProfilerServices | None) -> list[Endpoint]:
             response_model=ArchiveLoadResult,
             tag="profiler",
             body_model=ArchiveLoadRequest,
-            path_param_patterns=archive_params,
+            path_model=ArchivePath,
             error_statuses=(404, 409, 503),
-            destructive=True,
+            guard=guard,
         ),
         Endpoint(
             method="DELETE",
@@ -307,9 +274,9 @@ def profiler_endpoints(services: ProfilerServices | None) -> list[Endpoint]:
             response_model=ArchiveInfo,
             tag="profiler",
             body_model=ArchiveDeleteRequest,
-            path_param_patterns=archive_params,
+            path_model=ArchivePath,
             error_statuses=(404, 409, 503),
-            destructive=True,
+            guard=guard,
         ),
         Endpoint(
             method="DELETE",
@@ -321,6 +288,6 @@ def profiler_endpoints(services: ProfilerServices | None) -> list[Endpoint]:
             tag="profiler",
             body_model=HistoryClearRequest,
             error_statuses=(503,),
-            destructive=True,
+            guard=guard,
         ),
     ]

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..api import RouteSpec
-from ..api.guards import Exposure
+from aiohttp import web
+
+from ..actions import Exposure
 from ..schemas import QueueState
+
+RequestHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class Route(Protocol):
+    """One path and the handler that answers every method on it (``backend.api.RouteSpec``)."""
+
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def handler(self) -> RequestHandler: ...
 
 
 class HostAdapter(Protocol):
@@ -16,7 +29,7 @@ class HostAdapter(Protocol):
 
     name: str
 
-    def register_routes(self, specs: Sequence[RouteSpec]) -> None:
+    def register_routes(self, routes: Sequence[Route]) -> None:
         """Attach the plugin's routes; ComfyUI needs this at import time."""
 
     def send_event(self, event: str, data: dict[str, Any]) -> None:
@@ -37,9 +50,10 @@ class HostAdapter(Protocol):
     def unload_models(self) -> int | None:
         """Unload every model and free cached memory; return how many were loaded. Blocking.
 
-        VRAM before and after is measured by the plugin through its telemetry (backend/vram.py).
+        VRAM before and after is measured by the plugin through its telemetry
+        (``backend.actions.clear_vram``).
 
         Raises:
-            backend.api.actions.HostBusyError: A workflow is running or queued.
-            backend.api.actions.HostActionError: The host could not do it.
+            backend.actions.HostBusyError: A workflow is running or queued.
+            backend.actions.HostActionError: The host could not do it.
         """

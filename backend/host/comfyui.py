@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import log
-from ..api import RouteSpec
-from ..api.actions import HostActionError, HostBusyError, busy_message
-from ..api.guards import Exposure
+from ..actions import Exposure, HostActionError, refuse_when_busy
 from ..schemas import QueueState
+from .base import Route
 
 PLUGIN_DIR_NAME = "swissarmyknife"
 
@@ -38,10 +37,10 @@ class ComfyHost:
     def __init__(self, instance: Any) -> None:
         self._server = instance
 
-    def register_routes(self, specs: Sequence[RouteSpec]) -> None:
-        routes = self._server.routes
-        for spec in specs:
-            routes.route("*", spec.path)(spec.handler)
+    def register_routes(self, routes: Sequence[Route]) -> None:
+        table = self._server.routes
+        for route in routes:
+            table.route("*", route.path)(route.handler)
 
     def send_event(self, event: str, data: dict[str, Any]) -> None:
         # send_sync queues onto the server loop and is safe from any thread.
@@ -92,9 +91,7 @@ class ComfyHost:
         queue = getattr(self._server, "prompt_queue", None)
         mutex = getattr(queue, "mutex", None)
         with mutex if mutex is not None else contextlib.nullcontext():
-            message = busy_message(_queue_counts(queue), "clear VRAM")
-            if message is not None:
-                raise HostBusyError(message[0].upper() + message[1:])
+            refuse_when_busy(_queue_counts(queue), "clear VRAM")
             loaded = getattr(mm, "current_loaded_models", None)
             count = len(loaded) if isinstance(loaded, list) else None
             try:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import log
-from .recorder import MemorySample
+from .events import MemorySample
 
 # How old the last node's closing RSS reading may be to serve as the next node's opening one: ComfyUI
 # spends a few milliseconds between nodes, and what it allocates there is then counted to the next.

@@ -87,20 +87,3 @@ class RestartEvent(ApiModel):
 
     type: Literal["restart_failed"] = "restart_failed"
     message: str
-
-
-def freed_bytes(before: int | None, after: int | None) -> int | None:
-    """``before - after`` floored at 0 (other processes may allocate meanwhile); None when unknown."""
-    if before is None or after is None:
-        return None
-    return max(0, before - after)
-
-
-def clear_vram_result(models_unloaded: int | None, devices: list[VramDeviceReport]) -> ClearVramResult:
-    """Assemble the result, summing what could be measured."""
-    known = [d.vram_freed_bytes for d in devices if d.vram_freed_bytes is not None]
-    return ClearVramResult(
-        models_unloaded=models_unloaded,
-        devices=devices,
-        vram_freed_bytes=sum(known) if known else None,
-    )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from .base import ApiModel, RequestModel
+from .base import ApiModel, Matching, RequestModel, Truncated
 
 WorkflowStatus = Literal["running", "success", "error", "interrupted", "oom"]
 NodeStatus = Literal["running", "success", "cached", "error", "interrupted"]
@@ -15,6 +15,22 @@ NodeStatus = Literal["running", "success", "cached", "error", "interrupted"]
 ARCHIVE_ID_PATTERN = r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$"
 # ComfyUI mints uuid4 prompt ids, but a client may choose its own: accept only short, plain ones.
 PROMPT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"
+# Error messages are kept to this many characters (a traceback-sized message would bloat history).
+MAX_MESSAGE_CHARS = 2000
+
+ArchiveId = Annotated[
+    str,
+    Matching(ARCHIVE_ID_PATTERN, "20260101T120000Z-0123abcd", "An archive id, as the server minted it."),
+]
+PromptId = Annotated[
+    str,
+    Matching(
+        PROMPT_ID_PATTERN,
+        "0b6f3c9e-2a7d-4c1b-9e8f-5a4d3c2b1a09",
+        "A prompt id: 1-128 letters, digits and . _ : - (ComfyUI mints uuid4s).",
+    ),
+]
+Message = Annotated[str, Truncated(MAX_MESSAGE_CHARS)]
 
 
 class TensorShape(ApiModel):
@@ -46,7 +62,7 @@ class NodeRecord(ApiModel):
     rss_after_bytes: int | None
     input_shapes: list[TensorShape]
     output_shapes: list[TensorShape]
-    error: str | None
+    error: Message | None
 
 
 class ErrorSummary(ApiModel):
@@ -55,7 +71,7 @@ class ErrorSummary(ApiModel):
     node_id: str | None
     node_type: str | None
     exception_type: str
-    message: str
+    message: Message
 
 
 class WorkflowSummary(ApiModel):
@@ -142,6 +158,18 @@ class ProfilerStatsQuery(RequestModel):
     before: float | None = Field(
         None, allow_inf_nan=False, description="Only runs started before this Unix time (paging)."
     )
+
+
+class WorkflowPath(RequestModel):
+    """``/swissarmyknife/profiler/workflows/{prompt_id}``."""
+
+    prompt_id: PromptId
+
+
+class ArchivePath(RequestModel):
+    """``/swissarmyknife/profiler/archive/{id}``: only ids the server minted are accepted."""
+
+    id: ArchiveId
 
 
 ArchiveReason = Literal["manual", "retention"]

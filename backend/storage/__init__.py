@@ -9,15 +9,9 @@ from .errors import (
     InvalidArchiveError,
     NothingToArchiveError,
 )
-from .store import (
-    DB_FILE_NAME,
-    DEFAULT_MAX_WORKFLOWS,
-    WRITER_THREAD_NAME,
-    CommitListener,
-    HistoryStats,
-    HistoryStore,
-    StoreCounters,
-)
+from .retention import DEFAULT_MAX_WORKFLOWS
+from .store import DB_FILE_NAME, HistoryStats, HistoryStore, StoreCounters
+from .writer import WRITER_THREAD_NAME, CommitListener, PendingRecord
 
 __all__ = [
     "DB_FILE_NAME",
@@ -33,6 +27,7 @@ __all__ = [
     "HistoryUnavailableError",
     "InvalidArchiveError",
     "NothingToArchiveError",
+    "PendingRecord",
     "StoreCounters",
     "is_archive_id",
     "mint_archive_id",

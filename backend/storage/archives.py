@@ -23,7 +23,6 @@ import os
 import re
 import secrets
 import stat
-import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -34,6 +33,7 @@ from typing import IO, Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .. import log
+from ..atomic_file import replacing
 from ..schemas.profiler import (
     ARCHIVE_ID_PATTERN,
     ArchiveInfo,
@@ -76,17 +76,6 @@ class _Header(BaseModel):
     created_at: float
     reason: ArchiveReason
     summary: ArchiveSummary
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename durable; Windows has no directory handles to fsync."""
-    if os.name == "nt":
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _one_line(text: str) -> str:
@@ -259,22 +248,12 @@ class ArchiveDirectory:
             "reason": reason,
             "summary": summary.model_dump(mode="json"),
         }
-        fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-                out.write(json.dumps(header, separators=(",", ":"))[:-1] + _HISTORY_OPEN + "\n")
-                self._write_lines(out, history)
-                out.write("\n" + _OOM_OPEN + "\n")
-                self._write_lines(out, oom_history)
-                out.write("\n]}\n")
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp_name, final)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
-            raise
-        _fsync_directory(directory)
+        with replacing(final, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, durable_rename=True) as out:
+            out.write(json.dumps(header, separators=(",", ":"))[:-1] + _HISTORY_OPEN + "\n")
+            self._write_lines(out, history)
+            out.write("\n" + _OOM_OPEN + "\n")
+            self._write_lines(out, oom_history)
+            out.write("\n]}\n")
         return self.info(archive_id)
 
     @staticmethod

@@ -7,21 +7,22 @@ from typing import Any
 
 import pytest
 
-from backend.api.actions import BOOT_ID, HostActionError, HostBusyError, busy_message
-from backend.restart import CliRebootPlan, DesktopPlan, UnsupportedPlan
+from backend.actions import HostActionError, HostBusyError, busy_message
+from backend.actions.restart import CliRebootPlan, DesktopPlan, UnsupportedPlan
+from backend.api.actions import BOOT_ID
 from backend.schemas import ClearVramResult, QueueState, RestartAccepted, SessionInfo
-from tests.api.actions_helpers import (
+from tests.support.actions import (
     CLEAR_VRAM,
     EXEC_PLAN,
     RESTART,
     SESSION,
     TOKEN,
-    FakeActionsHost,
+    FakeModelHost,
     Restarts,
     Setup,
-    error_of,
     good_headers,
 )
+from tests.support.api import error_of
 
 
 async def client_for(aiohttp_client: Any, setup: Setup) -> Any:
@@ -32,7 +33,7 @@ async def client_for(aiohttp_client: Any, setup: Setup) -> Any:
 
 
 async def test_session_describes_the_restart_and_the_queue(aiohttp_client: Any) -> None:
-    setup = Setup(host=FakeActionsHost(queue=QueueState(running=1, queued=3)))
+    setup = Setup(host=FakeModelHost(queue=QueueState(running=1, queued=3)))
     client = await client_for(aiohttp_client, setup)
     resp = await client.get(SESSION)
     info = SessionInfo.model_validate(await resp.json())
@@ -51,7 +52,7 @@ async def test_session_without_actions_says_restart_is_unsupported(aiohttp_clien
 
 
 async def test_session_survives_a_broken_queue_reader(aiohttp_client: Any) -> None:
-    class Broken(FakeActionsHost):
+    class Broken(FakeModelHost):
         def queue_state(self) -> QueueState:
             raise RuntimeError("no prompt queue")
 
@@ -187,7 +188,7 @@ async def test_clear_vram_reports_per_device(aiohttp_client: Any) -> None:
     ],
 )
 async def test_clear_vram_is_refused_while_busy(aiohttp_client: Any, queue: QueueState, said: str) -> None:
-    setup = Setup(host=FakeActionsHost(queue=queue))
+    setup = Setup(host=FakeModelHost(queue=queue))
     client = await client_for(aiohttp_client, setup)
     resp = await client.post(CLEAR_VRAM, json={}, headers=good_headers())
     assert resp.status == 409
@@ -198,7 +199,7 @@ async def test_clear_vram_is_refused_while_busy(aiohttp_client: Any, queue: Queu
 
 
 async def test_a_workflow_starting_meanwhile_is_a_409(aiohttp_client: Any) -> None:
-    host = FakeActionsHost(error=HostBusyError("A workflow is running: clear VRAM when the queue is empty"))
+    host = FakeModelHost(error=HostBusyError("A workflow is running: clear VRAM when the queue is empty"))
     client = await client_for(aiohttp_client, Setup(host=host))
     resp = await client.post(CLEAR_VRAM, json={}, headers=good_headers())
     assert resp.status == 409
@@ -206,7 +207,7 @@ async def test_a_workflow_starting_meanwhile_is_a_409(aiohttp_client: Any) -> No
 
 
 async def test_a_host_failure_is_a_503_with_its_message(aiohttp_client: Any) -> None:
-    host = FakeActionsHost(error=HostActionError("ComfyUI could not unload its models: boom"))
+    host = FakeModelHost(error=HostActionError("ComfyUI could not unload its models: boom"))
     client = await client_for(aiohttp_client, Setup(host=host))
     resp = await client.post(CLEAR_VRAM, json={}, headers=good_headers())
     assert resp.status == 503
@@ -214,7 +215,7 @@ async def test_a_host_failure_is_a_503_with_its_message(aiohttp_client: Any) -> 
 
 
 async def test_an_unexpected_host_failure_is_still_json(aiohttp_client: Any) -> None:
-    client = await client_for(aiohttp_client, Setup(host=FakeActionsHost(error=ZeroDivisionError())))
+    client = await client_for(aiohttp_client, Setup(host=FakeModelHost(error=ZeroDivisionError())))
     resp = await client.post(CLEAR_VRAM, json={}, headers=good_headers())
     assert resp.status == 500
     assert (await error_of(resp))["error"] == "internal_error"
@@ -229,7 +230,7 @@ async def test_concurrent_clears_are_serialized(aiohttp_client: Any) -> None:
         entered.set()
         release.wait(5)
 
-    setup = Setup(host=FakeActionsHost(on_clear=block))
+    setup = Setup(host=FakeModelHost(on_unload=block))
     client = await client_for(aiohttp_client, setup)
     first = asyncio.ensure_future(client.post(CLEAR_VRAM, json={}, headers=good_headers()))
     await asyncio.get_running_loop().run_in_executor(None, entered.wait, 5.0)

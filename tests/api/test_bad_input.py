@@ -9,7 +9,8 @@ from aiohttp import web
 
 from backend.api.endpoints import Call, Endpoint, route_specs
 from backend.schemas import ApiModel, ErrorBody, RequestModel
-from tests.fakes import FakeSampler, build_app
+from tests.support.api import build_app
+from tests.support.telemetry import FakeSampler
 
 STATUS = "/swissarmyknife/monitor/status"
 
@@ -60,18 +61,18 @@ class EchoQuery(RequestModel):
     dry_run: bool = False
 
 
-async def _echo(call: Call[EchoQuery, EchoCreate]) -> Echo:
+async def _echo(call: Call[Any, EchoQuery, EchoCreate]) -> Echo:
     return Echo(name=call.body.name, count=call.body.count)
 
 
-async def _boom(_call: Call[Any, Any]) -> Echo:
+async def _boom(_call: Call[Any, Any, Any]) -> Echo:
     raise RuntimeError("secret internal detail")
 
 
 def _body_app() -> web.Application:
     endpoints = [
         Endpoint(
-            method="POST",
+            method="PUT",
             path="/t/echo",
             operation_id="echo",
             summary="",
@@ -99,7 +100,7 @@ def _body_app() -> web.Application:
 
 async def test_valid_json_body_is_parsed(aiohttp_client: Any) -> None:
     client = await aiohttp_client(_body_app())
-    resp = await client.post("/t/echo?dry_run=true", json={"name": "x", "count": 3})
+    resp = await client.put("/t/echo?dry_run=true", json={"name": "x", "count": 3})
     assert resp.status == 200
     assert await resp.json() == {"name": "x", "count": 3}
 
@@ -123,7 +124,7 @@ async def test_malformed_bodies_are_4xx_json(
 ) -> None:
     client = await aiohttp_client(_body_app())
     body = await _error(
-        await client.post("/t/echo", data=payload, headers={"Content-Type": content_type}), status
+        await client.put("/t/echo", data=payload, headers={"Content-Type": content_type}), status
     )
     assert body.error == code
     assert body.message
@@ -131,7 +132,7 @@ async def test_malformed_bodies_are_4xx_json(
 
 async def test_bad_query_value_is_reported_by_name(aiohttp_client: Any) -> None:
     client = await aiohttp_client(_body_app())
-    body = await _error(await client.post("/t/echo?dry_run=maybe", json={"name": "x"}), 400)
+    body = await _error(await client.put("/t/echo?dry_run=maybe", json={"name": "x"}), 400)
     assert body.details[0].location == "query.dry_run"
 
 

@@ -9,8 +9,9 @@ import pytest
 from pydantic import BaseModel
 
 from backend.api import ApiServices, build_endpoints
-from tests.api.profiler_support import profiler_services
-from tests.fakes import FakeSampler, build_app
+from tests.support.api import build_app
+from tests.support.profiler import profiler_services
+from tests.support.telemetry import FakeSampler
 
 ENDPOINTS = build_endpoints(ApiServices(version="9.9.9", sampler=FakeSampler()))
 PARAMETERLESS_GETS = [e for e in ENDPOINTS if e.method == "GET" and "{" not in e.path]

@@ -5,24 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
 
+from backend.actions import ALLOW_REMOTE_ENV, Exposure, is_loopback_address, remote_actions_opted_in
 from backend.api import openapi_document
-from backend.api.endpoints import Call, Endpoint, NoBody, route_specs
+from backend.api.endpoints import Call, Endpoint, NoBody
 from backend.api.errors import ApiError
-from backend.api.guards import (
-    ALLOW_REMOTE_ENV,
-    FORM_CONTENT_TYPES,
-    TOKEN_HEADER,
-    Exposure,
-    RequestGuard,
-    attach_guard,
-    is_loopback_address,
-    remote_actions_opted_in,
-)
+from backend.api.guards import TOKEN_HEADER, RequestGuard
+from backend.api.http import FORM_CONTENT_TYPES
 from backend.schemas import ApiModel
-from tests.api.actions_helpers import CLEAR_VRAM, RESTART, SESSION, TOKEN, Setup, error_of, good_headers
+from tests.support.actions import CLEAR_VRAM, RESTART, SESSION, TOKEN, Setup, good_headers
+from tests.support.api import error_of
 
 DESTRUCTIVE = [RESTART, CLEAR_VRAM]
 
@@ -79,19 +72,18 @@ async def test_other_methods_are_a_json_405(aiohttp_client: Any, path: str, meth
 
 
 def test_a_destructive_get_is_refused_at_startup() -> None:
-    async def handler(_call: Call[Any, Any]) -> ApiModel:
+    async def handler(_call: Call[Any, Any, Any]) -> ApiModel:
         raise AssertionError("never called")
 
-    bad = Endpoint("GET", "/x", "x", "x", handler, None, "t", destructive=True)
-    with pytest.raises(ValueError, match="POST or DELETE"):
-        attach_guard([bad], RequestGuard(token=TOKEN))
+    with pytest.raises(ValueError, match="POST and DELETE"):
+        Endpoint("GET", "/x", "x", "x", handler, None, "t", guard=RequestGuard(token=TOKEN))
 
 
 async def test_the_guard_refuses_a_non_destructive_method_itself() -> None:
     guard = RequestGuard(token=TOKEN, local_names=())
     request = make_mocked_request("GET", RESTART, headers={"Host": "127.0.0.1:8188"})
     with pytest.raises(ApiError) as info:
-        guard.check_destructive(request)
+        guard.check(request)
     assert info.value.status == 405
 
 
@@ -444,22 +436,14 @@ async def test_a_preflight_gets_no_cors_approval(aiohttp_client: Any) -> None:
 # --- fail closed ----------------------------------------------------------------------------------
 
 
-async def test_a_destructive_endpoint_without_a_guard_refuses_everything(aiohttp_client: Any) -> None:
-    called: list[bool] = []
-
-    async def handler(_call: Call[Any, Any]) -> ApiModel:
-        called.append(True)
+@pytest.mark.parametrize("method", ["POST", "DELETE"])
+def test_a_destructive_endpoint_without_a_guard_cannot_be_declared(method: str) -> None:
+    # Fail closed, at startup: a POST or DELETE the guard was forgotten on never serves a request.
+    async def handler(_call: Call[Any, Any, Any]) -> ApiModel:
         raise AssertionError("must not run")
 
-    endpoint = Endpoint("POST", "/x", "x", "x", handler, None, "t", body_model=NoBody, destructive=True)
-    app = web.Application()
-    for spec in route_specs([endpoint]):
-        app.router.add_route("*", spec.path, spec.handler)
-    client = await aiohttp_client(app)
-    resp = await client.post("/x", json={}, headers=good_headers())
-    assert resp.status == 403
-    assert "guard" in (await error_of(resp))["message"]
-    assert called == []
+    with pytest.raises(ValueError, match="needs a request guard"):
+        Endpoint(method, "/x", "x", "x", handler, None, "t", body_model=NoBody)
 
 
 def test_openapi_declares_the_token_header_and_refusals_on_destructive_operations() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from backend.schemas import ErrorBody, MonitorStatus
-from tests.fakes import FakeSampler, build_app
+from tests.support.api import build_app
+from tests.support.telemetry import FakeSampler
 
 STATUS = "/swissarmyknife/monitor/status"
 

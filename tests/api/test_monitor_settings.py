@@ -10,23 +10,18 @@ import pytest
 from aiohttp import web
 
 from backend import log
-from backend.api import ApiServices, build_endpoints, route_specs
-from backend.monitor_settings import SETTINGS_FILE_NAME, MonitorSettingsStore
 from backend.schemas import ErrorBody, MonitorSettings
 from backend.schemas.monitor import SAMPLE_INTERVAL_MAX_S, SAMPLE_INTERVAL_MIN_S
 from backend.telemetry import MAX_INTERVAL_S, MIN_INTERVAL_S
-from tests.fakes import FakeSampler, build_app
+from backend.telemetry.settings import SETTINGS_FILE_NAME, MonitorSettingsFile, monitor_settings
+from tests.support.api import build_app
+from tests.support.telemetry import FakeSampler
 
 SETTINGS = "/swissarmyknife/monitor/settings"
 
 
-def _app(sampler: FakeSampler, store: MonitorSettingsStore) -> web.Application:
-    app = web.Application()
-    services = ApiServices(version="9.9.9", sampler=sampler, monitor_settings=store)
-    for spec in route_specs(build_endpoints(services)):
-        app.router.add_route("*", spec.path, spec.handler)
-        app.router.add_route("*", "/api" + spec.path, spec.handler)
-    return app
+def _app(sampler: FakeSampler, store: MonitorSettingsFile) -> web.Application:
+    return build_app(sampler, monitor_settings=store)
 
 
 async def _error(resp: Any, status: int) -> ErrorBody:
@@ -107,7 +102,7 @@ async def test_put_saves_the_interval_and_a_new_store_loads_it(
     aiohttp_client: Any, fake_sampler: FakeSampler, tmp_path: Path
 ) -> None:
     path = tmp_path / "user" / SETTINGS_FILE_NAME
-    client = await aiohttp_client(_app(fake_sampler, MonitorSettingsStore(fake_sampler, path)))
+    client = await aiohttp_client(_app(fake_sampler, monitor_settings(fake_sampler, path)))
     resp = await client.put(SETTINGS, json={"sample_interval_s": 0.5})
     settings = MonitorSettings.model_validate(await resp.json())
     assert settings.persisted is True
@@ -115,7 +110,7 @@ async def test_put_saves_the_interval_and_a_new_store_loads_it(
     assert [p.name for p in path.parent.iterdir()] == [SETTINGS_FILE_NAME], "no temp file left behind"
 
     restarted = FakeSampler()
-    MonitorSettingsStore(restarted, path).load()
+    monitor_settings(restarted, path).load()
     assert restarted.interval_s == 0.5
 
 
@@ -124,7 +119,7 @@ async def test_a_failed_save_still_applies_and_says_not_persisted(
 ) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the folder should be")
-    store = MonitorSettingsStore(fake_sampler, blocker / SETTINGS_FILE_NAME)
+    store = monitor_settings(fake_sampler, blocker / SETTINGS_FILE_NAME)
     client = await aiohttp_client(_app(fake_sampler, store))
     resp = await client.put(SETTINGS, json={"sample_interval_s": 4})
     assert resp.status == 200
@@ -150,15 +145,15 @@ def test_a_bad_settings_file_keeps_the_default_and_warns_once(
     path = tmp_path / SETTINGS_FILE_NAME
     path.write_text(content)
     sampler = FakeSampler()
-    store = MonitorSettingsStore(sampler, path)
+    store = monitor_settings(sampler, path)
     store.load()
     store.load()
     assert sampler.interval_s == 2.0
     assert len([r for r in caplog.records if "not a valid settings file" in r.getMessage()]) == 1
-    assert store.current().persisted is True
+    assert store.persisted is True
 
 
 def test_no_file_is_the_default(tmp_path: Path) -> None:
     sampler = FakeSampler()
-    MonitorSettingsStore(sampler, tmp_path / "missing" / SETTINGS_FILE_NAME).load()
+    monitor_settings(sampler, tmp_path / "missing" / SETTINGS_FILE_NAME).load()
     assert sampler.interval_s == 2.0

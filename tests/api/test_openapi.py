@@ -8,7 +8,8 @@ from typing import Any
 
 from backend.api import API_TITLE, ApiServices, build_endpoints, openapi_document
 from backend.version import __version__
-from tests.fakes import FakeSampler, build_app
+from tests.support.api import build_app
+from tests.support.telemetry import FakeSampler
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "frontend" / "src" / "api" / "openapi.gen.json"

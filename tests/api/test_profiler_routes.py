@@ -20,9 +20,10 @@ from backend.schemas.profiler import (
     ProfilerStats,
     WorkflowRecord,
 )
-from tests.api.profiler_support import FakeLive, ThreadNotingStore, profiler_services
-from tests.fakes import FakeSampler, build_app
-from tests.storage.records import make_record
+from tests.support.api import build_app
+from tests.support.profiler import FakeLive, ThreadNotingStore, profiler_services
+from tests.support.records import make_record
+from tests.support.telemetry import FakeSampler
 
 STATS = "/swissarmyknife/profiler/stats"
 WORKFLOWS = "/swissarmyknife/profiler/workflows/"

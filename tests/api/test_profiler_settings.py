@@ -9,10 +9,11 @@ import pytest
 
 from backend.api.profiler import ProfilerServices
 from backend.profiler.memory import MemoryProbe
-from backend.profiler.settings import ProfilerSettingsStore
+from backend.profiler.settings import profiler_settings
 from backend.schemas import ErrorBody
 from backend.schemas.profiler import ProfilerSettings
-from tests.fakes import FakeSampler, build_app
+from tests.support.api import build_app
+from tests.support.telemetry import FakeSampler
 
 PATH = "/swissarmyknife/profiler/settings"
 
@@ -22,7 +23,7 @@ class NoHistory:
 
 
 def services(probe: MemoryProbe, file: Path | None) -> ProfilerServices:
-    store = ProfilerSettingsStore(probe, file)
+    store = profiler_settings(probe, file)
     store.load()
     return ProfilerServices(history=NoHistory(), settings=store)  # type: ignore[arg-type]
 

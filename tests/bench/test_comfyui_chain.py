@@ -10,7 +10,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.bench.loading import load_bench
+from tests.support.scripts import load_bench
 
 
 @pytest.fixture(scope="module")

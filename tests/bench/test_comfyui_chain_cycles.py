@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from tests.bench.loading import load_bench
+from tests.support.scripts import load_bench
 
 # The head of a real per-thread dump (callgrind 3.19, --cache-sim=yes --separate-threads=yes).
 DUMP = """\

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from backend.api.actions import HostActionError, HostBusyError
-from backend.api.guards import Exposure
+from backend.actions import Exposure, HostActionError, HostBusyError
 from backend.host.comfyui import ComfyHost
 from backend.schemas import QueueState
 

@@ -11,11 +11,13 @@ import pytest
 import torch
 
 from backend.host import comfyui_hooks
+from backend.host.comfyui_hooks import outputs as hook_outputs
+from backend.host.comfyui_hooks import progress as hook_progress
 from backend.profiler import MemorySample, Recorder
 from backend.profiler.memory import MemoryProbe
 from backend.profiler.shapes import shape_fields
 from backend.schemas.profiler import WorkflowRecord
-from tests.host.fake_comfy import InterruptProcessingException, OutOfMemoryError, fake_comfyui, sleeper
+from tests.support.comfy_modules import InterruptProcessingException, OutOfMemoryError, fake_comfyui, sleeper
 
 CHAIN: dict[str, Any] = {
     "1": {"class_type": "Source", "inputs": {}},
@@ -279,10 +281,10 @@ class _Caches:
 
 async def _read_shapes(caches: Any, node_id: str) -> list[dict[str, Any] | None]:
     """What the execute() wrapper reads after a node succeeds, named as in the record."""
-    entry = comfyui_hooks._cached_entry(caches, node_id)
-    if comfyui_hooks._is_awaitable(entry):
+    entry = hook_outputs.cached_entry(caches, node_id)
+    if hook_outputs.is_awaitable(entry):
         entry = await entry
-    return [shape_fields(raw) for raw in comfyui_hooks._output_shapes(entry)]
+    return [shape_fields(raw) for raw in hook_outputs.output_shapes(entry)]
 
 
 def test_output_shapes_read_the_cache_without_touching_eviction_state() -> None:
@@ -324,7 +326,7 @@ def test_an_async_get_without_a_local_read_is_closed_not_awaited() -> None:
 
     comfyui_hooks.STATE.executor = type("Executor", (), {"caches": _Caches(AsyncOnly())})()
     try:
-        assert comfyui_hooks._finished_outputs("5") is None
+        assert hook_outputs.finished_outputs("5") is None
     finally:
         comfyui_hooks.STATE.executor = None
     assert inspect.getcoroutinestate(made[0]) == inspect.CORO_CLOSED, "closed, never left pending"
@@ -338,7 +340,7 @@ def test_subgraph_nodes_are_named_from_the_dynamic_prompt() -> None:
         def get_node(self, node_id: str) -> dict[str, Any]:
             return {"class_type": "ImageInvert"}
 
-    read = comfyui_hooks._expansion_reader(DynPrompt())
+    read = hook_progress.expansion_reader(DynPrompt())
     assert read("7.0.1") == ("ImageInvert", "7")
     assert read("7") is None
 

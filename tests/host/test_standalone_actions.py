@@ -7,17 +7,15 @@ from typing import Any
 
 import pytest
 
-from backend.api import route_specs
+from backend.__main__ import _add_test_controls
 from backend.api.guards import TOKEN_HEADER
+from backend.api.standalone import FAKE_MODELS_PATH, FAKE_QUEUE_PATH
 from backend.host.standalone.fake_models import (
     DEFAULT_FAKE_MODELS,
-    FAKE_MODELS_PATH,
-    FAKE_QUEUE_PATH,
     GIB,
     FakeModel,
     FakeModels,
     ModelHoldingFakeGpuSource,
-    fake_action_endpoints,
 )
 from backend.host.standalone.server import StandaloneHost
 from backend.plugin import Plugin
@@ -65,7 +63,7 @@ def _app(tmp_path: Path, *, fake: bool) -> tuple[StandaloneHost, Plugin, Any]:
     plugin = Plugin(host, sources)
     plugin.register_routes()
     if fake:
-        host.add_test_routes(route_specs(fake_action_endpoints(models, host.queue, host.send_event)))
+        _add_test_controls(host, plugin, sources)
     return host, plugin, host.build_app()
 
 

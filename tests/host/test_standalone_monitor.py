@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from aiohttp import WSMsgType
 
-from backend.__main__ import _add_fake_gpu_controls
+from backend.__main__ import _add_test_controls
 from backend.host.standalone.server import StandaloneHost
-from backend.plugin import MONITOR_EVENT, Plugin
+from backend.plugin import Plugin
 from backend.schemas import MonitorEvent
+from backend.schemas.events import MONITOR_EVENT
 from backend.telemetry import FakeCpuSource, TelemetrySources
 from backend.telemetry.base import CpuReading
 
@@ -42,7 +43,7 @@ def _plugin(tmp_path: Path, *, controls: bool) -> tuple[StandaloneHost, Plugin, 
     plugin.sampler.set_interval(INTERVAL_S)
     plugin.register_routes()
     if controls:
-        _add_fake_gpu_controls(host, plugin, sources)
+        _add_test_controls(host, plugin, sources)
     return host, plugin, cpu
 
 

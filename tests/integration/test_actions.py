@@ -22,7 +22,8 @@ from typing import Any
 
 import pytest
 
-from backend.api.guards import ALLOW_REMOTE_ENV, TOKEN_HEADER
+from backend.actions import ALLOW_REMOTE_ENV
+from backend.api.guards import TOKEN_HEADER
 from backend.schemas import ClearVramResult, ErrorBody, SessionInfo
 from tests.integration.conftest import (
     ROOT,
@@ -126,13 +127,12 @@ EXPOSURE_SCRIPT = textwrap.dedent(
     """
     import json, sys
     sys.argv = ["main.py", *json.loads(sys.argv[1])]
-    sys.path.insert(0, {root!r})
     import comfy.options
     comfy.options.enable_args_parsing()  # as main.py does, so cli_args parses sys.argv
     from comfy.cli_args import args  # noqa: F401
     from backend.host.comfyui import ComfyHost
     exposure = ComfyHost(None).exposure()
-    result = {{"listen": exposure.listen, "cors": exposure.cors_origin, "ok": exposure.loopback_only}}
+    result = {"listen": exposure.listen, "cors": exposure.cors_origin, "ok": exposure.loopback_only}
     print(json.dumps(result))
     """
 )
@@ -157,8 +157,10 @@ def test_exposure_is_read_from_comfyui_arguments(
         pytest.skip("needs COMFYUI_DIR and COMFYUI_PYTHON")
     comfy_dir, python = paths
     out = subprocess.run(
-        [str(python), "-c", EXPOSURE_SCRIPT.format(root=str(ROOT)), json.dumps(argv)],
+        [str(python), "-c", EXPOSURE_SCRIPT, json.dumps(argv)],
         cwd=comfy_dir,
+        # ComfyUI's modules from its folder (the working directory), the pack's from the checkout.
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(comfy_dir), str(ROOT)])},
         capture_output=True,
         text=True,
         timeout=120,

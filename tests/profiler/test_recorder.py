@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from backend.profiler import FinishedWorkflow, MemorySample, Recorder
-from backend.profiler import recorder as recorder_module
+from backend.profiler import replay as replay_module
 from backend.schemas.profiler import ErrorSummary, TensorShape, WorkflowRecord
 
 PROMPT: dict[str, Any] = {
@@ -260,7 +260,7 @@ def test_a_runaway_workflow_is_bounded_and_keeps_its_outcome(
 ) -> None:
     from backend.profiler import recorder as module
 
-    monkeypatch.setattr(module, "MAX_NODES_PER_WORKFLOW", 5)
+    monkeypatch.setattr(replay_module, "MAX_NODES_PER_WORKFLOW", 5)
     monkeypatch.setattr(module, "MAX_EVENTS_PER_WORKFLOW", 12)
     rec, _out = recorder
     rec.begin_workflow("p", PROMPT)
@@ -343,13 +343,13 @@ def test_ending_hands_the_log_over_and_building_it_is_left_to_the_sink(
     handed: list[FinishedWorkflow] = []
     rec.add_sink(handed.append)
     builds: list[str] = []
-    build = recorder_module._build_record
+    build = replay_module.build_record
 
     def counting(run: Any, *args: Any, **kwargs: Any) -> WorkflowRecord:
         builds.append(run.prompt_id)
         return build(run, *args, **kwargs)
 
-    monkeypatch.setattr(recorder_module, "_build_record", counting)
+    monkeypatch.setattr(replay_module, "build_record", counting)
     rec.begin_workflow("p", PROMPT)
     run_node(rec, clocks, "1", 0.25)
     rec.workflow_outcome("p", "success")

@@ -18,8 +18,7 @@ from backend.storage import (
     is_archive_id,
 )
 from backend.storage.archives import TEMP_PREFIX, ArchiveDirectory
-from tests.storage.conftest import assert_rollups_match
-from tests.storage.records import make_record
+from tests.support.records import Built, assert_rollups_match, make_record
 
 GOOD_ID = "20260101T120000Z-0123abcd"
 BAD_IDS = [
@@ -44,7 +43,7 @@ BAD_IDS = [
 
 def _fill(store: HistoryStore, n: int, start: int = 0) -> None:
     for i in range(start, start + n):
-        store.submit(make_record(i, status="oom" if i % 3 == 0 else "success"))
+        store.submit(Built(make_record(i, status="oom" if i % 3 == 0 else "success")))
     assert store.flush()
 
 

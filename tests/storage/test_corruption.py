@@ -10,7 +10,7 @@ import pytest
 
 from backend.storage import HistoryStore, repository
 from backend.storage.db import is_corruption
-from tests.storage.records import make_record
+from tests.support.records import Built, make_record
 
 
 def _moved(folder: Path) -> list[Path]:
@@ -25,7 +25,7 @@ def test_a_file_that_is_not_a_database_is_moved_aside(
     (tmp_path / "history.sqlite-wal").write_bytes(b"stale wal")
     with HistoryStore(tmp_path) as store:
         assert store.wait_until_open()
-        store.submit(make_record(1))
+        store.submit(Built(make_record(1)))
         assert store.flush()
         assert store.count() == 1
     moved = [p for p in _moved(tmp_path) if not p.name.endswith(("-wal", "-shm"))]
@@ -41,7 +41,7 @@ def test_a_file_that_is_not_a_database_is_moved_aside(
 def test_damaged_pages_are_detected_at_open(tmp_path: Path) -> None:
     with HistoryStore(tmp_path) as store:
         for i in range(200):
-            store.submit(make_record(i))
+            store.submit(Built(make_record(i)))
     path = tmp_path / "history.sqlite"
     assert (
         not (tmp_path / "history.sqlite-wal").exists()
@@ -74,9 +74,9 @@ def test_corruption_found_while_running_replaces_the_file_and_keeps_the_record(
 
     monkeypatch.setattr(repository, "insert_workflow", flaky)
     with HistoryStore(tmp_path) as store:
-        store.submit(make_record(1))
-        store.submit(make_record(2))
-        store.submit(make_record(3))
+        store.submit(Built(make_record(1)))
+        store.submit(Built(make_record(2)))
+        store.submit(Built(make_record(3)))
         assert store.flush()
         assert [s.prompt_id for s in store.history().items] == ["prompt-000003", "prompt-000002"]
     assert len(_moved(tmp_path)) >= 1

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from backend.storage import HistoryStore
-from tests.storage.records import make_record
+from tests.support.records import Built, make_record
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,15 +24,14 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    sys.path.insert(0, ROOT)
     from backend.storage import HistoryStore
-    from tests.storage.records import make_record
+    from tests.support.records import Built, make_record
 
     store = HistoryStore(Path(DATA), max_workflows=25, archive_batch=10)
     store.start()
     i = 0
     while True:
-        store.submit(make_record(i, status="oom" if i % 4 == 0 else "success"))
+        store.submit(Built(make_record(i, status="oom" if i % 4 == 0 else "success")))
         if not store.flush(30):
             sys.exit("flush timed out")
         print(i, flush=True)
@@ -44,11 +43,16 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs PO
 
 
 def _run_and_kill(data: Path, after_lines: int, extra_delay_s: float) -> list[int]:
-    code = f"ROOT = {str(ROOT)!r}\nDATA = {str(data)!r}\n" + WRITER
+    code = f"DATA = {str(data)!r}\n" + WRITER
     errors = data.parent / f"{data.name}-stderr.txt"
     with errors.open("w") as stderr:
         proc = subprocess.Popen(
-            [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=stderr, text=True
+            [sys.executable, "-c", code],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
     assert proc.stdout is not None
     committed: list[int] = []
@@ -105,7 +109,7 @@ def test_kill_9_loses_at_most_the_workflow_in_flight(tmp_path: Path, extra_delay
                     i, status="oom" if i % 4 == 0 else "success"
                 )
         # The reopened store keeps working.
-        store.submit(make_record(10_000))
+        store.submit(Built(make_record(10_000)))
         assert store.flush()
         assert store.get_workflow("prompt-010000") is not None
     assert not list((data / "archives").glob("*.part")), "stale temp files were cleaned up"

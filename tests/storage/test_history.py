@@ -8,13 +8,12 @@ from pathlib import Path
 from backend.schemas.profiler import WorkflowSummary
 from backend.storage import HistoryStore
 from backend.storage.migrations import SCHEMA_VERSION
-from tests.storage.conftest import assert_rollups_match
-from tests.storage.records import make_record
+from tests.support.records import Built, assert_rollups_match, make_record
 
 
 def test_a_20_node_record_reads_back_identical(store: HistoryStore) -> None:
     record = make_record(7, nodes=20, status="oom", cached=3)
-    store.submit(record)
+    store.submit(Built(record))
     assert store.flush()
     assert store.get_workflow(record.prompt_id) == record
     assert store.latest() == record
@@ -25,7 +24,7 @@ def test_a_20_node_record_reads_back_identical(store: HistoryStore) -> None:
 
 def test_database_lives_in_the_given_directory_in_wal_mode(store: HistoryStore, tmp_path: Path) -> None:
     assert store.path == tmp_path / "data" / "history.sqlite"
-    store.submit(make_record(1))
+    store.submit(Built(make_record(1)))
     assert store.flush()
     conn = sqlite3.connect(store.path)
     try:
@@ -37,7 +36,7 @@ def test_database_lives_in_the_given_directory_in_wal_mode(store: HistoryStore, 
 
 def test_history_pages_newest_first_with_limit_and_before(store: HistoryStore) -> None:
     for i in range(12):
-        store.submit(make_record(i))
+        store.submit(Built(make_record(i)))
     assert store.flush()
     seen: list[str] = []
     before = None
@@ -57,7 +56,7 @@ def test_history_pages_newest_first_with_limit_and_before(store: HistoryStore) -
 
 def test_a_full_last_page_says_there_is_no_more(store: HistoryStore) -> None:
     for i in range(4):
-        store.submit(make_record(i))
+        store.submit(Built(make_record(i)))
     assert store.flush()
     page = store.history(limit=4)
     assert len(page.items) == 4
@@ -70,15 +69,15 @@ def test_rollups_match_a_recomputation_after_inserts(store: HistoryStore) -> Non
         for i in range(30)
     ]
     for record in records:
-        store.submit(record)
+        store.submit(Built(record))
     assert store.flush()
     assert_rollups_match(store, records)
 
 
 def test_duplicate_prompt_id_is_stored_once(store: HistoryStore) -> None:
     record = make_record(3)
-    store.submit(record)
-    store.submit(record)
+    store.submit(Built(record))
+    store.submit(Built(record))
     assert store.flush()
     assert store.count() == 1
     counters = store.counters()
@@ -89,7 +88,7 @@ def test_duplicate_prompt_id_is_stored_once(store: HistoryStore) -> None:
 def test_stats_come_from_one_snapshot(store: HistoryStore) -> None:
     records = [make_record(i) for i in range(8)]
     for record in records:
-        store.submit(record)
+        store.submit(Built(record))
     assert store.flush()
     stats = store.stats(limit=3)
     assert stats.latest == records[-1]
@@ -114,7 +113,7 @@ def test_history_survives_a_reopen(tmp_path: Path) -> None:
     records = [make_record(i) for i in range(5)]
     with HistoryStore(tmp_path) as first:
         for record in records:
-            first.submit(record)
+            first.submit(Built(record))
     with HistoryStore(tmp_path) as second:
         assert second.count() == 5
         assert second.get_workflow(records[2].prompt_id) == records[2]

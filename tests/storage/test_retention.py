@@ -10,8 +10,7 @@ import pytest
 from backend.schemas.profiler import HistoryArchive, WorkflowRecord
 from backend.storage import HistoryStore, NothingToArchiveError
 from backend.storage.archives import ArchiveDirectory
-from tests.storage.conftest import assert_rollups_match
-from tests.storage.records import make_record
+from tests.support.records import Built, assert_rollups_match, make_record
 
 STATUSES = ("success", "success", "error", "oom", "interrupted")
 
@@ -22,7 +21,7 @@ def _records(n: int, start: int = 0) -> list[WorkflowRecord]:
 
 def _submit_all(store: HistoryStore, records: list[WorkflowRecord]) -> None:
     for record in records:
-        store.submit(record)
+        store.submit(Built(record))
     assert store.flush(10)
 
 
@@ -59,7 +58,7 @@ def test_rollups_stay_exact_after_retention(store: HistoryStore) -> None:
 def test_history_never_exceeds_the_limit(tmp_path: Path) -> None:
     with HistoryStore(tmp_path, max_workflows=20, archive_batch=7) as store:
         for i in range(100):
-            store.submit(make_record(i))
+            store.submit(Built(make_record(i)))
             assert store.flush()
             assert store.count() <= 20
         assert sum(a.workflow_count for a in store.list_archives()) + store.count() == 100
@@ -114,7 +113,7 @@ def test_when_archives_cannot_be_written_history_stays_bounded(
         records = _records(40)
         peak = 0
         for record in records:
-            store.submit(record)
+            store.submit(Built(record))
             assert store.flush()
             peak = max(peak, store.count())
         # Retries for one batch past the limit, then deletes without an archive: never unbounded.

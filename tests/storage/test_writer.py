@@ -13,8 +13,7 @@ import pytest
 
 from backend.schemas.profiler import WorkflowRecord, WorkflowSummary
 from backend.storage import WRITER_THREAD_NAME, HistoryStore, HistoryUnavailableError, repository
-from tests.storage.conftest import assert_rollups_match
-from tests.storage.records import make_record
+from tests.support.records import Building, Built, assert_rollups_match, make_record
 
 
 def _writer_threads() -> list[threading.Thread]:
@@ -38,7 +37,7 @@ def test_submit_never_blocks_and_counts_what_it_drops(tmp_path: Path) -> None:
     slowest = 0.0
     for i in range(10):
         t0 = time.perf_counter()
-        store.submit(make_record(i))
+        store.submit(Built(make_record(i)))
         slowest = max(slowest, time.perf_counter() - t0)
     assert slowest < 0.05
     counters = store.counters()
@@ -54,8 +53,8 @@ def test_the_writer_survives_bad_records(store: HistoryStore, caplog: pytest.Log
     good = make_record(1)
     broken = WorkflowRecord.model_construct(**{**good.model_dump(), "prompt_id": "broken", "nodes": [None]})
     store.submit("not a record")  # type: ignore[arg-type]
-    store.submit(broken)
-    store.submit(good)
+    store.submit(Built(broken))
+    store.submit(Built(good))
     assert store.flush()
     assert [s.prompt_id for s in store.history().items] == ["prompt-000001"]
     assert store.get_workflow("broken") is None, "the failed transaction left nothing behind"
@@ -68,9 +67,9 @@ def test_close_writes_everything_already_submitted(tmp_path: Path) -> None:
     store = HistoryStore(tmp_path)
     store.start()
     for i in range(300):
-        store.submit(make_record(i, nodes=5))
+        store.submit(Built(make_record(i, nodes=5)))
     store.close()
-    store.submit(make_record(999))
+    store.submit(Built(make_record(999)))
     assert store.counters().dropped == 1
     with pytest.raises(HistoryUnavailableError):
         store.count()
@@ -86,11 +85,11 @@ def test_listeners_hear_each_commit_and_cannot_break_the_writer(store: HistorySt
         raise RuntimeError("listener bug")
 
     unsubscribe = store.subscribe(angry)
-    store.submit(make_record(1))
+    store.submit(Built(make_record(1)))
     assert store.flush()
     unsubscribe()
-    store.submit(make_record(2))
-    store.submit(make_record(2))  # duplicate: not a new commit
+    store.submit(Built(make_record(2)))
+    store.submit(Built(make_record(2)))  # duplicate: not a new commit
     assert store.flush()
     assert [s.prompt_id for s in heard] == ["prompt-000001", "prompt-000002"]
     assert store.count() == 2
@@ -99,7 +98,7 @@ def test_listeners_hear_each_commit_and_cannot_break_the_writer(store: HistorySt
 def test_a_command_that_cannot_run_in_time_changes_nothing(store: HistoryStore) -> None:
     release = threading.Event()
     store.subscribe(lambda _s: release.wait(5))
-    store.submit(make_record(1))  # the writer now waits inside the listener
+    store.submit(Built(make_record(1)))  # the writer now waits inside the listener
     with pytest.raises(HistoryUnavailableError, match="busy"):
         store.clear(timeout_s=0.2)
     release.set()
@@ -112,7 +111,7 @@ def test_an_unusable_directory_disables_history_without_raising(tmp_path: Path) 
     blocker.write_text("a file where the directory should be")
     with HistoryStore(blocker / "data") as store:
         assert not store.wait_until_open(2)
-        store.submit(make_record(1))
+        store.submit(Built(make_record(1)))
         with pytest.raises(HistoryUnavailableError, match="could not be opened"):
             store.stats()
         with pytest.raises(HistoryUnavailableError):
@@ -134,7 +133,7 @@ def test_reads_wait_for_the_database_to_open(tmp_path: Path) -> None:
 def test_a_database_error_in_a_command_is_reported_and_rolled_back(
     store: HistoryStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store.submit(make_record(1))
+    store.submit(Built(make_record(1)))
     assert store.flush()
 
     def full(conn: sqlite3.Connection) -> int:
@@ -153,7 +152,7 @@ def test_the_writer_keeps_no_record_once_it_is_stored(store: HistoryStore) -> No
     # run scans (issue 5's chain measured it): once written, only its submitter may hold it.
     record = make_record(7, nodes=50)
     baseline = sys.getrefcount(record)
-    store.submit(record)
+    store.submit(Built(record))
     deadline = time.monotonic() + 10
     while store.counters().written < 1 and time.monotonic() < deadline:
         time.sleep(0.005)
@@ -164,15 +163,15 @@ def test_the_writer_keeps_no_record_once_it_is_stored(store: HistoryStore) -> No
 
 
 def test_a_record_to_build_is_built_on_the_writer_thread(store: HistoryStore) -> None:
-    # ComfyUI's execution thread submits a function that builds the record: building it (replay,
-    # validation: milliseconds for a large workflow) happens on the writer, not on the submitter.
+    # ComfyUI's execution thread submits a workflow whose record is still to build: building it
+    # (replay, validation: milliseconds for a large workflow) happens on the writer, not the submitter.
     threads: list[str] = []
 
     def build() -> WorkflowRecord:
         threads.append(threading.current_thread().name)
         return make_record(8)
 
-    store.submit(build)
+    store.submit(Building(build))
     assert store.flush()
     assert threads == [WRITER_THREAD_NAME]
     assert store.get_workflow(make_record(8).prompt_id) == make_record(8)
@@ -186,8 +185,8 @@ def test_a_record_that_cannot_be_built_is_counted_and_the_writer_goes_on(
     def broken() -> WorkflowRecord:
         raise ValueError("an event log no record can be made of")
 
-    store.submit(broken)
-    store.submit(make_record(9))
+    store.submit(Building(broken))
+    store.submit(Built(make_record(9)))
     assert store.flush()
     counters = store.counters()
     assert counters.failed == 1 and counters.written == 1
@@ -202,7 +201,7 @@ def test_the_writer_keeps_nothing_it_built_once_it_is_stored(store: HistoryStore
     built: list[int] = []
 
     class Builder:
-        def __call__(self) -> WorkflowRecord:
+        def build(self) -> WorkflowRecord:
             built.append(1)
             return record
 

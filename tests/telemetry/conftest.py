@@ -1,23 +1,14 @@
-"""Shared fixtures for the telemetry tests: import path, fresh warn-once state, a manual clock."""
+"""Shared fixtures for the telemetry tests: fresh warn-once state, a manual clock."""
 
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-# The backend package lives at the checkout's root and the doubles beside this file; neither is
-# on sys.path under every pytest import mode.
-for _path in (Path(__file__).resolve().parents[2], Path(__file__).resolve().parent):
-    if str(_path) not in sys.path:
-        sys.path.insert(0, str(_path))
-
-from telemetry_doubles import ManualClock  # noqa: E402
-
-from backend import log  # noqa: E402
+from backend import log
+from tests.support.hardware import ManualClock
 
 
 @pytest.fixture(autouse=True)

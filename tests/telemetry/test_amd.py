@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from telemetry_doubles import AmdSmiException, FakeAmdSmi, ManualClock, messages
 
 from backend.telemetry.amd import AmdSmiGpuSource
+from tests.support.hardware import AmdSmiException, FakeAmdSmi, ManualClock, messages
 
 GIB = 1024**3
 

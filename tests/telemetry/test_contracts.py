@@ -15,7 +15,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from telemetry_doubles import FakeAmdSmi, FakeCuda, FakeNvmlModule, cuda_props, fake_torch, two_nvml_gpus
 
 import backend.telemetry
 from backend.schemas import GpuDevice, GpuSample, HardwareCapabilities, MonitorSnapshot
@@ -25,6 +24,7 @@ from backend.telemetry.base import CpuReading, GpuProbe
 from backend.telemetry.cpu import CpuSource
 from backend.telemetry.nvml import Nvml, NvmlGpuSource
 from backend.telemetry.torch_devices import TorchGpuSource, TorchRuntime
+from tests.support.hardware import FakeAmdSmi, FakeCuda, FakeNvmlModule, cuda_props, fake_torch, two_nvml_gpus
 
 GIB = 1024**3
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import psutil
 import pytest
-from telemetry_doubles import ManualClock, messages
 
 from backend.telemetry.cpu import CpuSource, cpu_percent_between, pick_cpu_temperature_sensor
+from tests.support.hardware import ManualClock, messages
 
 MEMINFO = Path("/proc/meminfo")
 HAS_MEMINFO = MEMINFO.is_file()

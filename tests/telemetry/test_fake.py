@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from telemetry_doubles import ManualClock
 
 from backend.telemetry import DEFAULT_FAKE_GPUS, FakeCpuSource, FakeGpuSource, FakeGpuSpec
+from tests.support.hardware import ManualClock
 
 GIB = 1024**3
 

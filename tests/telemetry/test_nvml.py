@@ -6,7 +6,12 @@ import itertools
 import logging
 
 import pytest
-from telemetry_doubles import (
+
+from backend.schemas import GpuSample
+from backend.telemetry.devices import TorchDeviceIdentity
+from backend.telemetry.nvml import Nvml, NvmlGpuSource
+from backend.telemetry.torch_devices import TorchRuntime
+from tests.support.hardware import (
     GPU_IS_LOST,
     LIBRARY_NOT_FOUND,
     TIMEOUT,
@@ -16,11 +21,6 @@ from telemetry_doubles import (
     messages,
     two_nvml_gpus,
 )
-
-from backend.schemas import GpuSample
-from backend.telemetry.devices import TorchDeviceIdentity
-from backend.telemetry.nvml import Nvml, NvmlGpuSource
-from backend.telemetry.torch_devices import TorchRuntime
 
 
 def make_source(

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from telemetry_doubles import CountingCpuSource, FakeNvmlModule, ManualClock, ScriptedGpuSource, two_nvml_gpus
-
 from backend.telemetry import FakeGpuSource, Prober, TelemetrySources
 from backend.telemetry.nvml import Nvml, NvmlGpuSource
+from tests.support.hardware import (
+    CountingCpuSource,
+    FakeNvmlModule,
+    ManualClock,
+    ScriptedGpuSource,
+    two_nvml_gpus,
+)
 
 
 def test_first_probe_is_version_one_and_repeats_do_not_bump(clock: ManualClock) -> None:

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 from pydantic import ValidationError
-from telemetry_doubles import CountingCpuSource, ScriptedGpuSource, messages, wait_until
 
 from backend.schemas import MonitorEvent
 from backend.telemetry import THREAD_NAME, FakeGpuSource, Sampler, TelemetrySources
+from tests.support.hardware import CountingCpuSource, ScriptedGpuSource, messages, wait_until
 
 
 def sampler_threads() -> list[threading.Thread]:

@@ -6,10 +6,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from telemetry_doubles import FakeCuda, cuda_props, fake_torch, messages
 
 from backend.telemetry.devices import TorchDeviceIdentity
 from backend.telemetry.torch_devices import TorchGpuSource, TorchRuntime
+from tests.support.hardware import FakeCuda, cuda_props, fake_torch, messages
 
 GIB = 1024**3
 

@@ -2,7 +2,8 @@
 
 With ``--fake-gpus`` two "models" sit on the fake GPUs and their memory shows in the VRAM tiles
 until Clear VRAM unloads them, so the whole action can be seen and tested without ComfyUI. Test-only
-routes (registered with ``--fake-gpus`` only) load them again and make the queue look busy.
+routes (``backend/api/standalone.py``, with ``--fake-gpus`` only) load them again and make the queue
+look busy.
 """
 
 from __future__ import annotations
@@ -11,17 +12,11 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from pydantic import Field
-
-from ...api.endpoints import Call, Endpoint
-from ...schemas import ApiModel, GpuSample, QueueState, RequestModel
+from ...schemas import GpuSample, QueueState
 from ...telemetry import DEFAULT_FAKE_GPUS, FakeGpuSource, FakeGpuSpec
 
 GIB = 1024**3
-FAKE_QUEUE_PATH = "/swissarmyknife/standalone/fake-queue"
-FAKE_MODELS_PATH = "/swissarmyknife/standalone/fake-models"
 
 
 @dataclass(frozen=True)
@@ -57,6 +52,11 @@ class FakeModels:
     def load(self, models: Sequence[FakeModel]) -> None:
         with self._lock:
             self._loaded = [m for m in self._loaded if m not in models] + list(models)
+
+    def load_defaults(self) -> list[tuple[str, int]]:
+        """Load the default models again; every loaded model's (name, bytes)."""
+        self.load(DEFAULT_FAKE_MODELS)
+        return [(m.name, m.size_bytes) for m in self.loaded()]
 
     def unload_all(self) -> int:
         """Unload everything; return how many models were loaded."""
@@ -107,55 +107,3 @@ class FakeQueue:
     def state(self) -> QueueState:
         with self._lock:
             return QueueState(running=self._running, queued=self._queued)
-
-
-class FakeQueueChange(RequestModel):
-    """Make the standalone host's queue look busy (or idle again)."""
-
-    running: int = Field(0, ge=0, le=1)
-    queued: int = Field(0, ge=0, le=1000)
-
-
-class FakeModelsLoaded(ApiModel):
-    models: list[str]
-    held_bytes: int
-
-
-def fake_action_endpoints(
-    models: FakeModels, queue: FakeQueue, send_event: Callable[[str, dict[str, Any]], None]
-) -> list[Endpoint]:
-    """Test-only routes: set the fake queue (broadcast as ComfyUI's ``status``), reload the models."""
-
-    async def set_queue(call: Call[Any, FakeQueueChange]) -> QueueState:
-        queue.set(call.body.running, call.body.queued)
-        # ComfyUI's PromptServer.queue_updated() sends {"status": {"exec_info": {queue_remaining}}}.
-        remaining = call.body.running + call.body.queued
-        send_event("status", {"status": {"exec_info": {"queue_remaining": remaining}}})
-        return queue.state()
-
-    async def load_models(_call: Call[Any, Any]) -> FakeModelsLoaded:
-        models.load(DEFAULT_FAKE_MODELS)
-        loaded = models.loaded()
-        return FakeModelsLoaded(models=[m.name for m in loaded], held_bytes=sum(m.size_bytes for m in loaded))
-
-    return [
-        Endpoint(
-            method="POST",
-            path=FAKE_QUEUE_PATH,
-            operation_id="standaloneSetFakeQueue",
-            summary="Test only: make the queue look busy (clear VRAM is refused, restart warns)",
-            handler=set_queue,
-            response_model=QueueState,
-            tag="standalone",
-            body_model=FakeQueueChange,
-        ),
-        Endpoint(
-            method="POST",
-            path=FAKE_MODELS_PATH,
-            operation_id="standaloneLoadFakeModels",
-            summary="Test only: load the fake models onto the fake GPUs again",
-            handler=load_models,
-            response_model=FakeModelsLoaded,
-            tag="standalone",
-        ),
-    ]

@@ -13,10 +13,10 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from ...api import RouteSpec
-from ...api.guards import Exposure
+from ...actions import Exposure
 from ...schemas import QueueState
 from ...version import __version__
+from ..base import Route
 from .fake_models import FakeModels, FakeQueue
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
@@ -41,18 +41,18 @@ class StandaloneHost:
         self._listen: tuple[str, ...] = ("127.0.0.1",)
         self._data_dir = data_dir
         self._dist_dir = dist_dir
-        self._specs: list[RouteSpec] = []
+        self._routes: list[Route] = []
         self._sockets: dict[str, web.WebSocketResponse] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: weakref.WeakSet[asyncio.Task[None]] = weakref.WeakSet()
 
     # HostAdapter
-    def register_routes(self, specs: Sequence[RouteSpec]) -> None:
-        self._specs.extend(specs)
+    def register_routes(self, routes: Sequence[Route]) -> None:
+        self._routes.extend(routes)
 
-    def add_test_routes(self, specs: Sequence[RouteSpec]) -> None:
+    def add_test_routes(self, routes: Sequence[Route]) -> None:
         """Routes only this host serves (``--fake-gpus`` test controls); call before ``serve``."""
-        self._specs.extend(specs)
+        self._routes.extend(routes)
 
     def send_event(self, event: str, data: dict[str, Any]) -> None:
         loop = self._loop
@@ -131,9 +131,9 @@ class StandaloneHost:
 
     def build_app(self) -> web.Application:
         app = web.Application()
-        for spec in self._specs:
-            app.router.add_route("*", spec.path, spec.handler)
-            app.router.add_route("*", "/api" + spec.path, spec.handler)
+        for route in self._routes:
+            app.router.add_route("*", route.path, route.handler)
+            app.router.add_route("*", "/api" + route.path, route.handler)
         app.router.add_get("/", self._index)
         app.router.add_get("/ws", self._websocket)
         app.router.add_get("/extensions", self._extensions)

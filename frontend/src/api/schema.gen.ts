@@ -541,9 +541,8 @@ export interface components {
          */
         MonitorEvent: {
             /**
-             * Type
-             * @default monitor
-             * @constant
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
              */
             type: "monitor";
             /** Capabilities Version */
@@ -714,9 +713,8 @@ export interface components {
          */
         ProfilerEvent: {
             /**
-             * Type
-             * @default profiler
-             * @constant
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
              */
             type: "profiler";
             workflow: components["schemas"]["WorkflowSummary"];
@@ -806,9 +804,8 @@ export interface components {
          */
         RestartEvent: {
             /**
-             * Type
-             * @default restart_failed
-             * @constant
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
              */
             type: "restart_failed";
             /** Message */
@@ -819,6 +816,7 @@ export interface components {
          * @description ``POST /swissarmyknife/restart``: no options; send ``{}``.
          */
         RestartRequest: Record<string, never>;
+        ServerEvent: components["schemas"]["MonitorEvent"] | components["schemas"]["ProfilerEvent"] | components["schemas"]["RestartEvent"];
         /**
          * SessionInfo
          * @description ``GET /swissarmyknife/session``: what the plugin's own page needs before it may act.
@@ -1552,6 +1550,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A prompt id: 1-128 letters, digits and . _ : - (ComfyUI mints uuid4s). */
                 prompt_id: string;
             };
             cookie?: never;
@@ -1750,6 +1749,7 @@ export interface operations {
                 "X-SwissArmyKnife-Token": string;
             };
             path: {
+                /** @description An archive id, as the server minted it. */
                 id: string;
             };
             cookie?: never;
@@ -1851,6 +1851,7 @@ export interface operations {
                 "X-SwissArmyKnife-Token": string;
             };
             path: {
+                /** @description An archive id, as the server minted it. */
                 id: string;
             };
             cookie?: never;

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from backend.restart import (
+from backend.actions.restart import (
     CliRebootPlan,
     DesktopPlan,
     ExecPlan,
     UnsupportedPlan,
     plan_restart,
 )
-from backend.restart.planner import DROPPED_ARGS
+from backend.actions.restart.planner import DROPPED_ARGS
 
 
 @dataclass(frozen=True)
@@ -333,7 +333,7 @@ def test_inputs_are_not_mutated() -> None:
 
 def test_planner_is_pure() -> None:
     # plan_restart must be a function of its arguments: no os, sys, subprocess or file access.
-    source = Path(__file__).resolve().parents[2] / "backend" / "restart" / "planner.py"
+    source = Path(__file__).resolve().parents[3] / "backend" / "actions" / "restart" / "planner.py"
     tree = ast.parse(source.read_text(encoding="utf-8"))
     imported: set[str] = set()
     for node in ast.walk(tree):

@@ -1,4 +1,4 @@
-"""Fakes at our own seams: canned telemetry models, a fake sampler, an app with the plugin's routes."""
+"""Telemetry at our own seam: canned capability and snapshot models, and a fake sampler."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from aiohttp import web
-
-from backend.api import ApiServices, build_endpoints, route_specs
 from backend.schemas import (
     GpuCapabilities,
     GpuDevice,
@@ -111,12 +108,3 @@ class FakeSampler:
     def become_ready(self) -> None:
         self._snapshot = make_snapshot()
         self._caps = (make_hardware(), make_gpu_caps(), 1)
-
-
-def build_app(sampler: FakeSampler, **services: Any) -> web.Application:
-    """The plugin's routes over ``sampler``; ``services`` are further ApiServices fields (profiler=...)."""
-    app = web.Application()
-    for spec in route_specs(build_endpoints(ApiServices(version="9.9.9", sampler=sampler, **services))):
-        app.router.add_route("*", spec.path, spec.handler)
-        app.router.add_route("*", "/api" + spec.path, spec.handler)
-    return app

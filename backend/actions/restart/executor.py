@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .. import log
+from ... import log
 from .planner import CliRebootPlan, DesktopPlan, ExecPlan, RestartPlan, UnsupportedPlan, plan_restart
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from backend.api import ProfilerServices
 from backend.profiler.memory import MemoryProbe
-from backend.profiler.settings import ProfilerSettingsStore
+from backend.profiler.settings import profiler_settings
 from backend.schemas.profiler import WorkflowRecord
 from backend.storage import HistoryStats, HistoryStore
-from tests.storage.records import make_record
+from tests.support.records import Built, make_record
 
 
 class FakeLive:
@@ -48,10 +48,10 @@ def profiler_services(
     store.start()
     try:
         for i in range(stored):
-            store.submit(make_record(i, status="oom" if i == 1 else "success"))
+            store.submit(Built(make_record(i, status="oom" if i == 1 else "success")))
         assert store.flush()
         fake_live = FakeLive(live)
-        settings = ProfilerSettingsStore(MemoryProbe(lambda: None), directory / "profiler_settings.json")
+        settings = profiler_settings(MemoryProbe(lambda: None), directory / "profiler_settings.json")
         yield ProfilerServices(history=store, live=fake_live, settings=settings), store, fake_live
     finally:
         store.close()

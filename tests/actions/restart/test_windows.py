@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from backend.restart import ExecPlan, plan_restart, quote_windows_arg
+from backend.actions.restart import ExecPlan, plan_restart, quote_windows_arg
 
 
 def _split_program_name(command_line: str) -> tuple[str, int]:

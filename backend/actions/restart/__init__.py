@@ -10,14 +10,17 @@ from .planner import (
     plan_restart,
     quote_windows_arg,
 )
+from .service import RESTART_DELAY_S, RestartService
 
 __all__ = [
+    "RESTART_DELAY_S",
     "CliRebootPlan",
     "DesktopPlan",
     "ExecPlan",
     "RestartError",
     "RestartOps",
     "RestartPlan",
+    "RestartService",
     "UnsupportedPlan",
     "current_plan",
     "execute_restart",

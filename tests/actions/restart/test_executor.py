@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.restart import (
+from backend.actions.restart import (
     CliRebootPlan,
     DesktopPlan,
     ExecPlan,
@@ -24,7 +24,7 @@ from backend.restart import (
     plan_restart,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 class FakeProcess:
@@ -235,7 +235,7 @@ CHILD = textwrap.dedent(
         print(json.dumps({"orig_argv": sys.orig_argv[1:], "cwd": os.getcwd()}), flush=True)
         raise SystemExit(0)
     os.environ["SAK_RESTARTED"] = "1"
-    from backend.restart import current_plan, execute_restart
+    from backend.actions.restart import current_plan, execute_restart
     plan = current_plan()
     os.chdir(os.path.dirname(os.getcwd()))  # a custom node moving the process elsewhere
     print("before", flush=True)  # must reach the pipe although exec skips interpreter shutdown

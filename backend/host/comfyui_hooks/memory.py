@@ -1,0 +1,80 @@
+"""Out of memory inside ComfyUI: its own tests for an OOM error, its loaded models, and the hook on
+``comfy.model_management.unload_all_models``, which ComfyUI calls from inside its except block on
+an OOM: the wrapper sees the exception there and captures what was loaded before it goes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from ... import log
+from ...profiler.oom import LoadedModel, is_oom_error, loaded_device_bytes
+from .state import STATE, failed, memory_now
+
+
+def is_oom(ex: BaseException) -> bool:
+    """ComfyUI's own test where it has one (newer: ``is_oom``), else its ``OOM_EXCEPTION``, else torch's."""
+    try:
+        import comfy.model_management as mm
+    except Exception:
+        mm = None
+    return is_oom_error(
+        ex, host_check=getattr(mm, "is_oom", None), oom_type=getattr(mm, "OOM_EXCEPTION", None)
+    )
+
+
+def _read_bytes(loaded: Any, method: str) -> int | None:
+    try:
+        return int(getattr(loaded, method)())
+    except Exception:
+        return None
+
+
+def loaded_models() -> list[LoadedModel]:
+    """What ComfyUI holds loaded right now (``model_management.current_loaded_models``)."""
+    import comfy.model_management as mm
+
+    found = []
+    for loaded in list(getattr(mm, "current_loaded_models", [])):
+        patcher = getattr(loaded, "model", None)
+        inner = getattr(patcher, "model", None)
+        found.append(
+            LoadedModel(
+                model_type=type(inner).__name__ if inner is not None else None,
+                config=type(getattr(inner, "model_config", None)).__name__ if inner is not None else None,
+                device=str(getattr(loaded, "device", None)),
+                memory_bytes=_read_bytes(loaded, "model_memory"),
+                loaded_bytes=_read_bytes(loaded, "model_loaded_memory"),
+            )
+        )
+    return found
+
+
+def make_unload_all_models(original: Callable[..., Any]) -> Callable[..., Any]:
+    def unload_all_models(*args: Any, **kwargs: Any) -> Any:
+        if STATE.recorder is not None or STATE.oom_listeners:
+            ex = sys.exc_info()[1]
+            try:
+                oom = ex is not None and is_oom(ex)
+                if oom and STATE.recorder is not None:
+                    # The failing node's end and memory: now, before ComfyUI unloads and reports.
+                    STATE.recorder.out_of_memory(memory_now())
+            except Exception:
+                oom = False
+                failed("unload_all_models")
+            if oom and ex is not None:
+                try:
+                    snapshot = loaded_models()
+                    log.warning(
+                        f"out of memory: {len(snapshot)} model(s) were loaded "
+                        f"({loaded_device_bytes(snapshot) / 2**30:.2f} GiB on devices) before ComfyUI "
+                        "unloaded them"
+                    )
+                    for listener in list(STATE.oom_listeners):
+                        listener(ex, snapshot)
+                except Exception:
+                    failed("unload_all_models")
+        return original(*args, **kwargs)
+
+    return unload_all_models

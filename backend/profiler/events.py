@@ -1,0 +1,139 @@
+"""The hot event log: what a running workflow's log holds, and one NamedTuple per kind of event.
+
+Node events arrive on ComfyUI's execution thread, inside the nodes' own time: each is one append
+to its workflow's log, with no lock (``dict.get`` and ``list.append`` are atomic) and no decision.
+What they mean is worked out later by replaying the log (``replay.py``), which reads each row as
+its kind's NamedTuple (``read``).
+
+Why rows and not the NamedTuples themselves: a plain tuple comes from CPython's free list, any
+tuple subclass is allocated afresh; in the miniature of ComfyUI's executor (``bench/hook_overhead.py``)
+logging NamedTuples cost ~0.8 us more per node than logging rows (3.2 -> 4.1 us, in one process,
+interleaved). So each kind's row is a plain tuple, typed exactly (its tag, then its fields in its
+NamedTuple's order), and mypy narrows a row by its tag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal, NamedTuple
+
+from ..schemas.profiler import ErrorSummary, WorkflowStatus
+from .shapes import RawShape
+
+# What a host can say of a node the prompt does not have (a subgraph expansion's): its class type
+# and the node that expanded into it, or None when it knows nothing of it.
+ExpansionReader = Callable[[str], "tuple[str | None, str | None] | None"]
+
+
+class MemorySample(NamedTuple):
+    """Memory at one instant: device bytes allocated, device peak since the last reset, process RSS.
+
+    A NamedTuple: two are made around every node, and a tuple is the cheapest immutable record.
+    """
+
+    vram_bytes: int | None = None
+    vram_peak_bytes: int | None = None
+    rss_bytes: int | None = None
+
+
+class Cached(NamedTuple):
+    """ComfyUI's ``execution_cached``: these nodes' outputs come from the cache."""
+
+    node_ids: list[str]
+
+
+class Started(NamedTuple):
+    """A node began (again, for a lazy or async re-entry: replay keeps the first)."""
+
+    node_id: str
+    perf: float
+    memory: MemorySample | None
+    class_type: str | None
+    parent_node_id: str | None
+
+
+class Finished(NamedTuple):
+    """A node reached its real end, with its outputs' raw shapes (None: unreadable)."""
+
+    node_id: str
+    perf: float
+    memory: MemorySample | None
+    shapes: list[RawShape] | None
+
+
+class Failed(NamedTuple):
+    """A node raised, or was interrupted."""
+
+    node_id: str
+    perf: float
+    message: str
+    interrupted: bool
+    oom: bool
+    memory: MemorySample | None
+
+
+class OutOfMemory(NamedTuple):
+    """The host ran out of memory, before it unloaded its models and reported the failure."""
+
+    perf: float
+    memory: MemorySample | None
+
+
+class Outcome(NamedTuple):
+    """What the host reported at the end (success, error, interrupted); never dropped."""
+
+    status: WorkflowStatus
+    error: ErrorSummary | None
+    perf: float
+    memory: MemorySample | None
+
+
+Event = Cached | Started | Finished | Failed | OutOfMemory | Outcome
+
+# The rows: each kind's tag, then its NamedTuple's fields in order.
+CACHED: Final = 0
+STARTED: Final = 1
+FINISHED: Final = 2
+FAILED: Final = 3
+OUT_OF_MEMORY: Final = 4
+OUTCOME: Final = 5
+CachedRow = tuple[Literal[0], list[str]]
+StartedRow = tuple[Literal[1], str, float, MemorySample | None, str | None, str | None]
+FinishedRow = tuple[Literal[2], str, float, MemorySample | None, list[RawShape] | None]
+FailedRow = tuple[Literal[3], str, float, str, bool, bool, MemorySample | None]
+OutOfMemoryRow = tuple[Literal[4], float, MemorySample | None]
+OutcomeRow = tuple[Literal[5], WorkflowStatus, ErrorSummary | None, float, MemorySample | None]
+Row = CachedRow | StartedRow | FinishedRow | FailedRow | OutOfMemoryRow | OutcomeRow
+
+
+def read(row: Row) -> Event:
+    """A logged row as its kind's NamedTuple."""
+    if row[0] == STARTED:
+        return Started(*row[1:])
+    if row[0] == FINISHED:
+        return Finished(*row[1:])
+    if row[0] == CACHED:
+        return Cached(*row[1:])
+    if row[0] == FAILED:
+        return Failed(*row[1:])
+    if row[0] == OUT_OF_MEMORY:
+        return OutOfMemory(*row[1:])
+    return Outcome(*row[1:])
+
+
+@dataclass
+class WorkflowLog:
+    """A running workflow: its prompt, one wall and one perf reading, and the log of its events."""
+
+    prompt_id: str
+    prompt: Mapping[str, Any]
+    started_at: float
+    start_perf: float
+    events: list[Row] = field(default_factory=list)
+    hash: str | None = None  # worked out by the first build
+    expansions: ExpansionReader | None = None
+
+    def wall_at(self, perf: float) -> float:
+        """The wall time of a perf-clock reading: one wall reading per workflow, none per node."""
+        return self.started_at + (perf - self.start_perf)
