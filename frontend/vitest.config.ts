@@ -8,13 +8,15 @@ export default defineConfig({
   resolve: {
     alias: {
       // Tests run without ComfyUI: its modules are replaced by an in-memory fake of the same shape.
-      "comfyui/app": fileURLToPath(new URL("./src/host/testing/fakeComfy.ts", import.meta.url)),
-      "comfyui/api": fileURLToPath(new URL("./src/host/testing/fakeComfy.ts", import.meta.url)),
+      "comfyui/app": fileURLToPath(new URL("./src/testing/fakeComfy.ts", import.meta.url)),
+      "comfyui/api": fileURLToPath(new URL("./src/testing/fakeComfy.ts", import.meta.url)),
     },
   },
   test: {
     environment: "happy-dom",
     include: ["src/**/*.test.ts"],
+    // Stylesheets imported as text (?inline, the design tokens) load as they do in the build.
+    css: { include: [/src\/styles\/.+\.css/] },
     restoreMocks: true,
   },
 });

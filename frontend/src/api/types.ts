@@ -1,0 +1,23 @@
+// The API's types under the names the frontend uses, all generated from the backend's schemas
+// (schema.gen.ts). Types only, no code: every layer may `import type` from here.
+import type { components } from "./schema.gen";
+
+/** The websocket events by name and their payloads (events.gen.ts, from backend/schemas/events.py). */
+export type { ServerEventName, ServerEventPayloads } from "./events.gen";
+
+export type Schemas = components["schemas"];
+export type MonitorStatus = Schemas["MonitorStatus"];
+export type MonitorSnapshot = Schemas["MonitorSnapshot"];
+export type MonitorEvent = Schemas["MonitorEvent"];
+export type ProfilerEvent = Schemas["ProfilerEvent"];
+export type GpuDevice = Schemas["GpuDevice"];
+export type GpuSample = Schemas["GpuSample"];
+export type ErrorBody = Schemas["ErrorBody"];
+export type MonitorSettings = Schemas["MonitorSettings"];
+export type MonitorSettingsUpdate = Schemas["MonitorSettingsUpdate"];
+export type SessionInfo = Schemas["SessionInfo"];
+export type QueueState = Schemas["QueueState"];
+export type RestartAccepted = Schemas["RestartAccepted"];
+export type RestartEvent = Schemas["RestartEvent"];
+export type ClearVramResult = Schemas["ClearVramResult"];
+export type VramDeviceReport = Schemas["VramDeviceReport"];
