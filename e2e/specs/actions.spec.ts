@@ -68,9 +68,9 @@ test.describe("server actions", () => {
       await actions.clearVram.click();
       const cleared = actions.toast("VRAM cleared");
       await expect(cleared).toBeVisible();
-      await expect(cleared).toContainText("Freed 6.0 GB on GPU 0, 12.0 GB on GPU 1 (2 models unloaded).");
-      // The fresh sample taken after unloading is broadcast: the tile drops by the 12 GB model (the
-      // fake load curve itself moves by at most ~1 GB in these few seconds).
+      await expect(cleared).toContainText("Freed 6.0 GiB on GPU 0, 12.0 GiB on GPU 1 (2 models unloaded).");
+      // The fresh sample taken after unloading is broadcast: the tile drops by the 12 GiB model (the
+      // fake load curve itself moves by at most ~1 GiB in these few seconds).
       await expect.poll(usedGb, { timeout: 5_000 }).toBeLessThan(before - 8);
       await page.screenshot({ path: `${SCREENSHOTS}/actions-clear-vram.png` });
 

@@ -8,10 +8,10 @@ test.describe("foundation: standalone host with two simulated GPUs", () => {
 
     await expect(bar.label("cpu")).toHaveText("CPU");
     await expect(bar.value("cpu")).toHaveText(/^\d{1,3}%$/);
-    await expect(bar.value("ram")).toHaveText(/^\d+(\.\d)?\/\d+(\.\d)? GB$/);
+    await expect(bar.value("ram")).toHaveText(/^\d+(\.\d)?\/\d+(\.\d)? GiB$/);
     await expect(bar.label("gpu-0")).toHaveText("GPU 0 (3090Ti)");
     await expect(bar.tile("vram-1")).toHaveAccessibleName("VRAM 1 (A6000)");
-    await expect(bar.value("vram-1")).toHaveText(/\/48 GB$/);
+    await expect(bar.value("vram-1")).toHaveText(/\/48 GiB$/);
 
     const box = await bar.box();
     const viewport = page.viewportSize();

@@ -35,7 +35,7 @@ test("after a server restart the bar reconnects and refreshes", async ({ page, b
         }),
     );
     expect(fresh).toBeGreaterThan(Date.now() / 1000 - 30);
-    await expect(bar.value("vram-1")).toHaveText(/\/48 GB$/);
+    await expect(bar.value("vram-1")).toHaveText(/\/48 GiB$/);
   } finally {
     await host.dispose();
   }

@@ -31,7 +31,7 @@ test.describe("two GPUs of different models", () => {
       await expect(bar.tile(id)).toHaveAccessibleName(name);
     }
     await expect(bar.value("gpu-1")).toHaveText(/^\d{1,3}%$/);
-    await expect(bar.value("vram-0")).toHaveText(/^\d+\.\d\/24 GB$/);
+    await expect(bar.value("vram-0")).toHaveText(/^\d+\.\d\/24 GiB$/);
     await expect(bar.value("gpu-temp-1")).toHaveText(/^\d+°C$/);
     await expect(bar.tile("gpu-0")).toHaveAttribute("data-level", /^(ok|warm|hot|critical)$/);
 
@@ -68,7 +68,7 @@ test.describe("two GPUs of different models", () => {
       await expect(bar.value("gpu-temp-0")).toHaveText("--");
       // Only the named metrics: the rest keeps its numbers.
       await expect(bar.value("gpu-0")).toHaveText(/^\d{1,3}%$/);
-      await expect(bar.value("vram-1")).toHaveText(/GB$/);
+      await expect(bar.value("vram-1")).toHaveText(/GiB$/);
       await bar.screenshot(`${SHOTS}/hud-missing-metric.png`);
     } finally {
       await setMissing(request, 1, "utilization_percent", false);

@@ -23,7 +23,7 @@ test("tiles follow the real machine's capabilities", async ({ page, request, bar
   expect(ids.includes("cpu-temp")).toBe(status.hardware.cpu_temperature_available);
   await expect(bar.root.locator('[data-kind="gpu"]')).toHaveCount(status.gpu.devices.length);
   await expect(bar.value("cpu")).toHaveText(/^(\d{1,3}%|--)$/);
-  await expect(bar.value("ram")).toHaveText(/^\d+(\.\d)?\/\d+(\.\d)? GB$/);
+  await expect(bar.value("ram")).toHaveText(/^\d+(\.\d)?\/\d+(\.\d)? GiB$/);
   await page.screenshot({ path: "../artifacts/screenshots/foundation-real-host.png" });
   await bar.screenshot("../artifacts/screenshots/hud-real-host.png");
 });

@@ -1,34 +1,34 @@
 import { describe, expect, it } from "vitest";
 
-import { formatGB, formatGHz, formatPercent, formatTemp, formatUsedOfTotalGB, MISSING, ratioPercent } from "./format";
+import { formatGiB, formatGHz, formatPercent, formatTemp, formatUsedOfTotalGiB, MISSING, ratioPercent } from "./format";
 
-const GB = 1024 ** 3;
+const GIB = 1024 ** 3;
 
-describe("formatGB", () => {
-  it("shows one decimal below 100 GB and none above", () => {
-    expect(formatGB(12.34 * GB)).toBe("12.3 GB");
-    expect(formatGB(0)).toBe("0.0 GB");
-    expect(formatGB(128 * GB)).toBe("128 GB");
-    expect(formatGB(5 * GB, false)).toBe("5.0");
+describe("formatGiB", () => {
+  it("shows one decimal below 100 GIB and none above", () => {
+    expect(formatGiB(12.34 * GIB)).toBe("12.3 GiB");
+    expect(formatGiB(0)).toBe("0.0 GiB");
+    expect(formatGiB(128 * GIB)).toBe("128 GiB");
+    expect(formatGiB(5 * GIB, false)).toBe("5.0");
   });
   it.each([null, undefined, Number.NaN, Number.POSITIVE_INFINITY])("shows %s as missing", (value) => {
-    expect(formatGB(value)).toBe(MISSING);
+    expect(formatGiB(value)).toBe(MISSING);
   });
 });
 
-describe("formatUsedOfTotalGB", () => {
+describe("formatUsedOfTotalGiB", () => {
   it("puts the unit once and drops a whole total's .0 (keeps the bar compact)", () => {
-    expect(formatUsedOfTotalGB(5.2 * GB, 24 * GB)).toBe("5.2/24 GB");
-    expect(formatUsedOfTotalGB(0, 23.54 * GB)).toBe("0.0/23.5 GB");
-    expect(formatUsedOfTotalGB(100 * GB, 128 * GB)).toBe("100/128 GB");
+    expect(formatUsedOfTotalGiB(5.2 * GIB, 24 * GIB)).toBe("5.2/24 GiB");
+    expect(formatUsedOfTotalGiB(0, 23.54 * GIB)).toBe("0.0/23.5 GiB");
+    expect(formatUsedOfTotalGiB(100 * GIB, 128 * GIB)).toBe("100/128 GiB");
   });
   it("never shows NaN or Infinity", () => {
-    expect(formatUsedOfTotalGB(Number.NaN, 24 * GB)).toBe(MISSING);
-    expect(formatUsedOfTotalGB(GB, Number.POSITIVE_INFINITY)).toBe(MISSING);
+    expect(formatUsedOfTotalGiB(Number.NaN, 24 * GIB)).toBe(MISSING);
+    expect(formatUsedOfTotalGiB(GIB, Number.POSITIVE_INFINITY)).toBe(MISSING);
   });
   it("is missing when either side is unknown", () => {
-    expect(formatUsedOfTotalGB(null, 24 * GB)).toBe(MISSING);
-    expect(formatUsedOfTotalGB(GB, null)).toBe(MISSING);
+    expect(formatUsedOfTotalGiB(null, 24 * GIB)).toBe(MISSING);
+    expect(formatUsedOfTotalGiB(GIB, null)).toBe(MISSING);
   });
 });
 

@@ -2,24 +2,24 @@
 
 export const MISSING = "--";
 
-const BYTES_PER_GB = 1024 ** 3;
+const BYTES_PER_GIB = 1024 ** 3;
 
 function usable(value: number | null | undefined): value is number {
   return typeof value === "number" && Number.isFinite(value);
 }
 
-/** Bytes as gigabytes (binary, as operating systems show RAM): 1 decimal, e.g. "12.3 GB". */
-export function formatGB(bytes: number | null | undefined, withUnit = true): string {
+/** Bytes in gibibytes (1024³, as operating systems count RAM): 1 decimal, e.g. "12.3 GiB". */
+export function formatGiB(bytes: number | null | undefined, withUnit = true): string {
   if (!usable(bytes)) return MISSING;
-  const gb = bytes / BYTES_PER_GB;
-  const text = gb >= 100 ? gb.toFixed(0) : gb.toFixed(1);
-  return withUnit ? `${text} GB` : text;
+  const gib = bytes / BYTES_PER_GIB;
+  const text = gib >= 100 ? gib.toFixed(0) : gib.toFixed(1);
+  return withUnit ? `${text} GiB` : text;
 }
 
-/** "used/total GB" with a whole total shown without ".0", e.g. "5.2/24 GB"; "--" when either side is unknown. */
-export function formatUsedOfTotalGB(used: number | null | undefined, total: number | null | undefined): string {
+/** "used/total GiB" with a whole total shown without ".0", e.g. "5.2/24 GiB"; "--" when either side is unknown. */
+export function formatUsedOfTotalGiB(used: number | null | undefined, total: number | null | undefined): string {
   if (!usable(used) || !usable(total)) return MISSING;
-  return `${formatGB(used, false)}/${formatGB(total, false).replace(/\.0$/, "")} GB`;
+  return `${formatGiB(used, false)}/${formatGiB(total, false).replace(/\.0$/, "")} GiB`;
 }
 
 /** A percentage rounded to a whole number, clamped to 0..100, e.g. "45%". */

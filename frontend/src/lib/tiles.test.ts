@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import type { MonitorStatus } from "../api/client";
-import { gpuDevice, snapshot, status } from "../testing/fixtures";
+import type { MonitorStatus } from "../api/types";
+import { GIB, gpuDevice, snapshot, status } from "../testing/fixtures";
 import { buildTileGroups, buildTiles, compactGpuName } from "./tiles";
 
 function twoGpus(): MonitorStatus {
@@ -30,14 +30,13 @@ describe("buildTiles", () => {
     const tiles = buildTiles(status(), snapshot());
     expect(tiles.map((t) => t.id)).toEqual(["cpu", "ram", "cpu-temp", "gpu-0", "vram-0", "gpu-temp-0"]);
     expect(tiles.find((t) => t.id === "gpu-0")).toMatchObject({ label: "GPU 0 (3090Ti)", value: "95%", level: "critical" });
-    expect(tiles.find((t) => t.id === "vram-0")).toMatchObject({ label: "VRAM 0 (3090Ti)", shortLabel: "VRAM", value: "20.0/24 GB" });
+    expect(tiles.find((t) => t.id === "vram-0")).toMatchObject({ label: "VRAM 0 (3090Ti)", shortLabel: "VRAM", value: "20.0/24 GiB" });
     expect(tiles.find((t) => t.id === "gpu-temp-0")).toMatchObject({ label: "TEMP 0 (3090Ti)", value: "70°C", level: "hot" });
     expect(tiles.find((t) => t.id === "ram")?.percent).toBeCloseTo(37.5);
   });
 
   it("colors by the product's thresholds, from the used/total ratio for memory", () => {
-    const GB = 1024 ** 3;
-    const tiles = buildTiles(status(), snapshot({ cpu_percent: 49.9, ram_used_bytes: 16 * GB, cpu_temperature_c: 89 }));
+    const tiles = buildTiles(status(), snapshot({ cpu_percent: 49.9, ram_used_bytes: 16 * GIB, cpu_temperature_c: 89 }));
     expect(tiles.find((t) => t.id === "cpu")?.level).toBe("ok");
     expect(tiles.find((t) => t.id === "ram")?.level).toBe("warm");
     expect(tiles.find((t) => t.id === "cpu-temp")?.level).toBe("hot");
@@ -63,10 +62,9 @@ describe("buildTiles", () => {
   });
 
   it("falls back to the device's total VRAM when a sample lacks it", () => {
-    const GB = 1024 ** 3;
-    const gpu = { ...snapshot().gpus[0]!, vram_used_bytes: 6 * GB, vram_total_bytes: null };
+    const gpu = { ...snapshot().gpus[0]!, vram_used_bytes: 6 * GIB, vram_total_bytes: null };
     const vram = buildTiles(status(), snapshot({ gpus: [gpu] })).find((t) => t.id === "vram-0");
-    expect(vram).toMatchObject({ value: "6.0/24 GB", percent: 25 });
+    expect(vram).toMatchObject({ value: "6.0/24 GiB", percent: 25 });
   });
 
   it("never lets NaN or Infinity through, whatever a broken payload carries", () => {

@@ -1,6 +1,6 @@
 // Turns a status + snapshot into the tiles the bar shows: pure, so every rule is unit-tested.
-import type { GpuDevice, GpuSample, MonitorSnapshot, MonitorStatus } from "../api/client";
-import { formatGHz, formatPercent, formatTemp, formatUsedOfTotalGB, ratioPercent } from "./format";
+import type { GpuDevice, GpuSample, MonitorSnapshot, MonitorStatus } from "../api/types";
+import { formatGHz, formatPercent, formatTemp, formatUsedOfTotalGiB, ratioPercent } from "./format";
 import { levelFor, worstLevel, type Level } from "./thresholds";
 
 export interface TileModel {
@@ -92,7 +92,7 @@ function hostTiles(status: MonitorStatus, snapshot: MonitorSnapshot | null): Til
     tiles.push(tile("cpu", "CPU", "CPU", formatPercent(cpu), cpu, title));
     const used = finite(snapshot?.ram_used_bytes);
     const total = finite(snapshot?.ram_total_bytes) ?? finite(hw.ram_total_bytes);
-    tiles.push(tile("ram", "RAM", "RAM", formatUsedOfTotalGB(used, total), ratioPercent(used, total), "System memory (used/total)"));
+    tiles.push(tile("ram", "RAM", "RAM", formatUsedOfTotalGiB(used, total), ratioPercent(used, total), "System memory (used/total)"));
   }
   if (hw.cpu_temperature_available) {
     const temp = finite(snapshot?.cpu_temperature_c);
@@ -117,7 +117,7 @@ function gpuTiles(device: GpuDevice, sample: GpuSample | null): TileModel[] {
     const used = finite(sample?.vram_used_bytes);
     const total = finite(sample?.vram_total_bytes) ?? finite(device.vram_total_bytes);
     tiles.push(
-      tile(`vram-${device.index}`, `VRAM ${suffix}`, "VRAM", formatUsedOfTotalGB(used, total), ratioPercent(used, total), `${title}\nMemory (used/total)`),
+      tile(`vram-${device.index}`, `VRAM ${suffix}`, "VRAM", formatUsedOfTotalGiB(used, total), ratioPercent(used, total), `${title}\nMemory (used/total)`),
     );
   }
   if (device.supports.temperature) {
