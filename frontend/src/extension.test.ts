@@ -1,19 +1,25 @@
-import { api } from "comfyui/api";
-import { app } from "comfyui/app";
 import { afterEach, describe, expect, it } from "vitest";
 
-import { DEBUG_SETTING } from "./components/hud/actions/restart.svelte";
-import { createExtension, EXTENSION_NAME } from "./extension";
-import { VISIBLE_SETTING } from "./hud";
-import { COLLAPSED_SETTING, POSITION_SETTING } from "./stores/hudLayout.svelte";
-import { INTERVAL_SETTING } from "./stores/monitorSettings.svelte";
-import { status } from "./testing/fixtures";
-
-type FakeApi = typeof api & { handler: (route: string, init?: RequestInit) => Response };
+import { createExtension, EXTENSION_NAME, TOKENS_STYLE_ID } from "./extension";
+import { COLLAPSED_SETTING, DEBUG_SETTING, INTERVAL_SETTING, POSITION_SETTING, VISIBLE_SETTING } from "./lib/settingIds";
+import { api, app } from "./testing/fakeComfy";
+import { monitorSettings, session, status } from "./testing/fixtures";
 
 afterEach(() => {
   document.body.innerHTML = "";
+  document.getElementById(TOKENS_STYLE_ID)?.remove();
 });
+
+async function setUp() {
+  api.handler = (route) => {
+    if (route.endsWith("/settings")) return Response.json(monitorSettings());
+    if (route.endsWith("/session")) return Response.json(session());
+    return Response.json(status());
+  };
+  const extension = createExtension();
+  await extension.setup?.(app as never);
+  return extension;
+}
 
 describe("the extension", () => {
   it("registers its settings with ComfyUI, the limits on the interval slider", () => {
@@ -24,25 +30,35 @@ describe("the extension", () => {
     expect(byId.get(INTERVAL_SETTING)).toMatchObject({ type: "slider", defaultValue: 2, attrs: { min: 0.5, max: 10, step: 0.5 } });
     expect(byId.get(POSITION_SETTING)?.type).toBe("hidden");
     expect(byId.get(VISIBLE_SETTING)).toMatchObject({ type: "boolean", defaultValue: true });
+    expect(byId.get(DEBUG_SETTING)).toMatchObject({ type: "boolean", defaultValue: false });
   });
 
   it("mounts the bar on document.body at setup and hides it with the visible setting", async () => {
-    const settings = {
-      sample_interval_s: 2,
-      min_sample_interval_s: 0.5,
-      max_sample_interval_s: 10,
-      default_sample_interval_s: 2,
-      persisted: true,
-    };
-    (api as FakeApi).handler = (route) => Response.json(route.endsWith("/settings") ? settings : status());
-    const extension = createExtension();
+    const extension = await setUp();
     const visible = extension.settings?.find((s) => s.id === VISIBLE_SETTING);
-    await extension.setup?.(app as never);
     const bar = document.getElementById("swissarmyknife-resource-monitor");
     expect(bar?.parentElement).toBe(document.body);
     expect(bar?.dataset.state).toBe("ready");
     visible?.onChange?.(false, true);
     await Promise.resolve();
     expect(bar?.hidden).toBe(true);
+  });
+
+  it("gives the bar its action buttons, wired to the server through ComfyUI's fetchApi", async () => {
+    await setUp();
+    const restart = document.querySelector<HTMLButtonElement>('[data-action="restart"]');
+    expect(document.querySelector('[data-action="clear-vram"]')).not.toBeNull();
+    api.calls = [];
+    restart?.click();
+    await expect.poll(() => document.querySelector('[role="alertdialog"]')).not.toBeNull();
+    expect(api.calls).toEqual(["/swissarmyknife/session"]);
+  });
+
+  it("puts the design tokens into the page once, at setup", async () => {
+    await setUp();
+    await setUp();
+    const styles = document.head.querySelectorAll(`#${TOKENS_STYLE_ID}`);
+    expect(styles).toHaveLength(1);
+    expect(styles[0]?.textContent).toContain("--swissarmyknife-focus-ring-color");
   });
 });

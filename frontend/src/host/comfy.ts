@@ -17,9 +17,9 @@ export function fetchApi(route: string, init?: RequestInit): Promise<Response> {
   return api.fetchApi(route, init);
 }
 
-/** Listen to a ComfyUI websocket event; returns the unsubscribe function. */
-export function onApiEvent<T>(type: string, listener: (detail: T) => void): () => void {
-  const handler = (event: Event) => listener((event as CustomEvent<T>).detail);
+/** Listen to a ComfyUI websocket event, its detail unread (host/events.ts reads it); returns the unsubscribe function. */
+export function onApiEvent(type: string, listener: (detail: unknown) => void): () => void {
+  const handler = (event: Event) => listener((event as CustomEvent<unknown>).detail);
   api.addEventListener(type, handler);
   return () => api.removeEventListener(type, handler);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { glowTransition, IDLE, toGlowEvent, type GlowEvent, type GlowState } from "./glow";
+import { glowTransition, IDLE, type GlowEvent, type GlowState } from "./glow";
 
 const running: GlowState = { kind: "executing", promptId: "p1" };
 
@@ -40,24 +40,5 @@ describe("glowTransition", () => {
     ];
     expect(run(events)).toEqual({ kind: "executing", promptId: "b" });
     expect(run([...events, { type: "execution_success" }])).toEqual(IDLE);
-  });
-});
-
-describe("toGlowEvent", () => {
-  it("reads the prompt id, tolerating any detail", () => {
-    expect(toGlowEvent("execution_start", { prompt_id: "x" })).toEqual({ type: "execution_start", promptId: "x" });
-    expect(toGlowEvent("execution_start", null)).toEqual({ type: "execution_start", promptId: null });
-    expect(toGlowEvent("execution_start", "weird")).toEqual({ type: "execution_start", promptId: null });
-  });
-  it("reads executing's node id as ComfyUI dispatches it (bare id or null)", () => {
-    expect(toGlowEvent("executing", "12")).toEqual({ type: "executing", node: "12" });
-    expect(toGlowEvent("executing", 12)).toEqual({ type: "executing", node: "12" });
-    expect(toGlowEvent("executing", null)).toEqual({ type: "executing", node: null });
-    expect(toGlowEvent("executing", undefined)).toEqual({ type: "executing", node: null });
-    expect(toGlowEvent("executing", { node: "3", prompt_id: "p" })).toEqual({ type: "executing", node: "3" });
-    expect(toGlowEvent("executing", { node: null })).toEqual({ type: "executing", node: null });
-  });
-  it("passes the end events through", () => {
-    expect(toGlowEvent("execution_error", { prompt_id: "p" })).toEqual({ type: "execution_error" });
   });
 });

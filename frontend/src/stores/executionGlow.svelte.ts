@@ -1,8 +1,9 @@
 // Whether a workflow runs (the bar glows) and whether the page is hidden (the glow then pauses).
-import { GLOW_EVENT_TYPES, glowTransition, IDLE, toGlowEvent, type GlowEvent, type GlowState } from "../lib/glow";
+import type { HostEvents } from "../lib/events";
+import { glowTransition, IDLE, type GlowEvent, type GlowState } from "../lib/glow";
 
 export interface GlowDeps {
-  onEvent<T>(type: string, listener: (detail: T) => void): () => void;
+  events: Pick<HostEvents, "onExecution" | "onConnection">;
   /** document.hidden now, and a subscription to visibilitychange. */
   isPageHidden(): boolean;
   onVisibilityChange(listener: () => void): () => void;
@@ -22,10 +23,14 @@ export class ExecutionGlow {
 
   start(): void {
     this.pageHidden = this.#deps.isPageHidden();
-    for (const type of GLOW_EVENT_TYPES) {
-      this.#unsubscribe.push(this.#deps.onEvent<unknown>(type, (detail) => this.apply(toGlowEvent(type, detail))));
-    }
-    this.#unsubscribe.push(this.#deps.onVisibilityChange(() => (this.pageHidden = this.#deps.isPageHidden())));
+    const { events } = this.#deps;
+    this.#unsubscribe.push(
+      events.onExecution((event) => this.apply(event)),
+      events.onConnection((event) => {
+        if (event === "reconnecting") this.apply({ type: "reconnecting" });
+      }),
+      this.#deps.onVisibilityChange(() => (this.pageHidden = this.#deps.isPageHidden())),
+    );
   }
 
   stop(): void {

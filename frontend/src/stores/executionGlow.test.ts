@@ -1,29 +1,10 @@
 import { describe, expect, it } from "vitest";
 
-import { FakeEvents } from "../testing/hud";
-import { ExecutionGlow } from "./executionGlow.svelte";
-
-function glowWith(hidden = false) {
-  const events = new FakeEvents();
-  const state = { hidden, listeners: new Set<() => void>() };
-  const glow = new ExecutionGlow({
-    onEvent: events.onEvent,
-    isPageHidden: () => state.hidden,
-    onVisibilityChange: (listener) => {
-      state.listeners.add(listener);
-      return () => state.listeners.delete(listener);
-    },
-  });
-  const setHidden = (value: boolean) => {
-    state.hidden = value;
-    for (const l of state.listeners) l();
-  };
-  return { glow, events, setHidden, state };
-}
+import { FakePage, glowStore } from "../testing/hud";
 
 describe("ExecutionGlow", () => {
   it("follows ComfyUI's events through the host's subscription", () => {
-    const { glow, events } = glowWith();
+    const { glow, events } = glowStore();
     glow.start();
     events.emit("execution_start", { prompt_id: "p" });
     expect(glow.executing).toBe(true);
@@ -32,20 +13,31 @@ describe("ExecutionGlow", () => {
     expect(glow.executing).toBe(false);
   });
 
+  it("stops glowing when the socket drops: the end event may be lost", () => {
+    const { glow, events } = glowStore();
+    glow.start();
+    events.emit("execution_start", { prompt_id: "p" });
+    events.emit("reconnecting");
+    expect(glow.executing).toBe(false);
+    events.emit("reconnected");
+    expect(glow.executing).toBe(false);
+  });
+
   it("knows the page's visibility at start and follows it", () => {
-    const { glow, setHidden } = glowWith(true);
+    const { glow, page } = glowStore(undefined, new FakePage(true));
     glow.start();
     expect(glow.pageHidden).toBe(true);
-    setHidden(false);
+    page.setHidden(false);
     expect(glow.pageHidden).toBe(false);
   });
 
   it("stop() removes every listener", () => {
-    const { glow, events, state } = glowWith();
+    const { glow, events, page } = glowStore();
     glow.start();
-    expect(events.count()).toBe(6);
+    // The five execution events and the two connection events (reconnecting, reconnected).
+    expect(events.count()).toBe(7);
     glow.stop();
     expect(events.count()).toBe(0);
-    expect(state.listeners.size).toBe(0);
+    expect(page.listeners.size).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 // The monitor's state: one discriminated union, changed by pure transitions, fed by REST and events.
-import type { MonitorEvent, MonitorSnapshot, MonitorStatus } from "../api/client";
+import type { MonitorEvent, MonitorSnapshot, MonitorStatus } from "../api/types";
+import { MONITOR_EVENT, type HostEvents } from "../lib/events";
 
 export type MonitorState =
   | { kind: "loading" }
@@ -31,21 +32,9 @@ export function withDisconnected(state: MonitorState): MonitorState {
 
 export interface MonitorDeps {
   getStatus(): Promise<MonitorStatus>;
-  onEvent<T>(type: string, listener: (detail: T) => void): () => void;
+  /** Telemetry frames (malformed ones are dropped before they get here) and the socket's state. */
+  events: Pick<HostEvents, "onServerEvent" | "onConnection">;
   onError(message: string, error: unknown): void;
-}
-
-export const MONITOR_EVENT = "swissarmyknife.monitor";
-
-function isMonitorEvent(value: unknown): value is MonitorEvent {
-  if (typeof value !== "object" || value === null) return false;
-  const event = value as Partial<MonitorEvent>;
-  return (
-    typeof event.capabilities_version === "number" &&
-    typeof event.snapshot === "object" &&
-    event.snapshot !== null &&
-    Array.isArray(event.snapshot.gpus)
-  );
 }
 
 export class MonitorStore {
@@ -61,10 +50,13 @@ export class MonitorStore {
 
   /** Fetch the status, then follow live events; a reconnect refetches. */
   start(): Promise<void> {
+    const { events } = this.#deps;
     this.#unsubscribe.push(
-      this.#deps.onEvent<MonitorEvent>(MONITOR_EVENT, (event) => this.apply(event)),
-      this.#deps.onEvent<unknown>("reconnecting", () => (this.state = withDisconnected(this.state))),
-      this.#deps.onEvent<unknown>("reconnected", () => void this.refresh()),
+      events.onServerEvent(MONITOR_EVENT, (event) => this.apply(event)),
+      events.onConnection((event) => {
+        if (event === "reconnecting") this.state = withDisconnected(this.state);
+        else void this.refresh();
+      }),
     );
     return this.refresh();
   }
@@ -74,8 +66,6 @@ export class MonitorStore {
   }
 
   apply(event: MonitorEvent): void {
-    // A malformed frame must not blank the bar or throw inside ComfyUI's event dispatch.
-    if (!isMonitorEvent(event)) return;
     const { state, refetch } = withEvent(this.state, event);
     this.state = state;
     if (refetch) void this.refresh();

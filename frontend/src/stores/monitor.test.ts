@@ -1,28 +1,12 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import type { MonitorEvent, MonitorStatus } from "../api/client";
-import { snapshot, status } from "../testing/fixtures";
-import { MONITOR_EVENT, MonitorStore, withDisconnected, withError, withEvent, withStatus } from "./monitor.svelte";
+import { MONITOR_EVENT } from "../lib/events";
+import { monitorEvent, snapshot, status } from "../testing/fixtures";
+import { monitorStore } from "../testing/hud";
+import { withDisconnected, withError, withEvent, withStatus } from "./monitor.svelte";
 
-function fakeDeps(getStatus: () => Promise<MonitorStatus>) {
-  const listeners = new Map<string, (detail: unknown) => void>();
-  const deps = {
-    getStatus: vi.fn(getStatus),
-    onEvent: <T,>(type: string, listener: (detail: T) => void) => {
-      listeners.set(type, listener as (detail: unknown) => void);
-      return () => listeners.delete(type);
-    },
-    onError: vi.fn(),
-  };
-  const emit = (type: string, detail: unknown) => listeners.get(type)?.(detail);
-  return { deps, emit, listeners };
-}
-
-const event = (capabilitiesVersion: number, cpu: number): MonitorEvent => ({
-  type: "monitor",
-  capabilities_version: capabilitiesVersion,
-  snapshot: snapshot({ cpu_percent: cpu }),
-});
+const event = (capabilitiesVersion: number, cpu: number) =>
+  monitorEvent({ capabilities_version: capabilitiesVersion, snapshot: snapshot({ cpu_percent: cpu }) });
 
 describe("transitions", () => {
   it("an event replaces only the snapshot and asks for a refetch when capabilities changed", () => {
@@ -48,65 +32,59 @@ describe("transitions", () => {
 
 describe("MonitorStore", () => {
   it("loads the status, then follows events", async () => {
-    const { deps, emit } = fakeDeps(async () => status());
-    const store = new MonitorStore(deps);
+    const { store, deps, events } = monitorStore(async () => status());
     await store.start();
     expect(store.state.kind).toBe("ready");
-    emit(MONITOR_EVENT, event(1, 88));
+    events.emit(MONITOR_EVENT, event(1, 88));
     expect(store.state.kind === "ready" && store.state.snapshot?.cpu_percent).toBe(88);
     expect(deps.getStatus).toHaveBeenCalledTimes(1);
   });
 
   it("refetches once on reconnect and once for a burst of capability changes", async () => {
-    const { deps, emit } = fakeDeps(async () => status());
-    const store = new MonitorStore(deps);
+    const { store, deps, events } = monitorStore(async () => status());
     await store.start();
-    emit("reconnected", undefined);
+    events.emit("reconnected", undefined);
     await store.refresh();
     expect(deps.getStatus).toHaveBeenCalledTimes(2);
-    emit(MONITOR_EVENT, event(5, 1));
-    emit(MONITOR_EVENT, event(5, 2));
+    events.emit(MONITOR_EVENT, event(5, 1));
+    events.emit(MONITOR_EVENT, event(5, 2));
     await store.refresh();
     expect(deps.getStatus).toHaveBeenCalledTimes(3);
   });
 
   it("is stale while disconnected and fresh again after the reconnect's refetch", async () => {
-    const { deps, emit } = fakeDeps(async () => status());
-    const store = new MonitorStore(deps);
+    const { store, events } = monitorStore(async () => status());
     await store.start();
-    emit("reconnecting", undefined);
+    events.emit("reconnecting", undefined);
     expect(store.state.kind === "ready" && store.state.stale).toBe(true);
-    emit("reconnected", undefined);
+    events.emit("reconnected", undefined);
     await store.refresh();
     expect(store.state.kind === "ready" && store.state.stale).toBe(false);
   });
 
   it("drops malformed events without touching the state", async () => {
-    const { deps, emit } = fakeDeps(async () => status());
-    const store = new MonitorStore(deps);
+    const { store, deps, events } = monitorStore(async () => status());
     await store.start();
     const before = store.state;
-    for (const bad of [null, "x", { type: "monitor" }, { capabilities_version: 1, snapshot: { gpus: "no" } }]) emit(MONITOR_EVENT, bad);
+    for (const bad of [null, "x", { type: "monitor" }, { capabilities_version: 1, snapshot: { gpus: "no" } }]) events.emit(MONITOR_EVENT, bad);
     expect(store.state).toBe(before);
     expect(deps.getStatus).toHaveBeenCalledTimes(1);
   });
 
   it("reports a failed load and shows the error state", async () => {
-    const { deps } = fakeDeps(async () => {
+    const { store, deps } = monitorStore(async () => {
       throw new Error("HTTP 503");
     });
-    const store = new MonitorStore(deps);
     await store.start();
     expect(store.state).toEqual({ kind: "error", message: "HTTP 503" });
     expect(deps.onError).toHaveBeenCalledOnce();
   });
 
   it("stop() removes its listeners", async () => {
-    const { deps, listeners } = fakeDeps(async () => status());
-    const store = new MonitorStore(deps);
+    const { store, events } = monitorStore(async () => status());
     await store.start();
-    expect(listeners.size).toBe(3);
+    expect(events.count()).toBe(3);
     store.stop();
-    expect(listeners.size).toBe(0);
+    expect(events.count()).toBe(0);
   });
 });

@@ -1,8 +1,8 @@
 // The sample interval: ComfyUI's setting is the control, the server holds the value (it applies to
 // every page and survives restarts), so the setting follows the server and changes are PUT to it.
-import type { MonitorSettings, MonitorSettingsUpdate } from "../api/client";
-
-export const INTERVAL_SETTING = "SwissArmyKnife.monitor.sample_interval_s";
+import type { MonitorSettings, MonitorSettingsUpdate } from "../api/types";
+import type { HostEvents } from "../lib/events";
+import { INTERVAL_SETTING } from "../lib/settingIds";
 
 export interface MonitorSettingsDeps {
   getSettings(): Promise<MonitorSettings>;
@@ -11,7 +11,7 @@ export interface MonitorSettingsDeps {
   readSetting(id: string): unknown;
   /** Show the server's value in ComfyUI's settings (no-op without a settings API). */
   writeSetting(id: string, value: number): void;
-  onEvent<T>(type: string, listener: (detail: T) => void): () => void;
+  events: Pick<HostEvents, "onConnection">;
   notifyError(summary: string, detail: string): void;
 }
 
@@ -34,7 +34,9 @@ export class MonitorSettingsStore {
 
   /** Learn the server's value (and show it in the setting); a reconnect asks again. */
   start(): Promise<void> {
-    this.#unsubscribe ??= this.#deps.onEvent<unknown>("reconnected", () => void this.refresh());
+    this.#unsubscribe ??= this.#deps.events.onConnection((event) => {
+      if (event === "reconnected") void this.refresh();
+    });
     return this.refresh();
   }
 

@@ -1,12 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 
-import { ApiRequestError, type MonitorSettings } from "../api/client";
+import { ApiRequestError } from "../api/errors";
+import { INTERVAL_SETTING } from "../lib/settingIds";
+import { monitorSettings } from "../testing/fixtures";
 import { FakeEvents } from "../testing/hud";
-import { INTERVAL_SETTING, MonitorSettingsStore } from "./monitorSettings.svelte";
+import { MonitorSettingsStore } from "./monitorSettings.svelte";
 
-function settings(seconds: number): MonitorSettings {
-  return { sample_interval_s: seconds, min_sample_interval_s: 0.5, max_sample_interval_s: 10, default_sample_interval_s: 2, persisted: true };
-}
+const settings = (seconds: number) => monitorSettings({ sample_interval_s: seconds });
 
 /** A store whose "ComfyUI setting" calls back onChange as ComfyUI does (synchronously, with the old value). */
 function harness(server = 2) {
@@ -28,7 +28,7 @@ function harness(server = 2) {
       state.setting = value;
       store.onSettingChange(value, old);
     },
-    onEvent: events.onEvent,
+    events: events.host,
     notifyError: vi.fn(),
   };
   const store = new MonitorSettingsStore(deps);

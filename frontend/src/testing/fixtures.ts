@@ -1,9 +1,20 @@
-// Typed sample payloads for component and store tests (shapes come from the generated API types).
-import type { GpuDevice, MonitorSnapshot, MonitorStatus } from "../api/client";
+// Typed sample payloads for component and store tests, one factory per payload type (named after
+// it, overrides as the argument); the shapes come from the generated API types.
+import type {
+  ClearVramResult,
+  GpuDevice,
+  MonitorEvent,
+  MonitorSettings,
+  MonitorSnapshot,
+  MonitorStatus,
+  RestartAccepted,
+  SessionInfo,
+  VramDeviceReport,
+} from "../api/types";
 
-const GB = 1024 ** 3;
+export const GIB = 1024 ** 3;
 
-export function gpuDevice(index: number, name: string, vramGb: number): GpuDevice {
+export function gpuDevice(index: number, name: string, vramGiB: number): GpuDevice {
   return {
     index,
     name,
@@ -11,7 +22,7 @@ export function gpuDevice(index: number, name: string, vramGb: number): GpuDevic
     source: "fake",
     uuid: `GPU-${index}`,
     pci_bus_id: null,
-    vram_total_bytes: vramGb * GB,
+    vram_total_bytes: vramGiB * GIB,
     supports: { utilization: true, vram: true, temperature: true, power: true },
   };
 }
@@ -22,14 +33,14 @@ export function snapshot(overrides: Partial<MonitorSnapshot> = {}): MonitorSnaps
     cpu_percent: 42,
     cpu_frequency_mhz: 3600,
     cpu_temperature_c: 61,
-    ram_used_bytes: 12 * GB,
-    ram_total_bytes: 32 * GB,
+    ram_used_bytes: 12 * GIB,
+    ram_total_bytes: 32 * GIB,
     gpus: [
       {
         index: 0,
         utilization_percent: 95,
-        vram_used_bytes: 20 * GB,
-        vram_total_bytes: 24 * GB,
+        vram_used_bytes: 20 * GIB,
+        vram_total_bytes: 24 * GIB,
         temperature_c: 70,
         power_draw_watts: 300,
         power_limit_watts: 450,
@@ -49,7 +60,7 @@ export function status(overrides: Partial<MonitorStatus> = {}): MonitorStatus {
       cpu_model: "Test CPU",
       cpu_cores_physical: 8,
       cpu_cores_logical: 16,
-      ram_total_bytes: 32 * GB,
+      ram_total_bytes: 32 * GIB,
       platform: "linux",
     },
     gpu: {
@@ -61,6 +72,65 @@ export function status(overrides: Partial<MonitorStatus> = {}): MonitorStatus {
     capabilities_version: 1,
     snapshot: snapshot(),
     sample_interval_s: 2,
+    ...overrides,
+  };
+}
+
+export function monitorEvent(overrides: Partial<MonitorEvent> = {}): MonitorEvent {
+  return { type: "monitor", capabilities_version: 1, snapshot: snapshot(), ...overrides };
+}
+
+export function monitorSettings(overrides: Partial<MonitorSettings> = {}): MonitorSettings {
+  return {
+    sample_interval_s: 2,
+    min_sample_interval_s: 0.5,
+    max_sample_interval_s: 10,
+    default_sample_interval_s: 2,
+    persisted: true,
+    ...overrides,
+  };
+}
+
+export function session(overrides: Partial<SessionInfo> = {}): SessionInfo {
+  return {
+    token: "tok",
+    token_header: "X-SwissArmyKnife-Token",
+    boot_id: "boot-1",
+    actions_allowed: true,
+    actions_refused_reason: null,
+    queue: { running: 0, queued: 0 },
+    restart_kind: "exec",
+    restart_description: "re-exec python main.py",
+    ...overrides,
+  };
+}
+
+export function restartAccepted(overrides: Partial<RestartAccepted> = {}): RestartAccepted {
+  return { kind: "exec", description: "re-exec python main.py", restarts_in_ms: 500, ...overrides };
+}
+
+/** GPU `index` with unknown figures unless given. */
+export function vramDeviceReport(index: number, overrides: Partial<VramDeviceReport> = {}): VramDeviceReport {
+  return {
+    index,
+    name: `GPU ${index}`,
+    vram_total_bytes: null,
+    vram_used_before_bytes: null,
+    vram_used_after_bytes: null,
+    vram_freed_bytes: null,
+    ...overrides,
+  };
+}
+
+/** Two GPUs: 6 GiB freed on GPU 0 (24 GiB), 12 GiB on GPU 1 (48 GiB), two models unloaded. */
+export function clearVramResult(overrides: Partial<ClearVramResult> = {}): ClearVramResult {
+  return {
+    models_unloaded: 2,
+    vram_freed_bytes: 18 * GIB,
+    devices: [
+      vramDeviceReport(0, { name: "A", vram_total_bytes: 24 * GIB, vram_used_before_bytes: 20 * GIB, vram_used_after_bytes: 14 * GIB, vram_freed_bytes: 6 * GIB }),
+      vramDeviceReport(1, { name: "B", vram_total_bytes: 48 * GIB, vram_used_before_bytes: 30 * GIB, vram_used_after_bytes: 18 * GIB, vram_freed_bytes: 12 * GIB }),
+    ],
     ...overrides,
   };
 }

@@ -2,52 +2,35 @@ import { fireEvent, render, screen } from "@testing-library/svelte";
 import { flushSync } from "svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import type { ClearVramResult, SessionInfo } from "../../../api/client";
-import { ClearVramController } from "./clearVram.svelte";
-import { HUD_ACTIONS_KEY, provideHudActions, type HudActions } from "./context";
+import type { ClearVramResult } from "../../../api/types";
+import { session } from "../../../testing/fixtures";
+import { clearVramStore, restartStore } from "../../../testing/hud";
+import { hudActionsContext, type HudActions } from "./context";
 import HudActionsView from "./HudActions.svelte";
-import { RestartController } from "./restart.svelte";
-
-const SESSION: SessionInfo = {
-  token: "tok",
-  token_header: "X-SwissArmyKnife-Token",
-  boot_id: "b",
-  actions_allowed: true,
-  actions_refused_reason: null,
-  queue: { running: 1, queued: 0 },
-  restart_kind: "exec",
-  restart_description: "re-exec python main.py",
-};
 
 function controllers() {
   let finishClear: (result: ClearVramResult) => void = () => {};
-  const restart = new RestartController({
-    getSession: async () => SESSION,
+  const busy = session({ queue: { running: 1, queued: 0 } });
+  const { controller: restart } = restartStore({
+    getSession: async () => busy,
     postRestart: () => new Promise(() => {}), // the server goes away without answering
     probeServer: async () => false,
-    desktopRestart: () => null,
-    reload: vi.fn(),
-    toast: vi.fn(),
-    logError: vi.fn(),
-    logDebug: vi.fn(),
-    debugEnabled: () => false,
-    onEvent: () => () => {},
   });
-  const clearVram = new ClearVramController({
-    getSession: async () => SESSION,
+  const { controller: clearVram } = clearVramStore({
+    getSession: async () => busy,
     postClearVram: () => new Promise((resolve) => (finishClear = resolve)),
-    toast: vi.fn(),
-    logError: vi.fn(),
   });
   const actions: HudActions = { restart, clearVram };
   return { actions, finish: (r: ClearVramResult) => finishClear(r) };
 }
 
 function renderWith(actions: HudActions) {
-  return render(HudActionsView, { context: new Map([[HUD_ACTIONS_KEY, actions]]) });
+  return render(HudActionsView, { context: hudActionsContext(actions) });
 }
 
-afterEach(() => provideHudActions(null));
+afterEach(() => {
+  document.body.innerHTML = "";
+});
 
 describe("HudActions", () => {
   it("shows Clear VRAM and Restart as a group of buttons", () => {
@@ -60,6 +43,8 @@ describe("HudActions", () => {
 
   it("asks for confirmation with a warning about running work; Escape cancels", async () => {
     renderWith(controllers().actions);
+    // A click gives a button focus in the browser; fireEvent.click alone does not.
+    screen.getByRole("button", { name: "Restart" }).focus();
     await fireEvent.click(screen.getByRole("button", { name: "Restart" }));
     await vi.waitFor(() => screen.getByRole("alertdialog", { name: "Restart ComfyUI?" }));
     flushSync();
@@ -73,6 +58,8 @@ describe("HudActions", () => {
     await fireEvent.keyDown(dialog, { key: "Escape" });
     expect(screen.queryByRole("alertdialog")).toBeNull();
     expect(screen.getByRole("button", { name: "Restart" }).getAttribute("aria-expanded")).toBe("false");
+    // Focus goes back to the button that opened it.
+    expect(document.activeElement).toBe(screen.getByRole("button", { name: "Restart" }));
   });
 
   it("a click outside or on Restart again closes the confirmation", async () => {
@@ -114,12 +101,11 @@ describe("HudActions", () => {
     await vi.waitFor(() => expect(screen.getByRole("button", { name: "Clear VRAM" })).toBeTruthy());
   });
 
-  it("renders nothing when no controllers were provided, and the provided ones otherwise", () => {
+  it("renders nothing without the actions' context, and the given actions with it", () => {
     const empty = render(HudActionsView);
     expect(empty.container.querySelector("button")).toBeNull();
     empty.unmount();
-    provideHudActions(controllers().actions);
-    render(HudActionsView);
+    renderWith(controllers().actions);
     expect(screen.getByRole("button", { name: "Restart" })).toBeTruthy();
   });
 });

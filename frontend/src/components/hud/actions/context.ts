@@ -1,25 +1,23 @@
-// How the bar finds its action buttons' controllers: a typed Svelte context (tests, other mounts),
-// else what the extension provided at setup (the bar is mounted by the HUD, which does not know them).
+// How the bar's action buttons get their stores: a typed Svelte context that the composition root
+// (extension.ts) hands to mount() with the bar; tests render with the same context.
 import { getContext, hasContext } from "svelte";
 
-import type { ClearVramController } from "./clearVram.svelte";
-import type { RestartController } from "./restart.svelte";
+import type { ClearVramController } from "../../../stores/clearVram.svelte";
+import type { RestartController } from "../../../stores/restart.svelte";
 
 export interface HudActions {
   restart: RestartController;
   clearVram: ClearVramController;
 }
 
-export const HUD_ACTIONS_KEY = Symbol("swissarmyknife.hud-actions");
+const HUD_ACTIONS_KEY = Symbol("swissarmyknife.hud-actions");
 
-let provided: HudActions | null = null;
-
-/** Make the controllers available to the bar; call before it mounts (null removes them). */
-export function provideHudActions(actions: HudActions | null): void {
-  provided = actions;
+/** The context map for mount() or render(): the bar's components then find the actions' stores. */
+export function hudActionsContext(actions: HudActions): Map<symbol, HudActions> {
+  return new Map([[HUD_ACTIONS_KEY, actions]]);
 }
 
-/** For a component's initialisation: the controllers, or null when none were provided (no buttons). */
+/** For a component's initialisation: the actions' stores, or null when none were given (no buttons). */
 export function getHudActions(): HudActions | null {
-  return hasContext(HUD_ACTIONS_KEY) ? (getContext<HudActions | null>(HUD_ACTIONS_KEY) ?? null) : provided;
+  return hasContext(HUD_ACTIONS_KEY) ? getContext<HudActions>(HUD_ACTIONS_KEY) : null;
 }

@@ -1,14 +1,14 @@
 // Clear VRAM: one request (with the session's token) and a toast saying what was freed, or why not.
-import { ApiRequestError, type ClearVramResult, type SessionInfo } from "../../../api/client";
-import type { ComfyToastMessage } from "../../../host/comfy";
-import { describeFreed } from "./messages";
+import { ApiRequestError } from "../api/errors";
+import type { ClearVramResult, SessionInfo } from "../api/types";
+import { describeFreed, type Toast } from "../lib/messages";
 
 export type ClearVramState = { kind: "idle" } | { kind: "clearing" };
 
 export interface ClearVramDeps {
   getSession(): Promise<SessionInfo>;
   postClearVram(token: string): Promise<ClearVramResult>;
-  toast(message: ComfyToastMessage): void;
+  toast(message: Toast): void;
   logError(message: string, error?: unknown): void;
 }
 

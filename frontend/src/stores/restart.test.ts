@@ -1,48 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { ApiRequestError, type RestartAccepted, type SessionInfo } from "../../../api/client";
-import type { ComfyToastMessage } from "../../../host/comfy";
-import { DEFAULT_RESTART_TIMINGS, RESTART_EVENT, RestartController, restartWarning, type RestartDeps } from "./restart.svelte";
-
-function session(overrides: Partial<SessionInfo> = {}): SessionInfo {
-  return {
-    token: "tok",
-    token_header: "X-SwissArmyKnife-Token",
-    boot_id: "boot-1",
-    actions_allowed: true,
-    actions_refused_reason: null,
-    queue: { running: 0, queued: 0 },
-    restart_kind: "exec",
-    restart_description: "re-exec python main.py",
-    ...overrides,
-  };
-}
-
-const ACCEPTED: RestartAccepted = { kind: "exec", description: "re-exec python main.py", restarts_in_ms: 500 };
-
-function harness(overrides: Partial<RestartDeps> = {}) {
-  const listeners = new Map<string, (detail: unknown) => void>();
-  const deps = {
-    getSession: vi.fn<() => Promise<SessionInfo>>(async () => session()),
-    postRestart: vi.fn<(token: string) => Promise<RestartAccepted>>(async () => ACCEPTED),
-    probeServer: vi.fn<() => Promise<boolean>>(async () => true),
-    desktopRestart: vi.fn<() => (() => Promise<void>) | null>(() => null),
-    reload: vi.fn<() => void>(),
-    toast: vi.fn<(message: ComfyToastMessage) => void>(),
-    logError: vi.fn<(message: string, error?: unknown) => void>(),
-    logDebug: vi.fn<(message: string, ...data: unknown[]) => void>(),
-    debugEnabled: vi.fn<() => boolean>(() => false),
-  };
-  const onEvent = <T,>(type: string, listener: (detail: T) => void) => {
-    listeners.set(type, listener as (detail: unknown) => void);
-    return () => listeners.delete(type);
-  };
-  const controller = new RestartController({ ...deps, onEvent, ...overrides });
-  controller.start();
-  const emit = (type: string, detail: unknown) => listeners.get(type)?.(detail);
-  const toasts = () => deps.toast.mock.calls.map(([t]) => `${t.severity}: ${t.summary}`);
-  return { controller, deps, emit, listeners, toasts };
-}
+import { ApiRequestError } from "../api/errors";
+import { RESTART_EVENT } from "../lib/events";
+import { restartWarning } from "../lib/messages";
+import { session } from "../testing/fixtures";
+import { restartStore } from "../testing/hud";
+import { DEFAULT_RESTART_TIMINGS, RestartController } from "./restart.svelte";
 
 /** Click Restart, accept the confirmation; `flow` settles when the whole restart flow has ended. */
 async function restart(controller: RestartController): Promise<{ flow: Promise<void> }> {
@@ -60,7 +23,7 @@ afterEach(() => {
 
 describe("RestartController", () => {
   it("restarts, waits 2 s, polls, and reloads once a new server process answers", async () => {
-    const { controller, deps, toasts } = harness();
+    const { controller, deps, toasts } = restartStore();
     deps.getSession.mockResolvedValueOnce(session()).mockResolvedValue(session({ boot_id: "boot-2" }));
     const { flow } = await restart(controller);
     expect(controller.state).toEqual({ kind: "restarting", phase: "requesting", attempt: 0 });
@@ -79,7 +42,7 @@ describe("RestartController", () => {
   });
 
   it("keeps polling every second while the old process still answers or the server is down", async () => {
-    const { controller, deps } = harness();
+    const { controller, deps } = restartStore();
     deps.probeServer
       .mockResolvedValueOnce(true) // still the old process (same boot id)
       .mockResolvedValueOnce(false)
@@ -99,7 +62,7 @@ describe("RestartController", () => {
   });
 
   it("ignores a dropped connection on the restart request", async () => {
-    const { controller, deps, toasts } = harness();
+    const { controller, deps, toasts } = restartStore();
     deps.postRestart.mockRejectedValue(new TypeError("Failed to fetch"));
     deps.probeServer.mockResolvedValueOnce(false).mockResolvedValue(true);
     const { flow } = await restart(controller);
@@ -111,7 +74,7 @@ describe("RestartController", () => {
   });
 
   it("counts a probe that throws as down", async () => {
-    const { controller, deps } = harness();
+    const { controller, deps } = restartStore();
     deps.probeServer.mockRejectedValueOnce(new TypeError("network")).mockResolvedValue(true);
     const { flow } = await restart(controller);
     await vi.advanceTimersByTimeAsync(3000);
@@ -120,7 +83,7 @@ describe("RestartController", () => {
   });
 
   it("gives up after 60 s, re-enables the button and says a manual refresh may be needed", async () => {
-    const { controller, deps, toasts } = harness();
+    const { controller, deps, toasts } = restartStore();
     deps.probeServer.mockResolvedValue(false);
     const { flow } = await restart(controller);
     await vi.advanceTimersByTimeAsync(DEFAULT_RESTART_TIMINGS.initialDelayMs + DEFAULT_RESTART_TIMINGS.timeoutMs);
@@ -134,7 +97,7 @@ describe("RestartController", () => {
   });
 
   it("takes its timings from the caller", async () => {
-    const { controller, deps } = harness({ timings: { initialDelayMs: 10, pollIntervalMs: 5, timeoutMs: 50 } });
+    const { controller, deps } = restartStore({ timings: { initialDelayMs: 10, pollIntervalMs: 5, timeoutMs: 50 } });
     deps.probeServer.mockResolvedValue(false);
     const { flow } = await restart(controller);
     await vi.advanceTimersByTimeAsync(60);
@@ -145,7 +108,7 @@ describe("RestartController", () => {
 
   it("under ComfyUI Desktop calls electronAPI.restartApp and never asks the server", async () => {
     const restartApp = vi.fn(async () => {});
-    const { controller, deps } = harness({ desktopRestart: vi.fn(() => restartApp) });
+    const { controller, deps } = restartStore({ desktopRestart: vi.fn(() => restartApp) });
     deps.probeServer.mockResolvedValueOnce(false).mockResolvedValue(true);
     await controller.request();
     expect(controller.state).toMatchObject({ kind: "confirming", desktop: true });
@@ -159,14 +122,14 @@ describe("RestartController", () => {
 
   it("under Desktop still confirms when the server does not answer", async () => {
     const restartApp = vi.fn(async () => {});
-    const { controller, deps } = harness({ desktopRestart: vi.fn(() => restartApp) });
+    const { controller, deps } = restartStore({ desktopRestart: vi.fn(() => restartApp) });
     deps.getSession.mockRejectedValue(new TypeError("down"));
     await controller.request();
     expect(controller.state).toMatchObject({ kind: "confirming", desktop: true });
   });
 
   it("a Desktop server seen from a plain browser: says to restart from the app", async () => {
-    const { controller, deps, toasts } = harness();
+    const { controller, deps, toasts } = restartStore();
     deps.postRestart.mockResolvedValue({ kind: "desktop", description: "Desktop", restarts_in_ms: 0 });
     const { flow } = await restart(controller);
     await vi.advanceTimersByTimeAsync(0);
@@ -179,7 +142,7 @@ describe("RestartController", () => {
   it("a Desktop server with the Desktop bridge: the app restarts", async () => {
     const restartApp = vi.fn(async () => {});
     const desktop = vi.fn<() => (() => Promise<void>) | null>(() => null);
-    const { controller, deps } = harness({ desktopRestart: desktop });
+    const { controller, deps } = restartStore({ desktopRestart: desktop });
     deps.postRestart.mockImplementation(async () => {
       desktop.mockReturnValue(restartApp);
       return { kind: "desktop", description: "Desktop", restarts_in_ms: 0 };
@@ -193,7 +156,7 @@ describe("RestartController", () => {
   });
 
   it("a refusal is logged, toasted, and re-enables the button without polling", async () => {
-    const { controller, deps, toasts } = harness();
+    const { controller, deps, toasts } = restartStore();
     const refusal = new ApiRequestError(403, { error: "forbidden", message: "wrong token", details: [] });
     deps.postRestart.mockRejectedValue(refusal);
     const { flow } = await restart(controller);
@@ -206,11 +169,11 @@ describe("RestartController", () => {
   });
 
   it("stops waiting when the server reports that the restart failed", async () => {
-    const { controller, deps, emit, toasts } = harness();
+    const { controller, deps, events, toasts } = restartStore();
     deps.probeServer.mockResolvedValue(true); // still up: same boot id
     const { flow } = await restart(controller);
     await vi.advanceTimersByTimeAsync(2500);
-    emit(RESTART_EVENT, { type: "restart_failed", message: "os.execv failed; restart by hand" });
+    events.emit(RESTART_EVENT, { type: "restart_failed", message: "os.execv failed; restart by hand" });
     await vi.advanceTimersByTimeAsync(1000);
     await flow;
     expect(controller.state).toEqual({ kind: "idle" });
@@ -220,7 +183,7 @@ describe("RestartController", () => {
   });
 
   it("an unexpected error ends the flow with a toast and a log line", async () => {
-    const { controller, deps, toasts } = harness();
+    const { controller, deps, toasts } = restartStore();
     deps.reload.mockImplementation(() => {
       throw new Error("navigation blocked");
     });
@@ -234,7 +197,7 @@ describe("RestartController", () => {
   });
 
   it("treats a server that answers but without the plugin as back", async () => {
-    const { controller, deps } = harness();
+    const { controller, deps } = restartStore();
     deps.getSession
       .mockResolvedValueOnce(session())
       .mockRejectedValue(new ApiRequestError(404, null));
@@ -245,7 +208,7 @@ describe("RestartController", () => {
   });
 
   it("does not confirm when actions are refused on this server", async () => {
-    const { controller, deps, toasts } = harness();
+    const { controller, deps, toasts } = restartStore();
     deps.getSession.mockResolvedValue(
       session({ token: null, actions_allowed: false, actions_refused_reason: "it listens beyond this machine" }),
     );
@@ -256,7 +219,7 @@ describe("RestartController", () => {
   });
 
   it("does not confirm when the launch cannot be reproduced", async () => {
-    const { controller, deps, toasts } = harness();
+    const { controller, deps, toasts } = restartStore();
     deps.getSession.mockResolvedValue(session({ restart_kind: "unsupported", restart_description: "stdin" }));
     await controller.request();
     expect(controller.state.kind).toBe("idle");
@@ -264,7 +227,7 @@ describe("RestartController", () => {
   });
 
   it("says so when the server does not answer the session request", async () => {
-    const { controller, deps, toasts } = harness();
+    const { controller, deps, toasts } = restartStore();
     deps.getSession.mockRejectedValue(new TypeError("Failed to fetch"));
     await controller.request();
     expect(controller.state.kind).toBe("idle");
@@ -273,7 +236,7 @@ describe("RestartController", () => {
   });
 
   it("cancel goes back to idle; a second confirm or request is ignored", async () => {
-    const { controller, deps } = harness();
+    const { controller, deps } = restartStore();
     await controller.request();
     controller.cancel();
     expect(controller.state.kind).toBe("idle");
@@ -289,22 +252,22 @@ describe("RestartController", () => {
   });
 
   it("warns in the confirmation when work is running or queued, live from ComfyUI's status event", async () => {
-    const { controller, deps, emit } = harness();
+    const { controller, deps, events } = restartStore();
     deps.getSession.mockResolvedValue(session({ queue: { running: 1, queued: 2 } }));
     await controller.request();
     expect(controller.state.kind === "confirming" && restartWarning(controller.state.queue)).toBe(
       "1 workflow is running and 2 are queued: restarting interrupts it and empties the queue.",
     );
-    emit("status", { exec_info: { queue_remaining: 0 } });
+    events.emit("status", { exec_info: { queue_remaining: 0 } });
     expect(controller.state.kind === "confirming" && restartWarning(controller.state.queue)).toBeNull();
-    emit("status", { status: { exec_info: { queue_remaining: 4 } }, sid: "x" });
+    events.emit("status", { status: { exec_info: { queue_remaining: 4 } }, sid: "x" });
     expect(controller.state.kind === "confirming" && restartWarning(controller.state.queue)).toBe(
       "4 workflows are running or queued: restarting interrupts it and empties the queue.",
     );
   });
 
   it("with debug_mode logs setup, start, end and every 5th poll", async () => {
-    const { controller, deps } = harness({ debugEnabled: () => true });
+    const { controller, deps } = restartStore({ debugEnabled: () => true });
     deps.probeServer.mockResolvedValueOnce(false).mockResolvedValueOnce(false).mockResolvedValueOnce(false)
       .mockResolvedValueOnce(false).mockResolvedValueOnce(false).mockResolvedValueOnce(false).mockResolvedValue(true);
     const { flow } = await restart(controller);
@@ -319,7 +282,7 @@ describe("RestartController", () => {
   });
 
   it("logs nothing without debug_mode", async () => {
-    const { controller, deps } = harness();
+    const { controller, deps } = restartStore();
     deps.probeServer.mockResolvedValueOnce(false).mockResolvedValue(true);
     const { flow } = await restart(controller);
     await vi.advanceTimersByTimeAsync(3000);
@@ -328,9 +291,9 @@ describe("RestartController", () => {
   });
 
   it("stop() removes its listeners", () => {
-    const { controller, listeners } = harness();
-    expect(listeners.has("status")).toBe(true);
+    const { controller, events } = restartStore();
+    expect(events.listeners.get("status")?.size).toBe(1);
     controller.stop();
-    expect(listeners.size).toBe(0);
+    expect(events.count()).toBe(0);
   });
 });

@@ -1,11 +1,10 @@
 // The restart flow: confirm, ask the server (or ComfyUI Desktop), wait for it to go down and come
 // back, then reload the page. One state union, changed only here; the button renders it.
-import { ApiRequestError, type RestartAccepted, type RestartEvent, type SessionInfo } from "../../../api/client";
-import type { ComfyToastMessage } from "../../../host/comfy";
-import { describeBusyQueue, queueFromSession, queueFromStatusEvent, UNKNOWN_QUEUE, type QueueSummary } from "./messages";
-
-export const RESTART_EVENT = "swissarmyknife.restart";
-export const DEBUG_SETTING = "SwissArmyKnife.debug_mode";
+import { ApiRequestError } from "../api/errors";
+import type { RestartAccepted, SessionInfo } from "../api/types";
+import { RESTART_EVENT, type HostEvents } from "../lib/events";
+import type { Toast } from "../lib/messages";
+import { queueFromSession, UNKNOWN_QUEUE, type QueueSummary } from "../lib/queue";
 
 export interface RestartTimings {
   /** Pause after the request before the first probe (the server answers before it goes down). */
@@ -35,12 +34,13 @@ export interface RestartDeps {
   desktopRestart(): (() => Promise<void>) | null;
   /** Reload the page without cache (the bundle may have changed). */
   reload(): void;
-  toast(message: ComfyToastMessage): void;
+  toast(message: Toast): void;
   logError(message: string, error?: unknown): void;
   logDebug(message: string, ...data: unknown[]): void;
   /** The SwissArmyKnife.debug_mode setting, read at each use. */
   debugEnabled(): boolean;
-  onEvent<T>(type: string, listener: (detail: T) => void): () => void;
+  /** ComfyUI's queue (the confirmation warns about running work) and the server's restart_failed. */
+  events: Pick<HostEvents, "onQueue" | "onServerEvent">;
   timings?: Partial<RestartTimings>;
   sleep?(ms: number): Promise<void>;
   now?(): number;
@@ -77,9 +77,7 @@ export class RestartController {
   start(): void {
     this.#debug("setup: restart button ready", this.timings);
     this.#unsubscribe.push(
-      this.#deps.onEvent<unknown>("status", (detail) => {
-        const queue = queueFromStatusEvent(detail);
-        if (!queue) return;
+      this.#deps.events.onQueue((queue) => {
         this.#liveQueue = queue;
         if (this.state.kind === "confirming") this.state = { ...this.state, queue };
       }),
@@ -146,8 +144,8 @@ export class RestartController {
       life: 5000,
     });
     let failure: string | null = null;
-    const stopListening = this.#deps.onEvent<RestartEvent>(RESTART_EVENT, (event) => {
-      failure = event?.message ?? "The restart failed.";
+    const stopListening = this.#deps.events.onServerEvent(RESTART_EVENT, (event) => {
+      failure = event.message;
     });
     try {
       if (!(await this.#ask(desktop, session))) return;
@@ -258,10 +256,4 @@ export class RestartController {
   #debug(message: string, ...data: unknown[]): void {
     if (this.#deps.debugEnabled()) this.#deps.logDebug(`restart ${message}`, ...data);
   }
-}
-
-/** The warning shown in the confirmation, or null when nothing is running. */
-export function restartWarning(queue: QueueSummary): string | null {
-  const busy = describeBusyQueue(queue);
-  return busy ? `${busy}: restarting interrupts it and empties the queue.` : null;
 }
