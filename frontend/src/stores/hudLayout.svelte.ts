@@ -1,42 +1,44 @@
-// Where the bar is and whether it is collapsed or shown: dragged, nudged, reset, saved across reloads.
+// Where the bar is: its default place clear of ComfyUI's menus, dragged, nudged, reset, kept inside
+// the visible part of the window, and saved across reloads.
 import {
   clampPosition,
+  defaultPosition,
   dragPosition,
+  NO_CHROME,
   nudgePosition,
-  parseCollapsed,
   parsePosition,
+  sameChrome,
+  visibleArea,
+  type Area,
+  type Chrome,
   type DragStart,
   type NudgeKey,
   type Point,
+  type Rect,
   type Size,
 } from "../lib/layout";
 import type { Preferences } from "../lib/persistence";
-
-export const POSITION_SETTING = "SwissArmyKnife.monitor.position";
-export const COLLAPSED_SETTING = "SwissArmyKnife.monitor.collapsed";
-
-/** The bar's box on screen, as getBoundingClientRect() gives it. */
-export interface BarRect {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
+import { POSITION_SETTING } from "../lib/settingIds";
 
 export class HudLayout {
-  /** The saved top-left corner; null: the default place (centered, 50px from the top). */
+  /** The saved top-left corner; null: the default place (centered, clear of ComfyUI's menus). */
   position = $state<Point | null>(null);
-  collapsed = $state(false);
-  visible = $state(true);
   dragging = $state(false);
   viewport = $state<Size>({ width: 0, height: 0 });
   barSize = $state<Size | null>(null);
+  /** ComfyUI's menus and floating controls, as host/chrome.ts last measured them. */
+  chrome = $state.raw<Chrome>(NO_CHROME);
 
-  /** Where the bar is drawn: the saved spot, pulled back inside a window that has shrunk since. */
+  /**
+   * Where the bar is drawn: the saved spot pulled back inside the visible area (a window that has
+   * shrunk, a menu that now covers it), or the default place. Null until the bar's size is known:
+   * the stylesheet's own default place (centered, 50px down) shows meanwhile.
+   */
   readonly displayed = $derived.by((): Point | null => {
-    const position = this.position;
-    if (position === null || this.barSize === null || this.viewport.width <= 0) return position;
-    return clampPosition(position, this.barSize, this.viewport);
+    const size = this.barSize;
+    if (size === null || this.viewport.width <= 0) return this.position;
+    if (this.position === null) return defaultPosition(size, this.viewport, this.chrome);
+    return clampPosition(this.position, visibleArea(size, this.viewport, this.chrome));
   });
 
   #prefs: Preferences;
@@ -48,10 +50,9 @@ export class HudLayout {
     this.viewport = viewport;
   }
 
-  /** Read the saved layout (call once the host's settings are loaded). */
+  /** Read the saved position (call once the host's settings are loaded). */
   load(): void {
     this.position = parsePosition(this.#prefs.read(POSITION_SETTING));
-    this.collapsed = parseCollapsed(this.#prefs.read(COLLAPSED_SETTING));
   }
 
   setViewport(viewport: Size): void {
@@ -64,7 +65,16 @@ export class HudLayout {
     this.barSize = size;
   }
 
-  beginDrag(pointer: Point, rect: BarRect): void {
+  /** ComfyUI's chrome moved (a menu setting, a resize): the bar's place follows; nothing is saved. */
+  setChrome(chrome: Chrome): void {
+    if (!sameChrome(chrome, this.chrome)) this.chrome = chrome;
+  }
+
+  #area(size: Size): Area {
+    return visibleArea(size, this.viewport, this.chrome);
+  }
+
+  beginDrag(pointer: Point, rect: Rect): void {
     const size = { width: rect.width, height: rect.height };
     this.#drag = { origin: { x: rect.left, y: rect.top }, pointer, size };
     this.#moved = false;
@@ -74,7 +84,7 @@ export class HudLayout {
 
   moveDrag(pointer: Point): void {
     if (this.#drag === null) return;
-    const next = dragPosition(this.#drag, pointer, this.viewport);
+    const next = dragPosition(this.#drag, pointer, this.#area(this.#drag.size));
     const current = this.position;
     if (current && current.x === next.x && current.y === next.y) return;
     // A click on the handle without motion must not pin the bar where the default place put it.
@@ -91,11 +101,11 @@ export class HudLayout {
     if (this.#moved && this.position) this.#prefs.write(POSITION_SETTING, this.position);
   }
 
-  nudge(key: NudgeKey, large: boolean, rect: BarRect): void {
+  nudge(key: NudgeKey, large: boolean, rect: Rect): void {
     const size = { width: rect.width, height: rect.height };
     this.barSize = size;
     const from = this.displayed ?? { x: rect.left, y: rect.top };
-    this.position = nudgePosition(from, key, large, size, this.viewport);
+    this.position = nudgePosition(from, key, large, this.#area(size));
     this.#prefs.write(POSITION_SETTING, this.position);
   }
 
@@ -105,20 +115,5 @@ export class HudLayout {
     this.dragging = false;
     this.position = null;
     this.#prefs.write(POSITION_SETTING, null);
-  }
-
-  setCollapsed(collapsed: boolean): void {
-    if (this.collapsed === collapsed) return;
-    this.collapsed = collapsed;
-    this.#prefs.write(COLLAPSED_SETTING, collapsed);
-  }
-
-  toggleCollapsed(): void {
-    this.setCollapsed(!this.collapsed);
-  }
-
-  /** The "show the bar" setting (ComfyUI saves it itself). */
-  setVisible(visible: boolean): void {
-    this.visible = visible;
   }
 }

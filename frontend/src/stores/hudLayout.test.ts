@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 
 import { createPreferences } from "../lib/persistence";
+import { POSITION_SETTING } from "../lib/settingIds";
 import { MemoryStorage } from "../testing/hud";
-import { COLLAPSED_SETTING, HudLayout, POSITION_SETTING } from "./hudLayout.svelte";
+import { HudLayout } from "./hudLayout.svelte";
 
 const rect = { left: 440, top: 50, width: 400, height: 32 };
 
@@ -13,9 +14,11 @@ function layoutWith(storage = new MemoryStorage()) {
 }
 
 describe("HudLayout", () => {
-  it("starts at the default place, expanded and visible", () => {
+  it("starts at the default place, not dragging", () => {
     const { layout } = layoutWith();
-    expect([layout.position, layout.collapsed, layout.visible, layout.dragging]).toEqual([null, false, true, false]);
+    expect([layout.position, layout.dragging, layout.displayed]).toEqual([null, false, null]);
+    layout.setBarSize({ width: 400, height: 32 });
+    expect(layout.displayed).toEqual({ x: 440, y: 50 });
   });
 
   it("a click on the handle without motion does not pin the bar", () => {
@@ -56,11 +59,8 @@ describe("HudLayout", () => {
     layout.beginDrag({ x: 450, y: 60 }, rect);
     layout.moveDrag({ x: 350, y: 260 });
     layout.endDrag();
-    layout.setCollapsed(true);
     const reloaded = layoutWith(storage).layout;
     expect(reloaded.position).toEqual({ x: 340, y: 250 });
-    expect(reloaded.collapsed).toBe(true);
-    expect(storage.getItem(COLLAPSED_SETTING)).toBe("true");
   });
 
   it("shows a saved spot inside a window that has shrunk, without overwriting it", () => {
@@ -84,21 +84,53 @@ describe("HudLayout", () => {
     expect(storage.getItem(POSITION_SETTING)).toBe("null");
   });
 
-  it("toggles collapsed and writes only on change", () => {
+  it("follows ComfyUI's menus: the default place moves below them, nothing is saved", () => {
     const { layout, storage } = layoutWith();
-    layout.setCollapsed(false);
+    layout.setBarSize({ width: 400, height: 32 });
+    layout.setChrome({ top: 78, bottom: 0, obstacles: [] });
+    expect(layout.displayed).toEqual({ x: 440, y: 86 });
+    layout.setChrome({ top: 0, bottom: 78, obstacles: [] });
+    expect(layout.displayed).toEqual({ x: 440, y: 50 });
     expect(storage.items.size).toBe(0);
-    layout.toggleCollapsed();
-    expect(layout.collapsed).toBe(true);
-    layout.toggleCollapsed();
-    expect(storage.getItem(COLLAPSED_SETTING)).toBe("false");
+  });
+
+  it("shows a saved spot that a menu now covers just below it, and back where it was when the menu goes", () => {
+    const storage = new MemoryStorage();
+    storage.setItem(POSITION_SETTING, JSON.stringify({ x: 300, y: 2 }));
+    const { layout } = layoutWith(storage);
+    layout.setBarSize({ width: 400, height: 32 });
+    layout.setChrome({ top: 78, bottom: 0, obstacles: [] });
+    expect(layout.displayed).toEqual({ x: 300, y: 82 });
+    layout.setChrome({ top: 0, bottom: 0, obstacles: [] });
+    expect(layout.displayed).toEqual({ x: 300, y: 4 });
+    expect(JSON.parse(storage.getItem(POSITION_SETTING)!)).toEqual({ x: 300, y: 2 });
+  });
+
+  it("drags and nudges stop at the menus", () => {
+    const { layout } = layoutWith();
+    layout.setChrome({ top: 78, bottom: 40, obstacles: [] });
+    layout.beginDrag({ x: 450, y: 100 }, { left: 440, top: 90, width: 400, height: 32 });
+    layout.moveDrag({ x: 450, y: -500 });
+    expect(layout.position).toEqual({ x: 440, y: 82 });
+    layout.moveDrag({ x: 450, y: 5000 });
+    expect(layout.position).toEqual({ x: 440, y: 720 - 40 - 32 - 4 });
+    layout.endDrag();
+    layout.nudge("ArrowDown", true, { left: 440, top: 644, width: 400, height: 32 });
+    expect(layout.position).toEqual({ x: 440, y: 644 });
+  });
+
+  it("ignores a chrome measurement that changed nothing", () => {
+    const { layout } = layoutWith();
+    const chrome = { top: 78, bottom: 0, obstacles: [] };
+    layout.setChrome(chrome);
+    layout.setChrome({ top: 78, bottom: 0, obstacles: [] });
+    expect(layout.chrome).toBe(chrome);
   });
 
   it("a corrupt saved layout is the default one", () => {
     const storage = new MemoryStorage();
     storage.setItem(POSITION_SETTING, '{"x":"left"}');
-    storage.setItem(COLLAPSED_SETTING, "maybe");
     const { layout } = layoutWith(storage);
-    expect([layout.position, layout.collapsed]).toEqual([null, false]);
+    expect(layout.position).toBeNull();
   });
 });

@@ -2,8 +2,8 @@ import { fireEvent, render, screen } from "@testing-library/svelte";
 import { flushSync } from "svelte";
 import { afterEach, describe, expect, it } from "vitest";
 
-import type { MonitorStatus } from "../../api/client";
-import { COLLAPSED_SETTING, POSITION_SETTING } from "../../stores/hudLayout.svelte";
+import type { MonitorStatus } from "../../api/types";
+import { COLLAPSED_SETTING, POSITION_SETTING } from "../../lib/settingIds";
 import { gpuDevice, snapshot, status } from "../../testing/fixtures";
 import { hudStores, MemoryStorage } from "../../testing/hud";
 import ResourceMonitor from "./ResourceMonitor.svelte";
@@ -17,8 +17,9 @@ function bar(): HTMLElement {
 async function renderBar(load: () => Promise<MonitorStatus> = async () => status(), storage = new MemoryStorage()) {
   const stores = hudStores(load, storage);
   stores.layout.load();
+  stores.ui.load();
   stores.glow.start();
-  render(ResourceMonitor, { props: { store: stores.store, layout: stores.layout, glow: stores.glow } });
+  render(ResourceMonitor, { props: { store: stores.store, layout: stores.layout, glow: stores.glow, ui: stores.ui } });
   await stores.store.start();
   flushSync();
   return stores;
@@ -145,7 +146,8 @@ describe("ResourceMonitor collapse and drag", () => {
 
     await fireEvent.dblClick(handle);
     expect(bar().dataset.positioned).toBeUndefined();
-    expect(bar().style.transform).toBe("");
+    // The default place: centered in the 1280px window, 50px down (no ComfyUI menu in the way).
+    expect(bar().style.transform).toBe("translate(400px, 50px)");
     expect(storage.getItem(POSITION_SETTING)).toBe("null");
   });
 
@@ -159,11 +161,30 @@ describe("ResourceMonitor collapse and drag", () => {
     expect(bar().dataset.positioned).toBeUndefined();
   });
 
-  it("is hidden by the visible setting", async () => {
-    const { layout } = await renderBar();
-    layout.setVisible(false);
+  it("is hidden by the visible setting, and comes back collapsed if it was", async () => {
+    const { ui } = await renderBar();
+    ui.setCollapsed(true);
+    ui.setVisible(false);
     flushSync();
     expect(bar().hidden).toBe(true);
+    expect(bar().dataset.mode).toBe("hidden");
+    ui.setVisible(true);
+    flushSync();
+    expect(bar().hidden).toBe(false);
+    expect(bar().dataset.collapsed).toBe("true");
+  });
+
+  it("places itself below ComfyUI's top menu, and pulls a saved spot out from under it", async () => {
+    const storage = new MemoryStorage();
+    const { layout } = await renderBar(undefined, storage);
+    layout.setBarSize({ width: 480, height: 32 });
+    layout.setChrome({ top: 78, bottom: 0, obstacles: [] });
+    flushSync();
+    expect(bar().style.transform).toBe("translate(400px, 86px)");
+    storage.setItem(POSITION_SETTING, JSON.stringify({ x: 100, y: 10 }));
+    layout.load();
+    flushSync();
+    expect(bar().style.transform).toBe("translate(100px, 82px)");
   });
 });
 
