@@ -23,6 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PACK_NAME = "comfyui-swissarmyknife"
 TEST_NODES = "swissarmyknife_test_nodes"
 START_TIMEOUT_S = 180.0
+#: A frontend other than the one ComfyUI's requirements installed: the `static/` folder of a
+#: `comfyui_frontend_package` (e.g. the newest from PyPI, `pip install --no-deps --target DIR
+#: comfyui-frontend-package`, then DIR/comfyui_frontend_package/static), passed as `--front-end-root`.
+FRONT_END_ROOT_ENV = "COMFYUI_FRONT_END_ROOT"
 
 
 @dataclass
@@ -89,6 +93,16 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def front_end_args() -> list[str]:
+    """ComfyUI's `--front-end-root` when COMFYUI_FRONT_END_ROOT names a frontend, else nothing."""
+    root = os.environ.get(FRONT_END_ROOT_ENV)
+    if not root:
+        return []
+    if not (Path(root) / "index.html").is_file():
+        raise RuntimeError(f"{FRONT_END_ROOT_ENV}={root} is not a frontend's static folder (no index.html)")
+    return ["--front-end-root", root]
 
 
 def comfyui_paths() -> tuple[Path, Path] | None:
@@ -200,7 +214,7 @@ def comfyui() -> Iterator[ComfyServer]:
             "(see ../shared/comfyui-host/README.md and README.md 'Testing against a real ComfyUI')"
         )
     try:
-        server = start_comfyui(*paths)
+        server = start_comfyui(*paths, extra_args=front_end_args())
     except RuntimeError as err:
         pytest.fail(str(err))
     try:

@@ -1,4 +1,6 @@
-"""Against a real ComfyUI page in chromium: the bar mounts, shows tiles, and glows while a prompt runs."""
+"""Against a real ComfyUI page in chromium: the bar mounts, glows while a prompt runs, and can be read
+and clicked on every menu layout the frontend offers (never under ComfyUI's menus, never over its
+dialogs)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,11 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.integration.conftest import ROOT, ComfyServer
+from tests.integration.conftest import FRONT_END_ROOT_ENV, ROOT, ComfyServer
 
 pytestmark = pytest.mark.comfyui
 
@@ -18,7 +21,14 @@ SCRIPT = Path(__file__).parent / "browser" / "comfyui_page.mjs"
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
 
 
-def test_bar_mounts_and_glows_in_comfyuis_own_frontend(comfyui: ComfyServer) -> None:
+def _covered(targets: list[dict[str, Any]]) -> list[str]:
+    """The bar's tiles and buttons that something else is drawn over, with what covers them."""
+    return [f"{t['name']} under {t['hit']}" for t in targets if not t["onTop"]]
+
+
+@pytest.fixture(scope="module")
+def page_report(comfyui: ComfyServer) -> dict[str, Any]:
+    """Runs the page script once (a ComfyUI page load is slow on 2 cores); every test reads its report."""
     chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if not (ROOT / "e2e" / "node_modules" / "playwright-core").exists() or not Path(chromium).exists():
         pytest.skip("needs `npm ci` in e2e/ and chromium (scripts/test sets both up)")
@@ -26,19 +36,71 @@ def test_bar_mounts_and_glows_in_comfyuis_own_frontend(comfyui: ComfyServer) -> 
     assert node, "node is needed to drive chromium"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     version = comfyui.get("/system_stats")[1]["system"].get("comfyui_version", "unknown")
-    shot = ARTIFACTS / f"comfyui-{version}.png"
+    prefix = f"comfyui-{version}"
+    if os.environ.get(FRONT_END_ROOT_ENV):
+        prefix += "-frontend-" + _frontend_version(Path(os.environ[FRONT_END_ROOT_ENV]))
     proc = subprocess.run(
-        [node, str(SCRIPT), comfyui.url + "/", str(shot)],
+        [node, str(SCRIPT), comfyui.url + "/", str(ARTIFACTS / prefix)],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    report = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert report["state"] == "ready"
-    assert report["tiles"][:2] == ["cpu", "ram"]
-    assert report["glowWhileRunning"], "the bar glows while a prompt runs"
-    assert report["glowCleared"], "and stops when it ends"
-    assert report["errors"] == []
-    assert shot.exists()
+    report: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    # Kept for reading a failure afterwards: every layout's boxes and what covered what.
+    (ARTIFACTS / f"{prefix}-report.json").write_text(json.dumps(report, indent=1))
+    report["screenshot_prefix"] = prefix
+    return report
+
+
+def _frontend_version(static_root: Path) -> str:
+    """The version of a `comfyui_frontend_package` whose `static/` folder is given (its dist-info's name)."""
+    infos = sorted(static_root.parent.parent.glob("comfyui_frontend_package-*.dist-info"))
+    return infos[-1].name.removeprefix("comfyui_frontend_package-").removesuffix(".dist-info") if infos else "custom"
+
+
+def test_bar_mounts_and_glows_in_comfyuis_own_frontend(page_report: dict[str, Any]) -> None:
+    assert page_report["state"] == "ready"
+    assert page_report["tiles"][:2] == ["cpu", "ram"]
+    assert page_report["glowWhileRunning"], "the bar glows while a prompt runs"
+    assert page_report["glowCleared"], "and stops when it ends"
+    assert page_report["errors"] == []
+    assert (ARTIFACTS / f"{page_report['screenshot_prefix']}.png").exists()
+
+
+def test_every_tile_is_on_top_and_restart_opens_on_every_menu_layout(page_report: dict[str, Any]) -> None:
+    assert page_report["nodeUnderBar"], "a node was put on the canvas under the bar"
+    layouts = page_report["layouts"]
+    names = [layout["name"] for layout in layouts]
+    # The default and at least the legacy menu, the other tab position and a narrow window on every frontend.
+    assert {"default", "menu-disabled", "tabs-sidebar", "narrow"} <= set(names), names
+    problems = []
+    for layout in layouts:
+        assert layout["applied"] == layout["requested"], f"{layout['name']}: ComfyUI kept {layout['applied']}"
+        assert len(layout["targets"]) >= 5, layout  # grip, CPU, RAM, Clear VRAM, Restart, collapse
+        covered = _covered(layout["targets"])
+        if covered:
+            problems.append(f"{layout['name']} (bar at {layout['bar']}): {'; '.join(covered)}")
+        if layout["coveredControls"]:
+            problems.append(f"{layout['name']}: the bar covers ComfyUI's {layout['coveredControls']}")
+        restart = layout["restart"]
+        if not (restart["opened"] and restart["onTop"] and restart["cancelled"]):
+            problems.append(f"{layout['name']}: Restart's confirmation {restart}")
+        assert (ARTIFACTS / f"{page_report['screenshot_prefix']}-{layout['name']}.png").exists()
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+def test_a_spot_saved_under_the_menu_comes_out(page_report: dict[str, Any]) -> None:
+    saved = page_report["savedUnderMenu"]
+    assert saved is not None
+    assert not _covered(saved["saved"]["targets"]), saved["saved"]
+    assert not _covered(saved["nudged"]["targets"]), saved["nudged"]
+    assert saved["positionAfterHome"] is None, "Home puts the bar back at its default place"
+
+
+def test_comfyuis_dialog_covers_the_bar(page_report: dict[str, Any]) -> None:
+    dialog = page_report["comfyDialog"]
+    assert dialog is not None, "this frontend opened no settings dialog"
+    assert dialog["targets"] >= 5 and dialog["barOnTop"] == 0, dialog

@@ -1,10 +1,22 @@
-// Opens a real ComfyUI page in Debian's chromium and reports what the extension did, as JSON on
-// stdout: the bar's state and tiles, whether the glow came on while a prompt ran and went off
-// after, the page errors that mention the extension, and a screenshot. Driven by
-// tests/integration/test_comfyui_browser.py.
+// Opens a real ComfyUI page in Debian's chromium and reports, as JSON on stdout, what a user would
+// see of the bar: its state and tiles; whether the glow came on while a prompt ran and went off
+// after; for every menu layout the frontend offers (its `Comfy.UseNewMenu` and workflow-tab
+// options, the Vue-nodes renderer) whether each tile and button is the topmost element at its
+// centre and whether Restart opens its confirmation (then cancelled, never confirmed); that a
+// position saved under the menu comes back out; that ComfyUI's own dialog covers the bar; the page
+// errors that mention the extension. Screenshots go to `<prefix>.png` and `<prefix>-<layout>.png`.
+// Driven by tests/integration/test_comfyui_browser.py.
 import { chromium } from "../../../e2e/node_modules/playwright-core/index.mjs";
 
-const [url, screenshot] = process.argv.slice(2);
+const [url, shotPrefix] = process.argv.slice(2);
+const BAR = "#swissarmyknife-resource-monitor";
+const MENU = "Comfy.UseNewMenu";
+const TABS = "Comfy.Workflow.WorkflowTabsPosition";
+const VUE_NODES = "Comfy.VueNodes.Enabled";
+const POSITION = "SwissArmyKnife.monitor.position";
+// ComfyUI's modal dialogs: PrimeVue's mask (1.27, 1.45), Reka's role=dialog (1.58).
+const COMFY_DIALOGS = '.p-dialog-mask, [role="dialog"]';
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
   args: [
@@ -16,23 +28,180 @@ const browser = await chromium.launch({
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
   ],
 });
-const report = { state: null, tiles: [], glowWhileRunning: false, glowCleared: false, errors: [] };
+const report = {
+  frontendVersion: null,
+  state: null,
+  tiles: [],
+  glowWhileRunning: false,
+  glowCleared: false,
+  comfyDialog: null,
+  nodeUnderBar: false,
+  layouts: [],
+  savedUnderMenu: null,
+  errors: [],
+};
+
+/** Opens (or reloads) the page until the bar shows data and no first-run dialog covers the page. */
+async function ready(page, load) {
+  await load();
+  await page.locator(BAR).waitFor({ timeout: 90_000 });
+  await page.waitForFunction((bar) => document.querySelector(bar)?.getAttribute("data-state") === "ready", BAR, {
+    timeout: 60_000,
+  });
+  // ComfyUI blocks the whole page (PrimeVue's BlockUI in its App.vue) until it has loaded.
+  await page.waitForFunction(() => !document.querySelector(".p-blockui-mask"), null, { timeout: 90_000 });
+  await dismissDialogs(page);
+  await settle(page);
+}
+
+/** Closes what ComfyUI opens on a first visit (the template browser) with Escape, as a user would. */
+async function dismissDialogs(page) {
+  const dialogs = page.locator(COMFY_DIALOGS);
+  for (let i = 0; i < 5 && (await dialogs.count()) > 0; i++) {
+    await page.keyboard.press("Escape");
+    await dialogs.first().waitFor({ state: "detached", timeout: 5_000 }).catch(() => undefined);
+  }
+}
+
+/**
+ * Waits until the bar and ComfyUI's menus have stopped moving: five animation frames in a row with
+ * the same boxes (a setting change re-renders the menu, the bar places itself after it).
+ */
+async function settle(page) {
+  await page.evaluate(async (bar) => {
+    const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));
+    const boxes = () =>
+      JSON.stringify(
+        [...document.querySelectorAll(`${bar}, #comfyui-body-top, #comfyui-body-bottom, .workflow-tabs-container, .comfy-menu, .actionbar`)].map(
+          (el) => {
+            const b = el.getBoundingClientRect();
+            return [b.left, b.top, b.width, b.height];
+          },
+        ),
+      );
+    let last = boxes();
+    for (let i = 0, same = 0; i < 600 && same < 5; i++) {
+      await frame();
+      const now = boxes();
+      same = now === last ? same + 1 : 0;
+      last = now;
+    }
+  }, BAR);
+}
+
+/** Each visible tile and button of the bar: is the element at its centre part of the bar, and if not, what is? */
+function hitTest(page) {
+  return page.evaluate((barSelector) => {
+    const bar = document.querySelector(barSelector);
+    const describe = (el) => {
+      if (!el) return "nothing";
+      const parts = [];
+      for (let e = el; e && e !== document.documentElement; e = e.parentElement) {
+        const style = getComputedStyle(e);
+        if (e === el || style.zIndex !== "auto") {
+          const name = `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ""}${[...e.classList].slice(0, 3).map((c) => `.${c}`).join("")}`;
+          parts.push(`${name}(${style.position}, z-index ${style.zIndex})`);
+        }
+      }
+      return parts.join(" in ");
+    };
+    const box = bar.getBoundingClientRect();
+    const targets = [...bar.querySelectorAll("[data-tile], button")].filter((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && !el.closest("[role=alertdialog]");
+    });
+    // ComfyUI's own buttons (menus, Run, tabs, the graph menu) that the bar is drawn over. Not the
+    // graph's: a node (a Vue node's widgets) may be anywhere, under the bar too, as the user put it.
+    const controls = [...document.querySelectorAll("button, [role=button], [role=tab]")].filter((el) => {
+      const r = el.getBoundingClientRect();
+      return !bar.contains(el) && !el.closest(".lg-node, [data-node-id]") && r.width > 0 && r.height > 0;
+    });
+    const coveredControls = controls
+      .filter((el) => {
+        const r = el.getBoundingClientRect();
+        return bar.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));
+      })
+      .map((el) => el.getAttribute("aria-label") || el.textContent.trim().slice(0, 30) || describe(el));
+    return {
+      bar: { left: Math.round(box.left), top: Math.round(box.top), width: Math.round(box.width), height: Math.round(box.height) },
+      coveredControls,
+      targets: targets.map((el) => {
+        const r = el.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return {
+          name: el.getAttribute("data-tile") ?? el.getAttribute("data-action") ?? el.getAttribute("aria-label") ?? el.textContent.trim(),
+          onTop: bar.contains(hit),
+          hit: bar.contains(hit) ? null : describe(hit),
+        };
+      }),
+    };
+  }, BAR);
+}
+
+async function setSettings(page, settings) {
+  return page.evaluate(async (entries) => {
+    const setting = window.comfyAPI.app.app.extensionManager.setting;
+    for (const [id, value] of entries) {
+      if (JSON.stringify(setting.get(id)) !== JSON.stringify(value)) await setting.set(id, value);
+    }
+    return Object.fromEntries(entries.map(([id]) => [id, setting.get(id)]));
+  }, Object.entries(settings));
+}
+
+/** Clicks Restart where it is drawn, checks the confirmation is on top (screenshot), then cancels it (never confirms). */
+async function tryRestart(page, screenshot) {
+  const result = { opened: false, onTop: false, cancelled: false };
+  const button = page.locator(`${BAR} [data-action="restart"]`);
+  const box = await button.boundingBox();
+  if (!box) {
+    await page.screenshot({ path: screenshot });
+    return result;
+  }
+  // The mouse, not locator.click(): a covered button must fail the way a user's click would.
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  const dialog = page.getByRole("alertdialog", { name: "Restart ComfyUI?" });
+  try {
+    await dialog.waitFor({ state: "visible", timeout: 10_000 });
+  } catch {
+    await page.screenshot({ path: screenshot }); // what the click did instead
+    await page.keyboard.press("Escape"); // whatever ComfyUI opened under the click
+    return result;
+  }
+  result.opened = true;
+  result.onTop = await dialog.evaluate((el) => {
+    const points = [el, ...el.querySelectorAll("button")].map((e) => {
+      const r = e.getBoundingClientRect();
+      return el.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));
+    });
+    return points.every(Boolean);
+  });
+  await page.screenshot({ path: screenshot });
+  const cancel = dialog.getByRole("button", { name: "Cancel" });
+  const cancelBox = await cancel.boundingBox();
+  if (result.onTop && cancelBox) {
+    await page.mouse.click(cancelBox.x + cancelBox.width / 2, cancelBox.y + cancelBox.height / 2);
+  } else {
+    await page.keyboard.press("Escape");
+  }
+  result.cancelled = await dialog
+    .waitFor({ state: "hidden", timeout: 10_000 })
+    .then(() => true)
+    .catch(() => false);
+  return result;
+}
+
 try {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 800 } });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   page.on("pageerror", (e) => {
     const text = `${e.message} ${e.stack ?? ""}`;
     if (/swissarmyknife/i.test(text)) report.errors.push(e.message);
   });
-  await page.goto(url);
-  const bar = page.locator("#swissarmyknife-resource-monitor");
-  await bar.waitFor({ timeout: 90_000 });
-  await page.waitForFunction(
-    () => document.querySelector("#swissarmyknife-resource-monitor")?.getAttribute("data-state") === "ready",
-    null,
-    { timeout: 30_000 },
-  );
+  await ready(page, () => page.goto(url));
+  report.frontendVersion = await page.evaluate(() => window.__COMFYUI_FRONTEND_VERSION__ ?? null);
+  const bar = page.locator(BAR);
   report.state = await bar.getAttribute("data-state");
   report.tiles = await bar.locator("[data-tile]").evaluateAll((els) => els.map((e) => e.getAttribute("data-tile")));
+
   report.glowWhileRunning = await page.evaluate(async () => {
     const api = window.comfyAPI.api.api;
     const prompt = {
@@ -48,10 +217,101 @@ try {
     }
     return false;
   });
-  await page.keyboard.press("Escape"); // a first-run dialog may cover the canvas
-  await page.screenshot({ path: screenshot });
+  await page.screenshot({ path: `${shotPrefix}.png` });
   await page.waitForFunction(() => !document.querySelector(".swissarmyknife-is-executing"), null, { timeout: 30_000 });
   report.glowCleared = true;
+
+  // ComfyUI's own dialogs open over the bar: it must not outrank them.
+  const opened = await page.evaluate(async () => {
+    const commands = window.comfyAPI.app.app.extensionManager.command;
+    if (typeof commands?.execute !== "function") return false;
+    await commands.execute("Comfy.ShowSettingsDialog");
+    return true;
+  });
+  if (opened) {
+    await page.locator(COMFY_DIALOGS).first().waitFor({ state: "visible", timeout: 15_000 });
+    await settle(page);
+    const covered = await hitTest(page);
+    report.comfyDialog = { targets: covered.targets.length, barOnTop: covered.targets.filter((t) => t.onTop).length };
+    await page.screenshot({ path: `${shotPrefix}-settings-dialog.png` });
+    await dismissDialogs(page);
+  }
+
+  // A node on the canvas right under the bar: drawn on the canvas, or as a DOM element by the
+  // Vue-nodes renderer, it must stay under the bar.
+  report.nodeUnderBar = await page.evaluate((barSelector) => {
+    const app = window.comfyAPI.app.app;
+    const LiteGraph = window.LiteGraph;
+    if (!LiteGraph?.createNode || !app.canvas?.ds?.convertOffsetToCanvas) return false;
+    const node = LiteGraph.createNode("EmptyImage");
+    const bar = document.querySelector(barSelector).getBoundingClientRect();
+    const canvas = app.canvas.canvas.getBoundingClientRect();
+    node.pos = app.canvas.ds.convertOffsetToCanvas([bar.left + 40 - canvas.left, bar.top - canvas.top]);
+    app.graph.add(node);
+    app.graph.setDirtyCanvas(true, true);
+    return true;
+  }, BAR);
+
+  // Every layout this frontend offers, each one set fully (the others back to their defaults).
+  const offered = await page.evaluate(
+    ([menu, tabs, vue]) => {
+      const lookup = window.comfyAPI.app.app.ui.settings.settingsLookup;
+      const options = (id) => (lookup[id]?.options ?? []).map((o) => (typeof o === "object" ? o.value : o));
+      const setting = window.comfyAPI.app.app.extensionManager.setting;
+      return { menus: options(menu), tabs: options(tabs), vue: vue in lookup, current: [setting.get(menu), setting.get(tabs), setting.get(vue)] };
+    },
+    [MENU, TABS, VUE_NODES],
+  );
+  const [defaultMenu, defaultTabs, defaultVue] = offered.current;
+  const base = { [MENU]: defaultMenu, [TABS]: defaultTabs, ...(offered.vue ? { [VUE_NODES]: defaultVue ?? false } : {}) };
+  const slug = (text) => String(text).toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  const layouts = [{ name: "default", settings: base }];
+  for (const menu of offered.menus.filter((m) => m !== defaultMenu)) {
+    layouts.push({ name: `menu-${slug(menu)}`, settings: { ...base, [MENU]: menu } });
+  }
+  for (const tabs of offered.tabs.filter((t) => t !== defaultTabs)) {
+    layouts.push({ name: `tabs-${slug(tabs)}`, settings: { ...base, [TABS]: tabs } });
+    if (offered.menus.includes("Bottom")) {
+      layouts.push({ name: `menu-bottom-tabs-${slug(tabs)}`, settings: { ...base, [MENU]: "Bottom", [TABS]: tabs } });
+    }
+  }
+  if (offered.vue) layouts.push({ name: "vue-nodes", settings: { ...base, [VUE_NODES]: true } });
+
+  for (const layout of layouts) {
+    const applied = await setSettings(page, layout.settings);
+    await settle(page);
+    const hits = await hitTest(page);
+    const restart = await tryRestart(page, `${shotPrefix}-${layout.name}.png`);
+    await settle(page);
+    report.layouts.push({ name: layout.name, requested: layout.settings, applied, ...hits, restart });
+  }
+  await setSettings(page, base);
+
+  // A narrow window: the centred bar would reach ComfyUI's floating controls (1.45+'s Run).
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await settle(page);
+  {
+    const hits = await hitTest(page);
+    const restart = await tryRestart(page, `${shotPrefix}-narrow.png`);
+    report.layouts.push({ name: "narrow", requested: base, applied: await setSettings(page, base), ...hits, restart });
+  }
+  await page.setViewportSize({ width: 1600, height: 1000 });
+  await settle(page);
+
+  // A spot saved under the top menu (dragged there on another layout, another frontend) comes out.
+  await setSettings(page, { [POSITION]: { x: 300, y: 2 } });
+  await ready(page, () => page.reload());
+  const saved = await hitTest(page);
+  // Keyboard nudges upward stop below the menu too.
+  await page.locator(`${BAR} .swissarmyknife-drag-handle`).focus();
+  await page.keyboard.press("Shift+ArrowUp");
+  await settle(page);
+  const nudged = await hitTest(page);
+  await page.screenshot({ path: `${shotPrefix}-saved-under-menu.png` });
+  await page.keyboard.press("Home");
+  await settle(page);
+  const positionAfterHome = await page.evaluate((id) => window.comfyAPI.app.app.extensionManager.setting.get(id) ?? null, POSITION);
+  report.savedUnderMenu = { saved, nudged, positionAfterHome };
 } finally {
   await browser.close();
   console.log(JSON.stringify(report));
