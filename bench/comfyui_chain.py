@@ -23,6 +23,9 @@ with the number of objects a process holds.
 
     COMFYUI_DIR=... COMFYUI_PYTHON=... .venv/bin/python bench/comfyui_chain.py --settle-gc \
         --blocks 10 --rounds 8 [--treatment pack,ballast] [--mode hooks]
+
+Long on purpose: a benchmark script run on its own; its servers, treatments, blocks and report
+stay in one file.
 """
 
 from __future__ import annotations

@@ -32,6 +32,9 @@ full collection first, outside the window. Slow: ~80 s to start a server and ~90
 
     COMFYUI_DIR=... COMFYUI_PYTHON=... .venv/bin/python bench/comfyui_chain_cycles.py \\
         --blocks 3 --runs 4 [--treatment pack,profiler-off]
+
+Long on purpose: a benchmark script run on its own; the callgrind launcher, calibration and
+report stay in one file.
 """
 
 from __future__ import annotations

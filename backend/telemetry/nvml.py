@@ -1,4 +1,9 @@
-"""NVIDIA GPUs through NVML: one guarded wrapper for every call, and the per-device source."""
+"""NVIDIA GPUs through NVML: one guarded wrapper for every call, and the per-device source.
+
+Longer than most modules on purpose: it is the only one that may import pynvml
+(tests/telemetry/test_layers.py), so the wrapper (init, backoff, error codes) and the source that
+uses it sit together.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Test doubles at our own seams: module objects handed to the loaders, and instrumented sources."""
+"""Test doubles at our own seams: module objects handed to the loaders, and instrumented sources.
+
+Long on purpose: it doubles the hardware libraries at our seams (NVML, amdsmi, torch's device APIs)
+and instruments sources for every telemetry test; each double is small and stands alone.
+"""
 
 from __future__ import annotations
 

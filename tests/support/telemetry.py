@@ -14,7 +14,7 @@ from backend.schemas import (
     HardwareCapabilities,
     MonitorSnapshot,
 )
-from backend.telemetry.sampler import validate_interval_s
+from backend.telemetry.schedule import validate_interval_s
 
 
 def make_hardware(**overrides: Any) -> HardwareCapabilities:

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from backend.telemetry.sampler import Schedule, validate_interval_s
+from backend.telemetry.schedule import Schedule, validate_interval_s
 
 
 def schedule() -> Schedule:
