@@ -9,27 +9,10 @@ from dataclasses import dataclass, field
 import pytest
 
 from backend.actions import ActionConflictError, ClearVram, HostBusyError
-from backend.schemas import GpuCapabilities, GpuSample, HardwareCapabilities, MonitorSnapshot, QueueState
-from tests.support.telemetry import make_gpu_caps, make_hardware, make_snapshot
+from backend.schemas import GpuCapabilities, HardwareCapabilities, MonitorSnapshot, QueueState
+from tests.support.telemetry import make_gpu_caps, make_hardware, make_vram_snapshot
 
 GIB = 1024**3
-
-
-def _snapshot(used: dict[int, int | None]) -> MonitorSnapshot:
-    base = make_snapshot(gpu_count=0)
-    gpus = [
-        GpuSample(
-            index=i,
-            utilization_percent=None,
-            vram_used_bytes=u,
-            vram_total_bytes=24 * GIB,
-            temperature_c=None,
-            power_draw_watts=None,
-            power_limit_watts=None,
-        )
-        for i, u in used.items()
-    ]
-    return base.model_copy(update={"gpus": gpus})
 
 
 @dataclass
@@ -70,7 +53,9 @@ class Host:
 
 
 def test_reports_before_after_and_freed_per_device() -> None:
-    sampler = Sampler([_snapshot({0: 20 * GIB, 1: 5 * GIB}), _snapshot({0: 4 * GIB, 1: 6 * GIB})])
+    sampler = Sampler(
+        [make_vram_snapshot({0: 20 * GIB, 1: 5 * GIB}), make_vram_snapshot({0: 4 * GIB, 1: 6 * GIB})]
+    )
     result = ClearVram(Host(), sampler).clear()
     assert result.models_unloaded == 2
     first, second = result.devices
@@ -86,7 +71,7 @@ def test_reports_before_after_and_freed_per_device() -> None:
 
 
 def test_unknown_readings_stay_none() -> None:
-    sampler = Sampler([_snapshot({0: None, 1: 3 * GIB}), RuntimeError("NVML lost")])
+    sampler = Sampler([make_vram_snapshot({0: None, 1: 3 * GIB}), RuntimeError("NVML lost")])
     result = ClearVram(Host(unloaded=None), sampler).clear()
     assert result.models_unloaded is None
     assert [d.vram_freed_bytes for d in result.devices] == [None, None]
@@ -95,13 +80,15 @@ def test_unknown_readings_stay_none() -> None:
 
 
 def test_no_gpus_means_no_devices() -> None:
-    sampler = Sampler([_snapshot({}), _snapshot({})], caps=(make_hardware(), make_gpu_caps(0), 1))
+    sampler = Sampler(
+        [make_vram_snapshot({}), make_vram_snapshot({})], caps=(make_hardware(), make_gpu_caps(0), 1)
+    )
     result = ClearVram(Host(unloaded=0), sampler).clear()
     assert result.devices == [] and result.vram_freed_bytes is None and result.models_unloaded == 0
 
 
 def test_a_busy_host_measures_nothing_after() -> None:
-    sampler = Sampler([_snapshot({0: GIB})])
+    sampler = Sampler([make_vram_snapshot({0: GIB})])
     with pytest.raises(HostBusyError):
         ClearVram(Host(error=HostBusyError("busy")), sampler).clear()
     assert sampler.snapshots == []
@@ -109,7 +96,7 @@ def test_a_busy_host_measures_nothing_after() -> None:
 
 def test_a_busy_queue_is_refused_before_anything_is_measured_or_unloaded() -> None:
     host = Host(queue=QueueState(running=1, queued=2))
-    sampler = Sampler([_snapshot({0: GIB})])
+    sampler = Sampler([make_vram_snapshot({0: GIB})])
     with pytest.raises(HostBusyError, match="1 workflow is running and 2 are queued"):
         ClearVram(host, sampler).clear()
     assert host.calls == 0 and len(sampler.snapshots) == 1
@@ -120,14 +107,14 @@ def test_an_unreadable_queue_does_not_block_clearing() -> None:
         def queue_state(self) -> QueueState:
             raise RuntimeError("no prompt queue")
 
-    sampler = Sampler([_snapshot({0: 2 * GIB}), _snapshot({0: GIB})])
+    sampler = Sampler([make_vram_snapshot({0: 2 * GIB}), make_vram_snapshot({0: GIB})])
     assert ClearVram(Broken(), sampler).clear().vram_freed_bytes == GIB
 
 
 def test_a_second_clear_while_one_runs_is_a_conflict() -> None:
     entered, release = threading.Event(), threading.Event()
     host = Host(on_unload=lambda: (entered.set(), release.wait(5)))
-    clear = ClearVram(host, Sampler([_snapshot({0: GIB})] * 4))
+    clear = ClearVram(host, Sampler([make_vram_snapshot({0: GIB})] * 4))
     first = threading.Thread(target=clear.clear)
     first.start()
     assert entered.wait(5)

@@ -14,13 +14,12 @@ from backend.actions.restart import ExecPlan, RestartPlan
 from backend.api.guards import TOKEN_HEADER, RequestGuard
 from backend.schemas import (
     GpuCapabilities,
-    GpuSample,
     HardwareCapabilities,
     MonitorSnapshot,
     QueueState,
 )
 from tests.support.api import build_app
-from tests.support.telemetry import FakeSampler, make_gpu_caps, make_hardware, make_snapshot
+from tests.support.telemetry import FakeSampler, make_gpu_caps, make_hardware, make_vram_snapshot
 
 TOKEN = "test-token-0123456789"
 RESTART = "/swissarmyknife/restart"
@@ -67,16 +66,7 @@ class VramReadings:
     host: FakeModelHost
 
     def sample_once(self) -> MonitorSnapshot:
-        gpu = GpuSample(
-            index=0,
-            utilization_percent=None,
-            vram_used_bytes=self.host.vram_used_bytes,
-            vram_total_bytes=24 * GIB,
-            temperature_c=None,
-            power_draw_watts=None,
-            power_limit_watts=None,
-        )
-        return make_snapshot(gpu_count=0).model_copy(update={"gpus": [gpu]})
+        return make_vram_snapshot({0: self.host.vram_used_bytes})
 
     def capabilities(self) -> tuple[HardwareCapabilities, GpuCapabilities, int] | None:
         return make_hardware(), make_gpu_caps(1), 1

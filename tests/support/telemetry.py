@@ -75,6 +75,23 @@ def make_snapshot(gpu_count: int = 1, cpu_percent: float | None = 12.5) -> Monit
     )
 
 
+def make_vram_snapshot(used_bytes: dict[int, int | None], total_bytes: int = 24 * 1024**3) -> MonitorSnapshot:
+    """A snapshot whose GPUs (by torch index) read only their VRAM: what Clear VRAM measures."""
+    gpus = [
+        GpuSample(
+            index=index,
+            utilization_percent=None,
+            vram_used_bytes=used,
+            vram_total_bytes=total_bytes,
+            temperature_c=None,
+            power_draw_watts=None,
+            power_limit_watts=None,
+        )
+        for index, used in used_bytes.items()
+    ]
+    return make_snapshot(gpu_count=0).model_copy(update={"gpus": gpus})
+
+
 class FakeSampler:
     """Implements backend.api.monitor.MonitorReader with canned, settable state."""
 
