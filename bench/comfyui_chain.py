@@ -48,7 +48,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.integration.conftest import ComfyServer, start_comfyui, stop_comfyui  # noqa: E402
+from tests.support.comfyui_server import ComfyServer, start_comfyui, stop_comfyui  # noqa: E402
 
 PROBE = Path(__file__).resolve().parent / "comfyui_probe"
 # Read by the probe at import: how many inert objects to hold (the ballast treatment).

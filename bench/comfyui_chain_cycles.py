@@ -72,7 +72,7 @@ from comfyui_chain import (  # noqa: E402
     treatments,
 )
 
-from tests.integration.conftest import ComfyServer, stop_comfyui  # noqa: E402
+from tests.support.comfyui_server import ComfyServer, stop_comfyui  # noqa: E402
 
 WINDOW_SOURCE = PROBE / "callgrind_window.c"
 # Callgrind's event names for misses with --cache-sim=yes.

@@ -25,7 +25,7 @@ import pytest
 from backend.actions import ALLOW_REMOTE_ENV
 from backend.api.guards import TOKEN_HEADER
 from backend.schemas import ClearVramResult, ErrorBody, SessionInfo
-from tests.integration.conftest import (
+from tests.support.comfyui_server import (
     ROOT,
     ComfyServer,
     comfyui_paths,

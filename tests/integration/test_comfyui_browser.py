@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.integration.conftest import FRONT_END_ROOT_ENV, ROOT, ComfyServer
+from tests.support.comfyui_server import FRONT_END_ROOT_ENV, ROOT, ComfyServer
 
 pytestmark = pytest.mark.comfyui
 
@@ -57,7 +57,11 @@ def page_report(comfyui: ComfyServer) -> dict[str, Any]:
 def _frontend_version(static_root: Path) -> str:
     """The version of a `comfyui_frontend_package` whose `static/` folder is given (its dist-info's name)."""
     infos = sorted(static_root.parent.parent.glob("comfyui_frontend_package-*.dist-info"))
-    return infos[-1].name.removeprefix("comfyui_frontend_package-").removesuffix(".dist-info") if infos else "custom"
+    return (
+        infos[-1].name.removeprefix("comfyui_frontend_package-").removesuffix(".dist-info")
+        if infos
+        else "custom"
+    )
 
 
 def test_bar_mounts_and_glows_in_comfyuis_own_frontend(page_report: dict[str, Any]) -> None:

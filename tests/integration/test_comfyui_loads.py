@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend.schemas import ErrorBody, MonitorStatus
-from tests.integration.conftest import PACK_NAME, ComfyServer
+from tests.support.comfyui_server import PACK_NAME, ComfyServer
 
 pytestmark = pytest.mark.comfyui
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from backend.schemas.profiler import ProfilerStats, WorkflowRecord
-from tests.integration.conftest import ComfyServer, comfyui_paths, start_comfyui, stop_comfyui
+from tests.support.comfyui_server import ComfyServer, comfyui_paths, start_comfyui, stop_comfyui
 
 pytestmark = pytest.mark.comfyui
 
