@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from backend.schemas import GpuDevice, GpuMetricSupport, GpuSample, HardwareCapabilities
+from backend.schemas import GpuDevice, GpuMetricSupport, GpuSample
 from backend.telemetry.base import CpuReading, GpuProbe
 from backend.telemetry.fake import FakeCpuSource
 
@@ -499,21 +499,6 @@ class ScriptedGpuSource:
 
     def close(self) -> None:
         self.closed += 1
-
-
-def hardware(**overrides: Any) -> HardwareCapabilities:
-    values: dict[str, Any] = {
-        "psutil_available": True,
-        "cpuinfo_available": True,
-        "cpu_temperature_available": False,
-        "cpu_model": None,
-        "cpu_cores_physical": 4,
-        "cpu_cores_logical": 8,
-        "ram_total_bytes": 16 * 1024**3,
-        "platform": "linux",
-    }
-    values.update(overrides)
-    return HardwareCapabilities(**values)
 
 
 def wait_until(predicate: Callable[[], bool], timeout_s: float = 3.0) -> bool:
