@@ -7,9 +7,12 @@ import type {
   MonitorSettings,
   MonitorSnapshot,
   MonitorStatus,
+  NodeRecord,
   RestartAccepted,
   SessionInfo,
   VramDeviceReport,
+  WorkflowRecord,
+  WorkflowSummary,
 } from "../api/types";
 
 export const GIB = 1024 ** 3;
@@ -132,5 +135,86 @@ export function clearVramResult(overrides: Partial<ClearVramResult> = {}): Clear
       vramDeviceReport(1, { name: "B", vram_total_bytes: 48 * GIB, vram_used_before_bytes: 30 * GIB, vram_used_after_bytes: 18 * GIB, vram_freed_bytes: 12 * GIB }),
     ],
     ...overrides,
+  };
+}
+
+export const MIB = 1024 ** 2;
+
+/** Node `id` of class `classType`, executed successfully in 100 ms with 1 GiB of VRAM peak, unless given. */
+export function nodeRecord(id: string, classType: string, overrides: Partial<NodeRecord> = {}): NodeRecord {
+  return {
+    node_id: id,
+    class_type: classType,
+    title: null,
+    parent_node_id: null,
+    order: 0,
+    status: "success",
+    cache_hit: false,
+    started_at: 1_700_000_000,
+    ended_at: 1_700_000_000.1,
+    duration_ms: 100,
+    vram_before_bytes: 2 * GIB,
+    vram_after_bytes: 2 * GIB,
+    vram_peak_delta_bytes: GIB,
+    rss_before_bytes: 4 * GIB,
+    rss_after_bytes: 4 * GIB,
+    input_shapes: [],
+    output_shapes: [],
+    error: null,
+    ...overrides,
+  };
+}
+
+/** A cached node: no clock, no memory figures. */
+export function cachedNode(id: string, classType: string, overrides: Partial<NodeRecord> = {}): NodeRecord {
+  return nodeRecord(id, classType, {
+    status: "cached",
+    cache_hit: true,
+    started_at: null,
+    ended_at: null,
+    duration_ms: null,
+    vram_before_bytes: null,
+    vram_after_bytes: null,
+    vram_peak_delta_bytes: null,
+    rss_before_bytes: null,
+    rss_after_bytes: null,
+    ...overrides,
+  });
+}
+
+/** A successful run's summary of workflow "0123456789abcdef", 3 s long, started at `startedAt`. */
+export function workflowSummary(promptId: string, overrides: Partial<WorkflowSummary> = {}): WorkflowSummary {
+  const startedAt = overrides.started_at ?? 1_700_000_000;
+  return {
+    prompt_id: promptId,
+    workflow_hash: "0123456789abcdef",
+    status: "success",
+    started_at: startedAt,
+    ended_at: startedAt + 3,
+    duration_ms: 3000,
+    node_count: 3,
+    executed_count: 3,
+    cache_hits: 0,
+    cache_misses: 3,
+    peak_vram_bytes: 8 * GIB,
+    peak_rss_bytes: 12 * GIB,
+    error: null,
+    ...overrides,
+  };
+}
+
+/** A run with `nodes` (orders as given), its counts derived from them. */
+export function workflowRecord(promptId: string, nodes: NodeRecord[], overrides: Partial<WorkflowSummary> = {}): WorkflowRecord {
+  const ordered = nodes.map((node, order) => ({ ...node, order }));
+  const hits = ordered.filter((node) => node.cache_hit).length;
+  return {
+    ...workflowSummary(promptId, {
+      node_count: ordered.length,
+      executed_count: ordered.length - hits,
+      cache_hits: hits,
+      cache_misses: ordered.length - hits,
+      ...overrides,
+    }),
+    nodes: ordered,
   };
 }
