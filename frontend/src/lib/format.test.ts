@@ -1,6 +1,20 @@
 import { describe, expect, it } from "vitest";
 
-import { formatGiB, formatGHz, formatPercent, formatTemp, formatUsedOfTotalGiB, MISSING, ratioPercent } from "./format";
+import {
+  formatBytes,
+  formatCount,
+  formatDateTime,
+  formatDuration,
+  formatGHz,
+  formatGiB,
+  formatPercent,
+  formatShare,
+  formatSigned,
+  formatTemp,
+  formatUsedOfTotalGiB,
+  MISSING,
+  ratioPercent,
+} from "./format";
 
 const GIB = 1024 ** 3;
 
@@ -68,5 +82,80 @@ describe("ratioPercent", () => {
     expect(ratioPercent(1, 4)).toBe(25);
     expect(ratioPercent(1, 0)).toBeNull();
     expect(ratioPercent(null, 4)).toBeNull();
+  });
+});
+
+describe("formatDuration", () => {
+  it.each([
+    [0, "0.0 ms"],
+    [0.42, "0.4 ms"],
+    [12.4, "12 ms"],
+    [850, "850 ms"],
+    [999.4, "999 ms"],
+    [999.6, "1.00 s"],
+    [9.96, "10 ms"],
+    [1000, "1.00 s"],
+    [1234, "1.23 s"],
+    [12_345, "12.3 s"],
+    [59_940, "59.9 s"],
+    [59_960, "1m 0.0s"],
+    [60_000, "1m 0.0s"],
+    [350_900, "5m 50.9s"],
+    [3_599_900, "59m 59.9s"],
+    [3_600_000, "1h 00m 00s"],
+    [3_912_000, "1h 05m 12s"],
+    [-1500, "\u22121.50 s"],
+  ])("%s ms -> %s", (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+  it.each([null, undefined, Number.NaN])("shows %s as missing", (value) => {
+    expect(formatDuration(value)).toBe(MISSING);
+  });
+});
+
+describe("formatBytes", () => {
+  it.each([
+    [0, "0 B"],
+    [512, "512 B"],
+    [1023, "1023 B"],
+    [1024, "1.0 KiB"],
+    [3.5 * 1024, "3.5 KiB"],
+    [768 * 1024 ** 2, "768 MiB"],
+    [12.34 * GIB, "12.3 GiB"],
+    [128 * GIB, "128 GiB"],
+    [2048 * GIB, "2.0 TiB"],
+    [-512 * 1024 ** 2, "\u2212512 MiB"],
+  ])("%s bytes -> %s", (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
+  });
+  it("shows missing as --", () => {
+    expect(formatBytes(null)).toBe(MISSING);
+  });
+});
+
+describe("formatSigned", () => {
+  it("always shows the sign, the minus as U+2212", () => {
+    expect(formatSigned(1500, formatDuration)).toBe("+1.50 s");
+    expect(formatSigned(-GIB, formatBytes)).toBe("\u22121.0 GiB");
+    expect(formatSigned(0, formatDuration)).toBe("±0.0 ms");
+    expect(formatSigned(null, formatDuration)).toBe(MISSING);
+  });
+});
+
+describe("formatShare, formatCount, formatDateTime", () => {
+  it("writes a share with one decimal", () => {
+    expect(formatShare(0.1234)).toBe("12.3%");
+    expect(formatShare(1)).toBe("100.0%");
+    expect(formatShare(null)).toBe(MISSING);
+  });
+  it("writes counts with separators", () => {
+    expect(formatCount(10_000)).toBe("10,000");
+    expect(formatCount(7)).toBe("7");
+    expect(formatCount(undefined)).toBe(MISSING);
+  });
+  it("writes a Unix time as local date and time, zero-padded", () => {
+    const local = new Date(2026, 0, 5, 4, 3, 7).getTime() / 1000;
+    expect(formatDateTime(local)).toBe("2026-01-05 04:03:07");
+    expect(formatDateTime(null)).toBe(MISSING);
   });
 });
