@@ -5,7 +5,7 @@ from __future__ import annotations
 import atexit
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import log
@@ -20,7 +20,7 @@ from .profiler.settings import SETTINGS_FILE_NAME as PROFILER_SETTINGS_FILE
 from .profiler.settings import profiler_settings
 from .schemas import RestartEvent
 from .schemas.events import AnyServerEvent, event_name
-from .schemas.profiler import ProfilerEvent, WorkflowSummary
+from .schemas.profiler import HistoryChangedEvent, ProfilerEvent, WorkflowSummary
 from .storage import HistoryStore
 from .telemetry import Sampler, TelemetrySources
 from .telemetry.cpu import rss_reader
@@ -40,14 +40,10 @@ class Plugin:
         # The saved sample interval applies before the first tick.
         self.monitor_settings = monitor_settings(self.sampler, host.data_directory() / SETTINGS_FILE_NAME)
         self.monitor_settings.load()
-        # Fed by the host's execution hooks (backend/host/comfyui_hooks.py inside ComfyUI).
+        # Fed by the host's execution hooks (backend/host/comfyui_hooks/ inside ComfyUI).
         self.recorder = Recorder()
         # Memory around each node; its accurate-GPU-timing switch is a saved profiler setting.
         self.memory_probe = MemoryProbe(rss_reader())
-        self.profiler_settings = profiler_settings(
-            self.memory_probe, host.data_directory() / PROFILER_SETTINGS_FILE
-        )
-        self.profiler_settings.load()
         # Finished workflows persist under the host's data directory; the writer thread opens the
         # database on start (never on ComfyUI's import path) and submit() only enqueues.
         self.history = HistoryStore(host.data_directory())
@@ -55,6 +51,18 @@ class Plugin:
         self.recorder.add_sink(self.history.submit)
         # Announced after the commit, so a page that refetches /stats on the event finds the run.
         self.history.subscribe(self._broadcast_workflow)
+        self.history.subscribe_changes(lambda reason: self.broadcast(HistoryChangedEvent(reason=reason)))
+        # Who else must hear the profiler go on or off (inside ComfyUI: attaching the hooks).
+        self._profiling_listeners: list[Callable[[bool], None]] = []
+        self.profiler_locked_reason = profiler_locked_reason()
+        self.profiler_settings = profiler_settings(
+            self.memory_probe,
+            host.data_directory() / PROFILER_SETTINGS_FILE,
+            set_enabled=self.set_profiling,
+            set_max_workflows=self.history.set_max_workflows,
+            locked_reason=self.profiler_locked_reason,
+        )
+        self.profiler_settings.load()
         # Guarded actions (restart, clear VRAM, ...): one token per process; the host's exposure
         # (--listen, CORS) is read on every guarded request.
         self.guard = RequestGuard(exposure=host.exposure)
@@ -73,7 +81,10 @@ class Plugin:
                 guard=self.guard,
                 actions=actions,
                 profiler=ProfilerServices(
-                    history=self.history, live=self.recorder, settings=self.profiler_settings
+                    history=self.history,
+                    live=self.recorder,
+                    settings=self.profiler_settings,
+                    enabled_locked_reason=self.profiler_locked_reason,
                 ),
             )
         )
@@ -103,6 +114,21 @@ class Plugin:
             if self._unsubscribe is not None:
                 self._unsubscribe()
             self.sampler.stop()
+
+    def set_profiling(self, enabled: bool) -> None:
+        """Record workflows or not (the profiler's ``enabled`` setting); tells the listeners."""
+        enabled = enabled and self.profiler_locked_reason is None
+        self.recorder.set_enabled(enabled)
+        for listener in list(self._profiling_listeners):
+            try:
+                listener(enabled)
+            except Exception:
+                log.warning("a profiler on/off listener failed", exc_info=True)
+
+    def on_profiling(self, listener: Callable[[bool], None]) -> None:
+        """Call ``listener`` with the profiler's state now and whenever it is turned on or off."""
+        self._profiling_listeners.append(listener)
+        listener(self.recorder.enabled)
 
     def add_close_hook(self, hook: Callable[[], None]) -> None:
         """Run ``hook`` when the plugin closes for good (restart or exit), e.g. to flush a store."""
@@ -160,8 +186,26 @@ def load_into_comfyui() -> Plugin | None:
     atexit.register(plugin.close)
     from .host import comfyui_hooks
 
-    if os.environ.get(PROFILER_SWITCH_ENV, "").strip().lower() in {"0", "off", "false", "no"}:
+    if plugin.profiler_locked_reason is not None:
         log.info(f"the workflow profiler is off ({PROFILER_SWITCH_ENV}); the monitor still runs")
-    else:
-        comfyui_hooks.attach(plugin.recorder, plugin.memory_probe)
+
+    def follow(enabled: bool) -> None:
+        # Off, the hooks pass straight through: not even the memory probe runs per node.
+        if enabled:
+            comfyui_hooks.attach(plugin.recorder, plugin.memory_probe)
+        else:
+            comfyui_hooks.detach()
+
+    plugin.on_profiling(follow)
     return plugin
+
+
+def profiler_locked_reason(environ: Mapping[str, str] | None = None) -> str | None:
+    """Why the profiler stays off in this process (``SWISSARMYKNIFE_PROFILER=0``), or None."""
+    env = os.environ if environ is None else environ
+    if env.get(PROFILER_SWITCH_ENV, "").strip().lower() in {"0", "off", "false", "no"}:
+        return (
+            f"the operator turned the profiler off for this server ({PROFILER_SWITCH_ENV}="
+            f"{env.get(PROFILER_SWITCH_ENV)}); unset it and restart to record workflows"
+        )
+    return None

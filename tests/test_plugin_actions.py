@@ -10,9 +10,10 @@ import pytest
 from backend.actions.restart import ExecPlan
 from backend.api.guards import TOKEN_HEADER
 from backend.host.standalone.server import StandaloneHost
-from backend.plugin import Plugin
+from backend.plugin import Plugin, profiler_locked_reason
 from backend.schemas import RestartEvent
-from backend.schemas.events import RESTART_EVENT
+from backend.schemas.events import HISTORY_EVENT, RESTART_EVENT
+from backend.schemas.profiler import HistoryChangedEvent
 from backend.telemetry import TelemetrySources
 
 
@@ -66,3 +67,28 @@ def test_the_plugin_guards_its_destructive_routes(plugin: Any) -> None:
     assert all(e.guard is plugin.guard for e in destructive)
     assert plugin.guard.exposure().loopback_only
     assert TOKEN_HEADER == "X-SwissArmyKnife-Token"
+
+
+def test_the_profiler_switch_reaches_the_recorder_and_the_hooks(plugin: Any) -> None:
+    heard: list[bool] = []
+    plugin.on_profiling(heard.append)
+    assert heard == [True], "told the state at once"
+    plugin.profiler_settings.update(enabled=False)
+    assert plugin.recorder.enabled is False and heard == [True, False]
+    plugin.profiler_settings.update(enabled=True)
+    assert plugin.recorder.enabled is True and heard[-1] is True
+
+
+def test_history_changes_are_broadcast_for_open_pages(plugin: Any) -> None:
+    plugin.history.start()
+    assert plugin.history.wait_until_open()
+    plugin.history.clear()
+    event, data = plugin.sent[-1]
+    assert event == HISTORY_EVENT and HistoryChangedEvent.model_validate(data).reason == "cleared"
+
+
+def test_the_operators_off_switch_is_read_from_the_environment() -> None:
+    assert profiler_locked_reason({}) is None
+    reason = profiler_locked_reason({"SWISSARMYKNIFE_PROFILER": "0"})
+    assert reason is not None and "SWISSARMYKNIFE_PROFILER=0" in reason
+    assert profiler_locked_reason({"SWISSARMYKNIFE_PROFILER": "1"}) is None

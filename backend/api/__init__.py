@@ -10,12 +10,15 @@ from ..schemas.events import SERVER_EVENTS
 from ..schemas.monitor import StoredMonitorSettings
 from ..settings_file import SettingsFile
 from .actions import actions_endpoints
+from .analytics import analytics_endpoints
+from .archives import archive_endpoints
 from .endpoints import Endpoint, RouteSpec, route_specs
 from .guards import RequestGuard
 from .meta import meta_endpoints
 from .monitor import MonitorReader, monitor_endpoints
 from .openapi import build_openapi
-from .profiler import LiveWorkflowSource, ProfilerHistory, ProfilerServices, profiler_endpoints
+from .profiler import profiler_endpoints
+from .profiler_services import LiveWorkflowSource, ProfilerHistory, ProfilerServices
 
 API_TITLE = "SwissArmyKnife Resource Monitor & Profiler"
 
@@ -41,7 +44,9 @@ class ApiServices:
 def build_endpoints(services: ApiServices) -> list[Endpoint]:
     endpoints = monitor_endpoints(services.sampler, services.version, services.monitor_settings)
     endpoints += actions_endpoints(services.guard, services.actions)
-    endpoints += profiler_endpoints(services.profiler, services.guard)
+    endpoints += profiler_endpoints(services.profiler)
+    endpoints += analytics_endpoints(services.profiler)
+    endpoints += archive_endpoints(services.profiler, services.guard)
 
     def document() -> dict[str, Any]:
         return build_openapi(endpoints, title=API_TITLE, version=services.version, events=SERVER_EVENTS)

@@ -1,123 +1,57 @@
-"""Profiler routes: stats (live + stored), one workflow, archives, and clearing history.
-
-Every store call blocks (SQLite, files), so each runs on a worker thread via ``run_in_executor``;
-the server loop only validates and serializes. Ids from the URL are checked against strict patterns
-(the path models) before anything touches the disk, and the store resolves archive ids inside its
-folder only.
+"""Profiler routes for runs: stats (live + stored), one workflow and its name, history pages, and the
+profiler's settings. Ids from the URL are checked by the path models before anything touches the disk.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from ..schemas.profiler import (
-    ArchiveCreate,
-    ArchiveDeleteRequest,
-    ArchiveInfo,
-    ArchiveLoadRequest,
-    ArchiveLoadResult,
-    ArchivePage,
-    ArchivePath,
-    HistoryClearRequest,
-    HistoryClearResult,
+    MAX_MAX_WORKFLOWS,
+    MIN_MAX_WORKFLOWS,
+    HistoryPage,
+    HistoryQuery,
     ProfilerSettings,
     ProfilerSettingsUpdate,
     ProfilerStats,
     ProfilerStatsQuery,
     StoredProfilerSettings,
+    WorkflowNameResult,
+    WorkflowNameUpdate,
     WorkflowPath,
     WorkflowRecord,
 )
 from ..settings_file import SettingsFile
-from ..storage import (
-    ArchiveIdError,
-    ArchiveNotFoundError,
-    HistoryStats,
-    HistoryUnavailableError,
-    InvalidArchiveError,
-    NothingToArchiveError,
-)
-from .endpoints import Call, Endpoint, Guard, require
+from .endpoints import Call, Endpoint, require
 from .errors import ApiError
-
-T = TypeVar("T")
+from .profiler_services import ProfilerServices, need, off_loop
 
 STATS_PATH = "/swissarmyknife/profiler/stats"
 SETTINGS_PATH = "/swissarmyknife/profiler/settings"
 WORKFLOW_PATH = "/swissarmyknife/profiler/workflows/{prompt_id}"
-ARCHIVES_PATH = "/swissarmyknife/profiler/archives"
-ARCHIVE_PATH = "/swissarmyknife/profiler/archive"
-ARCHIVE_LOAD_PATH = "/swissarmyknife/profiler/archive/{id}/load"
-ARCHIVE_ITEM_PATH = "/swissarmyknife/profiler/archive/{id}"
+WORKFLOW_NAME_PATH = "/swissarmyknife/profiler/workflows/{prompt_id}/name"
 HISTORY_PATH = "/swissarmyknife/profiler/history"
 
 
-class LiveWorkflowSource(Protocol):
-    """The workflow running now; the recorder implements it. Cheap and thread-safe."""
-
-    def current(self) -> WorkflowRecord | None: ...
-
-
-class ProfilerHistory(Protocol):
-    """What the routes need from the history store (``backend.storage.HistoryStore``); all block."""
-
-    def stats(self, limit: int = 50, before: float | None = None) -> HistoryStats: ...
-
-    def get_workflow(self, prompt_id: str) -> WorkflowRecord | None: ...
-
-    def list_archives(self) -> list[ArchiveInfo]: ...
-
-    def archive_now(self, timeout_s: float = ...) -> ArchiveInfo: ...
-
-    def load_archive(self, archive_id: str, timeout_s: float = ...) -> ArchiveLoadResult: ...
-
-    def delete_archive(self, archive_id: str, timeout_s: float = ...) -> ArchiveInfo: ...
-
-    def clear(self, timeout_s: float = ...) -> int: ...
+def _settings(values: StoredProfilerSettings, persisted: bool, locked_reason: str | None) -> ProfilerSettings:
+    return ProfilerSettings(
+        enabled=values.enabled,
+        enabled_locked_reason=locked_reason,
+        max_workflows=values.max_workflows,
+        min_max_workflows=MIN_MAX_WORKFLOWS,
+        max_max_workflows=MAX_MAX_WORKFLOWS,
+        accurate_gpu_timing=values.accurate_gpu_timing,
+        persisted=persisted,
+    )
 
 
-@dataclass(frozen=True)
-class ProfilerServices:
-    """The profiler's part of ApiServices: stored history, the live workflow, settings (None: absent)."""
-
-    history: ProfilerHistory
-    live: LiveWorkflowSource | None = None
-    settings: SettingsFile[StoredProfilerSettings] | None = None
-
-
-async def _off_loop(fn: Callable[[], T]) -> T:
-    """Run a blocking store call on a worker thread and turn its refusals into JSON errors."""
-    try:
-        return await asyncio.get_running_loop().run_in_executor(None, fn)
-    except ArchiveIdError as exc:
-        raise ApiError(400, "validation_error", str(exc)) from None
-    except ArchiveNotFoundError as exc:
-        raise ApiError(404, "not_found", str(exc)) from None
-    except InvalidArchiveError as exc:
-        raise ApiError(409, "conflict", str(exc)) from None
-    except NothingToArchiveError as exc:
-        raise ApiError(409, "conflict", str(exc)) from None
-    except HistoryUnavailableError as exc:
-        raise ApiError(503, "unavailable", str(exc)) from None
-    except PermissionError as exc:
-        raise ApiError(409, "conflict", f"the file is in use or not writable: {exc.strerror}") from None
-    except OSError as exc:
-        raise ApiError(503, "unavailable", f"the archive folder refused it: {exc.strerror}") from None
-
-
-def _settings(values: StoredProfilerSettings, persisted: bool) -> ProfilerSettings:
-    return ProfilerSettings(accurate_gpu_timing=values.accurate_gpu_timing, persisted=persisted)
-
-
-def profiler_endpoints(services: ProfilerServices | None, guard: Guard) -> list[Endpoint]:
-    """The profiler routes; without services (tests, the document alone) each answers 503."""
+def profiler_endpoints(services: ProfilerServices | None) -> list[Endpoint]:
+    """The run and settings routes; without services (tests, the document alone) each answers 503."""
 
     def history() -> ProfilerServices:
-        return require(services, "the profiler history")
+        return need(services)
 
     async def get_stats(call: Call[Any, ProfilerStatsQuery, Any]) -> ProfilerStats:
         svc = history()
@@ -134,12 +68,12 @@ def profiler_endpoints(services: ProfilerServices | None, guard: Guard) -> list[
                 history=stored.history,
             )
 
-        return await _off_loop(read)
+        return await off_loop(read)
 
     async def get_workflow(call: Call[WorkflowPath, Any, Any]) -> WorkflowRecord:
         svc = history()
         prompt_id = call.path.prompt_id
-        record = await _off_loop(functools.partial(svc.history.get_workflow, prompt_id))
+        record = await off_loop(functools.partial(svc.history.get_workflow, prompt_id))
         if record is None:
             current = svc.live.current() if svc.live is not None else None
             if current is not None and current.prompt_id == prompt_id:
@@ -147,38 +81,43 @@ def profiler_endpoints(services: ProfilerServices | None, guard: Guard) -> list[
             raise ApiError(404, "not_found", f"no workflow {prompt_id} in history")
         return record
 
-    async def list_archives(_call: Call[Any, Any, Any]) -> ArchivePage:
-        archives = await _off_loop(history().history.list_archives)
-        return ArchivePage(data=archives, count=len(archives))
+    async def put_workflow_name(call: Call[WorkflowPath, Any, WorkflowNameUpdate]) -> WorkflowNameResult:
+        svc = history()
+        prompt_id, name = call.path.prompt_id, call.body.workflow_name
+        # Kept for a run queued or running (or ended, its record not built yet) ...
+        if svc.live is not None:
+            svc.live.name_workflow(prompt_id, name)
+        # ... and given to the stored run if it is in history already.
+        stored = await off_loop(functools.partial(svc.history.rename, prompt_id, name))
+        return WorkflowNameResult(prompt_id=prompt_id, workflow_name=name, stored=stored)
 
-    async def create_archive(_call: Call[Any, Any, ArchiveCreate]) -> ArchiveInfo:
-        return await _off_loop(history().history.archive_now)
-
-    async def load_archive(call: Call[ArchivePath, Any, ArchiveLoadRequest]) -> ArchiveLoadResult:
-        return await _off_loop(functools.partial(history().history.load_archive, call.path.id))
-
-    async def delete_archive(call: Call[ArchivePath, Any, ArchiveDeleteRequest]) -> ArchiveInfo:
-        return await _off_loop(functools.partial(history().history.delete_archive, call.path.id))
-
-    async def clear_history(_call: Call[Any, Any, HistoryClearRequest]) -> HistoryClearResult:
-        removed = await _off_loop(history().history.clear)
-        return HistoryClearResult(removed_count=removed)
+    async def get_history(call: Call[Any, HistoryQuery, Any]) -> HistoryPage:
+        query = call.query
+        read = functools.partial(
+            history().history.history,
+            query.limit,
+            query.before,
+            workflow_hash=query.workflow_hash,
+            status=query.status,
+        )
+        return await off_loop(read)
 
     def settings() -> SettingsFile[StoredProfilerSettings]:
         return require(history().settings, "the profiler settings group")
 
     async def get_settings(_call: Call[Any, Any, Any]) -> ProfilerSettings:
         group = settings()
-        return _settings(group.current(), group.persisted)
+        return _settings(group.current(), group.persisted, history().enabled_locked_reason)
 
     async def put_settings(call: Call[Any, Any, ProfilerSettingsUpdate]) -> ProfilerSettings:
         group = settings()
-        accurate = call.body.accurate_gpu_timing
+        locked = history().enabled_locked_reason
+        if call.body.enabled and locked is not None:
+            raise ApiError(409, "conflict", locked)
+        changes = call.body.model_dump(exclude_none=True)
         # The file write (fsync) runs on a worker thread: the server loop never waits on the disk.
-        updated = await asyncio.get_running_loop().run_in_executor(
-            None, lambda: group.update(accurate_gpu_timing=accurate)
-        )
-        return _settings(updated.values, updated.persisted)
+        updated = await asyncio.get_running_loop().run_in_executor(None, lambda: group.update(**changes))
+        return _settings(updated.values, updated.persisted, locked)
 
     return [
         Endpoint(
@@ -195,12 +134,17 @@ def profiler_endpoints(services: ProfilerServices | None, guard: Guard) -> list[
             method="PUT",
             path=SETTINGS_PATH,
             operation_id="updateProfilerSettings",
-            summary="Turn accurate GPU timing on or off; applies from the next node and is saved",
+            summary="Change the profiler's settings (any of them); applies at once and is saved",
+            description=(
+                "enabled: record workflows or not (409 when the operator turned the profiler off with "
+                "SWISSARMYKNIFE_PROFILER=0); accurate_gpu_timing: from the next node; max_workflows: "
+                "the oldest runs beyond go to an archive at once."
+            ),
             handler=put_settings,
             response_model=ProfilerSettings,
             tag="profiler",
             body_model=ProfilerSettingsUpdate,
-            error_statuses=(503,),
+            error_statuses=(409, 503),
         ),
         Endpoint(
             method="GET",
@@ -229,65 +173,31 @@ def profiler_endpoints(services: ProfilerServices | None, guard: Guard) -> list[
             error_statuses=(404, 503),
         ),
         Endpoint(
+            method="PUT",
+            path=WORKFLOW_NAME_PATH,
+            operation_id="nameProfilerWorkflow",
+            summary="Name a run as its tab does (before, while or after it runs)",
+            description=(
+                "The page sends the saved workflow's name when it queues a prompt; a run already in "
+                "history takes it at once (stored: true), one queued or running when its record is built."
+            ),
+            handler=put_workflow_name,
+            response_model=WorkflowNameResult,
+            tag="profiler",
+            path_model=WorkflowPath,
+            body_model=WorkflowNameUpdate,
+            error_statuses=(503,),
+        ),
+        Endpoint(
             method="GET",
-            path=ARCHIVES_PATH,
-            operation_id="listProfilerArchives",
-            summary="Archives of past history, newest first",
-            handler=list_archives,
-            response_model=ArchivePage,
-            tag="profiler",
-            error_statuses=(503,),
-        ),
-        Endpoint(
-            method="POST",
-            path=ARCHIVE_PATH,
-            operation_id="createProfilerArchive",
-            summary="Move the whole history into a new archive now",
-            description="409 when history is empty. Averages restart from the runs stored afterwards.",
-            handler=create_archive,
-            response_model=ArchiveInfo,
-            tag="profiler",
-            body_model=ArchiveCreate,
-            success_status=201,
-            error_statuses=(409, 503),
-            guard=guard,
-        ),
-        Endpoint(
-            method="POST",
-            path=ARCHIVE_LOAD_PATH,
-            operation_id="loadProfilerArchive",
-            summary="Import an archive's runs back into history (runs already there are skipped)",
-            handler=load_archive,
-            response_model=ArchiveLoadResult,
-            tag="profiler",
-            body_model=ArchiveLoadRequest,
-            path_model=ArchivePath,
-            error_statuses=(404, 409, 503),
-            guard=guard,
-        ),
-        Endpoint(
-            method="DELETE",
-            path=ARCHIVE_ITEM_PATH,
-            operation_id="deleteProfilerArchive",
-            summary="Delete one archive file",
-            handler=delete_archive,
-            response_model=ArchiveInfo,
-            tag="profiler",
-            body_model=ArchiveDeleteRequest,
-            path_model=ArchivePath,
-            error_statuses=(404, 409, 503),
-            guard=guard,
-        ),
-        Endpoint(
-            method="DELETE",
             path=HISTORY_PATH,
-            operation_id="clearProfilerHistory",
-            summary="Forget every stored run (archives are kept)",
-            handler=clear_history,
-            response_model=HistoryClearResult,
+            operation_id="listProfilerHistory",
+            summary="One page of stored runs, newest first, by workflow and status",
+            description="Page with `before` = the last `next_before`; `total`: the runs the filters match.",
+            handler=get_history,
+            response_model=HistoryPage,
             tag="profiler",
-            body_model=HistoryClearRequest,
+            query_model=HistoryQuery,
             error_statuses=(503,),
-            guard=guard,
         ),
     ]

@@ -140,6 +140,8 @@ class WorkflowLog:
     events: list[Row] = field(default_factory=list)
     hash: str | None = None  # worked out by the first build
     expansions: ExpansionReader | None = None
+    # What the page called the workflow (named when queued, or while it runs); None: unknown.
+    name: str | None = None
 
     def wall_at(self, perf: float) -> float:
         """The wall time of a perf-clock reading: one wall reading per workflow, none per node."""

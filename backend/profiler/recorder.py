@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,8 @@ from .shapes import RawShape
 # A node logs a start and a finish (with its outputs), more for lazy and async re-entries; past this
 # the node events of one workflow are dropped (its outcome never is).
 MAX_EVENTS_PER_WORKFLOW = MAX_NODES_PER_WORKFLOW * 8
+# Names the page sent for prompts, kept until their run is built (queued prompts wait a while).
+MAX_PENDING_NAMES = 1000
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,13 +54,39 @@ class FinishedWorkflow:
     _run: WorkflowLog
     _ended_wall: float
     _ended_perf: float
+    _names: WorkflowNames
 
     def build(self) -> WorkflowRecord:
         """The workflow's record (raises if the log cannot make a valid one)."""
+        # A name that arrived after the run ended (the page learns the prompt id late) still counts.
+        self._run.name = self._names.take(self.prompt_id, self._run.name)
         return replay.build_record(self._run, self._ended_wall, self._ended_perf, final=True)
 
 
 Sink = Callable[[FinishedWorkflow], None]
+
+
+class WorkflowNames:
+    """Names the page sent, by prompt id, for runs that have not been built yet (thread-safe)."""
+
+    def __init__(self, limit: int = MAX_PENDING_NAMES) -> None:
+        self._lock = threading.Lock()
+        self._names: OrderedDict[str, str | None] = OrderedDict()
+        self._limit = limit
+
+    def put(self, prompt_id: str, name: str | None) -> None:
+        with self._lock:
+            self._names[prompt_id] = name
+            self._names.move_to_end(prompt_id)
+            while len(self._names) > self._limit:
+                self._names.popitem(last=False)
+
+    def take(self, prompt_id: str, default: str | None) -> str | None:
+        """The name sent for ``prompt_id`` (forgotten once taken), else ``default``."""
+        with self._lock:
+            if prompt_id in self._names:
+                return self._names.pop(prompt_id)
+        return default
 
 
 class Recorder:
@@ -74,6 +103,9 @@ class Recorder:
         # Guards adding and removing runs; node events only read the dict (atomic) and append.
         self._lock = threading.Lock()
         self._runs: dict[str, WorkflowLog] = {}
+        self._names = WorkflowNames()
+        # Off: no new workflow is recorded (the plugin also detaches the hooks).
+        self._enabled = True
         # Finished records are not kept here: the store has them, and the last one held until the next
         # finishes is memory (~65,000 objects for 5,000 nodes) that every full collection scans.
         self._sinks: list[Sink] = []
@@ -91,11 +123,33 @@ class Recorder:
 
     # Lifecycle -------------------------------------------------------------------------------
 
+    @property
+    def enabled(self) -> bool:
+        return self._enabled
+
+    def set_enabled(self, enabled: bool) -> None:
+        """Turn recording on or off; off also drops the workflows in flight (no half records)."""
+        with self._lock:
+            self._enabled = enabled
+            if not enabled:
+                self._runs.clear()
+
+    def name_workflow(self, prompt_id: str, name: str | None) -> None:
+        """What the page calls the workflow of ``prompt_id``: before, while or after it runs."""
+        with self._lock:
+            run = self._runs.get(prompt_id)
+            if run is not None:
+                run.name = name
+                return
+        self._names.put(prompt_id, name)
+
     def begin_workflow(self, prompt_id: str, prompt: Mapping[str, Any]) -> None:
         """A prompt starts executing (its graph as ComfyUI's API format)."""
         run = WorkflowLog(prompt_id, prompt, self._wall(), self._perf())
+        run.name = self._names.take(prompt_id, None)
         with self._lock:
-            self._runs[prompt_id] = run
+            if self._enabled:
+                self._runs[prompt_id] = run
 
     def end_workflow(self, prompt_id: str) -> FinishedWorkflow | None:
         """The prompt's execution returned: hand it to the sinks, which build its record."""
@@ -103,7 +157,7 @@ class Recorder:
             run = self._runs.pop(prompt_id, None)
         if run is None:
             return None
-        finished = FinishedWorkflow(prompt_id, run, self._wall(), self._perf())
+        finished = FinishedWorkflow(prompt_id, run, self._wall(), self._perf(), self._names)
         for sink in list(self._sinks):
             try:
                 sink(finished)

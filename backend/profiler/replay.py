@@ -167,6 +167,7 @@ def build_record(run: WorkflowLog, now_wall: float, now_perf: float, *, final: b
             "peak_vram_bytes": peak_vram,
             "peak_rss_bytes": peak_rss,
             "error": state.error,
+            "workflow_name": run.name,
             "nodes": nodes,
         }
     )

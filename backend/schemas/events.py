@@ -13,20 +13,22 @@ from pydantic import Field
 from .actions import RestartEvent
 from .base import ApiModel
 from .monitor import MonitorEvent
-from .profiler import ProfilerEvent
+from .profiler import HistoryChangedEvent, ProfilerEvent
 
 MONITOR_EVENT = "swissarmyknife.monitor"
 PROFILER_EVENT = "swissarmyknife.profiler"
 RESTART_EVENT = "swissarmyknife.restart"
+HISTORY_EVENT = "swissarmyknife.profiler.history"
 
 # Every event the plugin sends, by the name it goes out under on ComfyUI's /ws.
 SERVER_EVENTS: dict[str, type[ApiModel]] = {
     MONITOR_EVENT: MonitorEvent,
     PROFILER_EVENT: ProfilerEvent,
     RESTART_EVENT: RestartEvent,
+    HISTORY_EVENT: HistoryChangedEvent,
 }
 
-AnyServerEvent = MonitorEvent | ProfilerEvent | RestartEvent
+AnyServerEvent = MonitorEvent | ProfilerEvent | RestartEvent | HistoryChangedEvent
 # One frame of any of them, as validated: told apart by its ``type`` field.
 ServerEvent = Annotated[AnyServerEvent, Field(discriminator="type")]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from .base import ApiModel, Matching, RequestModel, Truncated
 
@@ -31,6 +31,17 @@ PromptId = Annotated[
     ),
 ]
 Message = Annotated[str, Truncated(MAX_MESSAGE_CHARS)]
+# A saved workflow's name as the frontend's tab shows it (the file name without .json).
+MAX_WORKFLOW_NAME_CHARS = 200
+WorkflowName = Annotated[str, Truncated(MAX_WORKFLOW_NAME_CHARS)]
+WORKFLOW_HASH_PATTERN = r"^[0-9a-f]{16}$"
+WorkflowHash = Annotated[
+    str, Matching(WORKFLOW_HASH_PATTERN, "3f2a9c0d1e4b5a67", "A workflow's graph hash (16 hex digits).")
+]
+# Retention: how many workflows history keeps before the oldest go to an archive.
+MIN_MAX_WORKFLOWS = 100
+MAX_MAX_WORKFLOWS = 100_000
+DEFAULT_MAX_WORKFLOWS = 10_000
 
 
 class TensorShape(ApiModel):
@@ -90,6 +101,14 @@ class WorkflowSummary(ApiModel):
     peak_vram_bytes: int | None
     peak_rss_bytes: int | None
     error: ErrorSummary | None
+    # A default so records stored before names existed still read back (None: unknown).
+    workflow_name: WorkflowName | None = Field(
+        None,
+        description=(
+            "The saved workflow's name from the frontend's open tab, when it sent one "
+            "(PUT .../workflows/{prompt_id}/name); None for an unsaved workflow or an API client."
+        ),
+    )
 
 
 class WorkflowRecord(WorkflowSummary):
@@ -127,6 +146,9 @@ class WorkflowAverage(ApiModel):
     min_duration_ms: float | None
     max_duration_ms: float | None
     last_run_at: float
+    workflow_name: str | None = Field(
+        None, description="The newest name among its runs (a graph keeps its hash when renamed)."
+    )
 
 
 class HistoryPage(ApiModel):
@@ -158,6 +180,116 @@ class ProfilerStatsQuery(RequestModel):
     before: float | None = Field(
         None, allow_inf_nan=False, description="Only runs started before this Unix time (paging)."
     )
+
+
+class HistoryQuery(RequestModel):
+    """``GET /swissarmyknife/profiler/history``: one page of runs, newest first, optionally filtered."""
+
+    limit: int = Field(50, ge=1, le=500, description="How many runs, newest first.")
+    before: float | None = Field(
+        None,
+        allow_inf_nan=False,
+        description="Only runs started before this Unix time (the last page's next_before).",
+    )
+    workflow_hash: WorkflowHash | None = None
+    status: Literal["success", "error", "interrupted", "oom"] | None = None
+
+
+class SeriesQuery(RequestModel):
+    """``GET /swissarmyknife/profiler/series``: history bucketed in time, for charts."""
+
+    points: int = Field(120, ge=2, le=1000, description="At most this many buckets over the range.")
+    workflow_hash: WorkflowHash | None = None
+    since: float | None = Field(None, allow_inf_nan=False, description="Unix time; default: the oldest run.")
+    until: float | None = Field(None, allow_inf_nan=False, description="Unix time; default: the newest run.")
+
+
+class SeriesPoint(ApiModel):
+    """The runs that started in one bucket ``[start, start + bucket_s)``."""
+
+    start: float
+    runs: int
+    successes: int
+    errors: int
+    interrupted: int
+    ooms: int
+    mean_duration_ms: float | None = Field(description="Over the bucket's successful runs.")
+    max_duration_ms: float | None
+    mean_peak_vram_bytes: float | None
+    max_peak_vram_bytes: int | None
+    cache_hits: int = Field(description="Nodes served from the cache.")
+    cache_lookups: int = Field(description="Nodes looked up: cache hits plus nodes executed.")
+
+
+class ProfilerSeries(ApiModel):
+    """Buckets of equal width, oldest first; empty buckets are left out."""
+
+    bucket_s: float
+    since: float | None
+    until: float | None
+    items: list[SeriesPoint]
+
+
+class NodeClassQuery(RequestModel):
+    """``GET /swissarmyknife/profiler/analytics/nodes``."""
+
+    workflow_hash: WorkflowHash | None = Field(None, description="Only this workflow's runs.")
+    limit: int = Field(200, ge=1, le=500)
+
+
+class NodeClassStats(ApiModel):
+    """One node class across the stored runs (durations and VRAM: executed, successful runs)."""
+
+    class_type: str
+    runs: int
+    cached_runs: int
+    timed_runs: int
+    mean_duration_ms: float | None
+    min_duration_ms: float | None
+    max_duration_ms: float | None
+    p95_duration_ms: float | None = Field(description="The 95th percentile (nearest rank).")
+    total_duration_ms: float
+    time_share: float | None = Field(description="Its share of all timed node time, 0..1.")
+    mean_vram_peak_delta_bytes: float | None
+    max_vram_peak_delta_bytes: int | None
+
+
+class NodeClassPage(ApiModel):
+    """Node classes by total time, most first."""
+
+    items: list[NodeClassStats]
+    total_duration_ms: float
+
+
+class WorkflowStatsQuery(RequestModel):
+    """``GET /swissarmyknife/profiler/analytics/workflows``."""
+
+    limit: int = Field(50, ge=1, le=500)
+
+
+class WorkflowAveragePage(ApiModel):
+    """Workflows by their newest run, most recent first."""
+
+    data: list[WorkflowAverage]
+    count: int
+
+
+class WorkflowNameUpdate(RequestModel):
+    """``PUT /swissarmyknife/profiler/workflows/{prompt_id}/name``: what its tab calls the workflow."""
+
+    workflow_name: str | None = Field(
+        min_length=1,
+        max_length=MAX_WORKFLOW_NAME_CHARS,
+        description="The saved workflow's name; null for an unsaved one.",
+    )
+
+
+class WorkflowNameResult(ApiModel):
+    """Where the name went: onto the stored run, or kept for a run still queued or running."""
+
+    prompt_id: str
+    workflow_name: str | None
+    stored: bool = Field(description="True when the run was in history already and now carries the name.")
 
 
 class WorkflowPath(RequestModel):
@@ -260,9 +392,28 @@ class ProfilerEvent(ApiModel):
     workflow: WorkflowSummary
 
 
+class HistoryChangedEvent(ApiModel):
+    """Websocket event ``swissarmyknife.profiler.history``: history changed other than by a new run,
+    so open views refresh (a new run is ``swissarmyknife.profiler``)."""
+
+    type: Literal["history_changed"] = "history_changed"
+    reason: Literal["cleared", "archived", "loaded", "deleted", "retention"]
+
+
 class ProfilerSettings(ApiModel):
     """``GET``/``PUT /swissarmyknife/profiler/settings``."""
 
+    enabled: bool = Field(
+        description="Whether workflows are recorded (off: the hooks pass straight through)."
+    )
+    enabled_locked_reason: str | None = Field(
+        description=(
+            "Why ``enabled`` cannot be changed here (the operator turned the profiler off); None when it can."
+        )
+    )
+    max_workflows: int = Field(description="History keeps this many runs; older ones go to an archive.")
+    min_max_workflows: int
+    max_max_workflows: int
     accurate_gpu_timing: bool = Field(
         description=(
             "Wait for the GPU to finish each node's queued work before stopping its clock: true GPU "
@@ -273,9 +424,17 @@ class ProfilerSettings(ApiModel):
 
 
 class ProfilerSettingsUpdate(RequestModel):
-    """``PUT /swissarmyknife/profiler/settings``."""
+    """``PUT /swissarmyknife/profiler/settings``: any of the settings, at least one."""
 
-    accurate_gpu_timing: bool = Field(strict=True)
+    enabled: bool | None = Field(None, strict=True)
+    accurate_gpu_timing: bool | None = Field(None, strict=True)
+    max_workflows: int | None = Field(None, strict=True, ge=MIN_MAX_WORKFLOWS, le=MAX_MAX_WORKFLOWS)
+
+    @model_validator(mode="after")
+    def _one_at_least(self) -> ProfilerSettingsUpdate:
+        if self.enabled is None and self.accurate_gpu_timing is None and self.max_workflows is None:
+            raise ValueError("give at least one of enabled, accurate_gpu_timing, max_workflows")
+        return self
 
 
 class StoredProfilerSettings(ApiModel):
@@ -283,3 +442,5 @@ class StoredProfilerSettings(ApiModel):
 
     schema_version: Literal[1] = 1
     accurate_gpu_timing: bool = False
+    enabled: bool = True
+    max_workflows: int = Field(DEFAULT_MAX_WORKFLOWS, ge=MIN_MAX_WORKFLOWS, le=MAX_MAX_WORKFLOWS)

@@ -1,5 +1,6 @@
 """Durable, bounded history of finished workflows: SQLite (WAL), migrations, rollups, JSON archives."""
 
+from ..schemas.profiler import DEFAULT_MAX_WORKFLOWS
 from .archives import ArchiveDirectory, is_archive_id, mint_archive_id
 from .errors import (
     ArchiveIdError,
@@ -9,7 +10,6 @@ from .errors import (
     InvalidArchiveError,
     NothingToArchiveError,
 )
-from .retention import DEFAULT_MAX_WORKFLOWS
 from .store import DB_FILE_NAME, HistoryStats, HistoryStore, StoreCounters
 from .writer import WRITER_THREAD_NAME, CommitListener, PendingRecord
 

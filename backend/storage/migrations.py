@@ -68,6 +68,16 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX workflow_rollup_last_run_at ON workflow_rollup (last_run_at);
     """,
+    # 2: the workflow's name as its tab showed it; the newest name per graph; history by status.
+    """
+    ALTER TABLE workflows ADD COLUMN workflow_name TEXT;
+    ALTER TABLE workflow_rollup ADD COLUMN last_name TEXT;
+    CREATE INDEX workflows_status_started_at ON workflows (status, started_at);
+    ALTER TABLE node_rollup ADD COLUMN vram_delta_max_bytes INTEGER;
+    UPDATE node_rollup SET vram_delta_max_bytes = (
+        SELECT MAX(vram_peak_delta_bytes) FROM node_runs n WHERE n.class_type = node_rollup.class_type
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

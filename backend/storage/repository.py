@@ -18,7 +18,11 @@ from ..schemas.profiler import (
     ErrorSummary,
     HistoryPage,
     NodeAverage,
+    NodeClassPage,
+    NodeClassStats,
     NodeRecord,
+    ProfilerSeries,
+    SeriesPoint,
     WorkflowAverage,
     WorkflowRecord,
     WorkflowSummary,
@@ -31,7 +35,7 @@ MAX_WORKFLOW_AVERAGES = 50
 
 _SUMMARY_COLUMNS = (
     "prompt_id, workflow_hash, status, started_at, ended_at, duration_ms, node_count, executed_count, "
-    "cache_hits, cache_misses, peak_vram_bytes, peak_rss_bytes, error_json"
+    "cache_hits, cache_misses, peak_vram_bytes, peak_rss_bytes, error_json, workflow_name"
 )
 
 
@@ -50,6 +54,7 @@ class _NodeDelta:
     duration_max_ms: float | None = None
     vram_runs: int = 0
     vram_delta_sum_bytes: int = 0
+    vram_delta_max_bytes: int | None = None
 
 
 def insert_workflow(conn: sqlite3.Connection, record: WorkflowRecord) -> bool:
@@ -58,7 +63,8 @@ def insert_workflow(conn: sqlite3.Connection, record: WorkflowRecord) -> bool:
     cur = conn.execute(
         "INSERT INTO workflows (prompt_id, workflow_hash, status, started_at, ended_at, duration_ms, "
         "timed_duration_ms, node_count, executed_count, cache_hits, cache_misses, peak_vram_bytes, "
-        "peak_rss_bytes, error_json, record_zlib) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "peak_rss_bytes, error_json, record_zlib, workflow_name) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (prompt_id) DO NOTHING",
         (
             record.prompt_id,
@@ -76,6 +82,7 @@ def insert_workflow(conn: sqlite3.Connection, record: WorkflowRecord) -> bool:
             record.peak_rss_bytes,
             record.error.model_dump_json() if record.error is not None else None,
             zlib.compress(record.model_dump_json().encode(), ZLIB_LEVEL),
+            record.workflow_name,
         ),
     )
     if cur.rowcount != 1:
@@ -106,6 +113,9 @@ def insert_workflow(conn: sqlite3.Connection, record: WorkflowRecord) -> bool:
             if vram is not None:
                 delta.vram_runs += 1
                 delta.vram_delta_sum_bytes += vram
+                delta.vram_delta_max_bytes = (
+                    vram if delta.vram_delta_max_bytes is None else max(delta.vram_delta_max_bytes, vram)
+                )
         rows.append((seq, position, node.class_type, int(node.cache_hit), duration, vram))
     conn.executemany(
         "INSERT INTO node_runs (workflow_seq, position, class_type, cache_hit, duration_ms, "
@@ -115,8 +125,8 @@ def insert_workflow(conn: sqlite3.Connection, record: WorkflowRecord) -> bool:
     # min(x, NULL) is NULL in SQL: coalesce keeps whichever side has a value.
     conn.executemany(
         "INSERT INTO node_rollup (class_type, runs, cached_runs, timed_runs, duration_sum_ms, "
-        "duration_min_ms, duration_max_ms, vram_runs, vram_delta_sum_bytes) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "duration_min_ms, duration_max_ms, vram_runs, vram_delta_sum_bytes, vram_delta_max_bytes) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (class_type) DO UPDATE SET runs = runs + excluded.runs, "
         "cached_runs = cached_runs + excluded.cached_runs, timed_runs = timed_runs + excluded.timed_runs, "
         "duration_sum_ms = duration_sum_ms + excluded.duration_sum_ms, "
@@ -125,7 +135,9 @@ def insert_workflow(conn: sqlite3.Connection, record: WorkflowRecord) -> bool:
         "duration_max_ms = coalesce(max(duration_max_ms, excluded.duration_max_ms), duration_max_ms, "
         "excluded.duration_max_ms), "
         "vram_runs = vram_runs + excluded.vram_runs, "
-        "vram_delta_sum_bytes = vram_delta_sum_bytes + excluded.vram_delta_sum_bytes",
+        "vram_delta_sum_bytes = vram_delta_sum_bytes + excluded.vram_delta_sum_bytes, "
+        "vram_delta_max_bytes = coalesce(max(vram_delta_max_bytes, excluded.vram_delta_max_bytes), "
+        "vram_delta_max_bytes, excluded.vram_delta_max_bytes)",
         [
             (
                 class_type,
@@ -137,13 +149,14 @@ def insert_workflow(conn: sqlite3.Connection, record: WorkflowRecord) -> bool:
                 d.duration_max_ms,
                 d.vram_runs,
                 d.vram_delta_sum_bytes,
+                d.vram_delta_max_bytes,
             )
             for class_type, d in deltas.items()
         ],
     )
     conn.execute(
         "INSERT INTO workflow_rollup (workflow_hash, runs, successes, timed_runs, duration_sum_ms, "
-        "duration_min_ms, duration_max_ms, last_run_at) VALUES (?, 1, ?, ?, ?, ?, ?, ?) "
+        "duration_min_ms, duration_max_ms, last_run_at, last_name) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (workflow_hash) DO UPDATE SET runs = runs + 1, "
         "successes = successes + excluded.successes, "
         "timed_runs = timed_runs + excluded.timed_runs, "
@@ -152,6 +165,9 @@ def insert_workflow(conn: sqlite3.Connection, record: WorkflowRecord) -> bool:
         "excluded.duration_min_ms), "
         "duration_max_ms = coalesce(max(duration_max_ms, excluded.duration_max_ms), duration_max_ms, "
         "excluded.duration_max_ms), "
+        # The newest run's name, or the one before when the newest had none (an unsaved copy).
+        "last_name = CASE WHEN excluded.last_run_at >= last_run_at "
+        "THEN coalesce(excluded.last_name, last_name) ELSE coalesce(last_name, excluded.last_name) END, "
         "last_run_at = max(last_run_at, excluded.last_run_at)",
         (
             record.workflow_hash,
@@ -161,9 +177,36 @@ def insert_workflow(conn: sqlite3.Connection, record: WorkflowRecord) -> bool:
             timed_duration,
             timed_duration,
             record.started_at,
+            record.workflow_name,
         ),
     )
     return True
+
+
+def rename(conn: sqlite3.Connection, prompt_id: str, name: str | None) -> bool:
+    """Give a stored run the name its tab showed (the record keeps it too); False when not stored."""
+    row = conn.execute(
+        "SELECT workflow_hash, record_zlib FROM workflows WHERE prompt_id = ?", (prompt_id,)
+    ).fetchone()
+    if row is None:
+        return False
+    record = WorkflowRecord.model_validate_json(_record_json(row[1]))
+    renamed = record.model_copy(update={"workflow_name": name})
+    conn.execute(
+        "UPDATE workflows SET workflow_name = ?, record_zlib = ? WHERE prompt_id = ?",
+        (name, zlib.compress(renamed.model_dump_json().encode(), ZLIB_LEVEL), prompt_id),
+    )
+    _refresh_last_name(conn, [row[0]])
+    return True
+
+
+def _refresh_last_name(conn: sqlite3.Connection, hashes: Iterable[str]) -> None:
+    conn.executemany(
+        "UPDATE workflow_rollup SET last_name = (SELECT workflow_name FROM workflows "
+        "WHERE workflow_hash = ?1 AND workflow_name IS NOT NULL ORDER BY started_at DESC LIMIT 1) "
+        "WHERE workflow_hash = ?1",
+        [(h,) for h in hashes],
+    )
 
 
 def count(conn: sqlite3.Connection) -> int:
@@ -211,6 +254,7 @@ def delete_through(conn: sqlite3.Connection, last_seq: int) -> int:
         "UPDATE node_rollup SET "
         "duration_min_ms = (SELECT MIN(duration_ms) FROM node_runs WHERE class_type = ?1), "
         "duration_max_ms = (SELECT MAX(duration_ms) FROM node_runs WHERE class_type = ?1), "
+        "vram_delta_max_bytes = (SELECT MAX(vram_peak_delta_bytes) FROM node_runs WHERE class_type = ?1), "
         "duration_sum_ms = CASE WHEN timed_runs = 0 THEN 0.0 ELSE duration_sum_ms END "
         "WHERE class_type = ?1",
         [(r[0],) for r in node_gone],
@@ -233,6 +277,7 @@ def delete_through(conn: sqlite3.Connection, last_seq: int) -> int:
         [(r[0],) for r in flow_gone],
     )
     conn.execute("DELETE FROM workflow_rollup WHERE runs <= 0")
+    _refresh_last_name(conn, [r[0] for r in flow_gone])
     return int(removed)
 
 
@@ -263,23 +308,170 @@ def _summary(row: sqlite3.Row | tuple[object, ...]) -> WorkflowSummary:
         peak_vram_bytes=row[10],
         peak_rss_bytes=row[11],
         error=ErrorSummary.model_validate_json(error_json) if isinstance(error_json, str) else None,
+        workflow_name=row[13],
     )
 
 
-def history_page(conn: sqlite3.Connection, limit: int, before: float | None) -> HistoryPage:
-    """Newest first by start time; ``next_before`` is set only when more runs exist."""
-    if before is None:
-        rows = conn.execute(
-            f"SELECT {_SUMMARY_COLUMNS} FROM workflows ORDER BY started_at DESC LIMIT ?", (limit + 1,)
-        ).fetchall()
-    else:
-        rows = conn.execute(
-            f"SELECT {_SUMMARY_COLUMNS} FROM workflows WHERE started_at < ? ORDER BY started_at DESC LIMIT ?",
-            (before, limit + 1),
-        ).fetchall()
+def _filters(
+    workflow_hash: str | None, status: str | None, since: float | None = None, until: float | None = None
+) -> tuple[str, list[object]]:
+    """A WHERE clause (or "") over the indexed columns, and its parameters."""
+    clauses: list[str] = []
+    params: list[object] = []
+    for column, op, value in (
+        ("workflow_hash", "=", workflow_hash),
+        ("status", "=", status),
+        ("started_at", ">=", since),
+        ("started_at", "<=", until),
+    ):
+        if value is not None:
+            clauses.append(f"{column} {op} ?")
+            params.append(value)
+    return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def history_page(
+    conn: sqlite3.Connection,
+    limit: int,
+    before: float | None,
+    *,
+    workflow_hash: str | None = None,
+    status: str | None = None,
+) -> HistoryPage:
+    """Newest first by start time; ``next_before`` is set only when more runs exist; ``total``
+    counts the runs the filters match."""
+    where, params = _filters(workflow_hash, status)
+    total = conn.execute(f"SELECT COUNT(*) FROM workflows{where}", params).fetchone()[0]
+    if before is not None:
+        where = f"{where} AND started_at < ?" if where else " WHERE started_at < ?"
+        params = [*params, before]
+    rows = conn.execute(
+        f"SELECT {_SUMMARY_COLUMNS} FROM workflows{where} ORDER BY started_at DESC LIMIT ?",
+        [*params, limit + 1],
+    ).fetchall()
     items = [_summary(r) for r in rows[:limit]]
     next_before = items[-1].started_at if len(rows) > limit else None
-    return HistoryPage(items=items, total=count(conn), next_before=next_before)
+    return HistoryPage(items=items, total=int(total), next_before=next_before)
+
+
+def series(
+    conn: sqlite3.Connection,
+    points: int,
+    *,
+    workflow_hash: str | None = None,
+    since: float | None = None,
+    until: float | None = None,
+) -> ProfilerSeries:
+    """History in at most ``points`` equal buckets of start time, aggregated by SQL (one scan of
+    the rows in range, never shipped whole)."""
+    where, params = _filters(workflow_hash, None, since, until)
+    first, last = conn.execute(
+        f"SELECT MIN(started_at), MAX(started_at) FROM workflows{where}", params
+    ).fetchone()
+    if first is None:
+        return ProfilerSeries(bucket_s=0.0, since=since, until=until, items=[])
+    start = since if since is not None else float(first)
+    end = until if until is not None else float(last)
+    # Whole seconds at the least: the range's end falls in the last bucket, never one past it.
+    bucket_s = max(1.0, float(int((end - start) / points) + 1))
+    rows = conn.execute(
+        "SELECT CAST((started_at - ?) / ? AS INTEGER) AS bucket, COUNT(*), SUM(status = 'success'), "
+        "SUM(status = 'error'), SUM(status = 'interrupted'), SUM(status = 'oom'), "
+        "AVG(timed_duration_ms), MAX(timed_duration_ms), AVG(peak_vram_bytes), MAX(peak_vram_bytes), "
+        f"SUM(cache_hits), SUM(cache_hits + cache_misses) FROM workflows{where} "
+        "GROUP BY bucket ORDER BY bucket",
+        [start, bucket_s, *params],
+    ).fetchall()
+    items = [
+        SeriesPoint(
+            start=start + int(r[0]) * bucket_s,
+            runs=int(r[1]),
+            successes=int(r[2]),
+            errors=int(r[3]),
+            interrupted=int(r[4]),
+            ooms=int(r[5]),
+            mean_duration_ms=r[6],
+            max_duration_ms=r[7],
+            mean_peak_vram_bytes=r[8],
+            max_peak_vram_bytes=None if r[9] is None else int(r[9]),
+            cache_hits=int(r[10] or 0),
+            cache_lookups=int(r[11] or 0),
+        )
+        for r in rows
+    ]
+    return ProfilerSeries(bucket_s=bucket_s, since=since, until=until, items=items)
+
+
+def _p95(conn: sqlite3.Connection, class_type: str, timed: int, workflow_hash: str | None) -> float | None:
+    """The nearest-rank 95th percentile of a class's timed durations, read off an index."""
+    if timed == 0:
+        return None
+    offset = -(-95 * timed // 100) - 1  # ceil(0.95 n) - 1
+    if workflow_hash is None:
+        row = conn.execute(
+            "SELECT duration_ms FROM node_runs WHERE class_type = ? AND duration_ms IS NOT NULL "
+            "ORDER BY duration_ms LIMIT 1 OFFSET ?",
+            (class_type, offset),
+        ).fetchone()
+    else:
+        row = conn.execute(
+            "SELECT n.duration_ms FROM node_runs n JOIN workflows w ON w.seq = n.workflow_seq "
+            "WHERE n.class_type = ? AND n.duration_ms IS NOT NULL AND w.workflow_hash = ? "
+            "ORDER BY n.duration_ms LIMIT 1 OFFSET ?",
+            (class_type, workflow_hash, offset),
+        ).fetchone()
+    return None if row is None else float(row[0])
+
+
+def node_class_stats(
+    conn: sqlite3.Connection, *, workflow_hash: str | None = None, limit: int = MAX_NODE_AVERAGES
+) -> NodeClassPage:
+    """Per node class: counts, time (with p95), VRAM and share, by total time, most first.
+
+    All of history comes from the rollup and one index read per class; one workflow's runs are
+    aggregated from ``node_runs`` (its runs only).
+    """
+    if workflow_hash is None:
+        rows = conn.execute(
+            "SELECT class_type, runs, cached_runs, timed_runs, duration_sum_ms, duration_min_ms, "
+            "duration_max_ms, vram_runs, vram_delta_sum_bytes, vram_delta_max_bytes "
+            "FROM node_rollup ORDER BY duration_sum_ms DESC, class_type LIMIT ?",
+            (limit,),
+        ).fetchall()
+        total = conn.execute("SELECT TOTAL(duration_sum_ms) FROM node_rollup").fetchone()[0]
+    else:
+        rows = conn.execute(
+            "SELECT n.class_type, COUNT(*), SUM(n.cache_hit), COUNT(n.duration_ms), TOTAL(n.duration_ms), "
+            "MIN(n.duration_ms), MAX(n.duration_ms), COUNT(n.vram_peak_delta_bytes), "
+            "TOTAL(n.vram_peak_delta_bytes), MAX(n.vram_peak_delta_bytes) "
+            "FROM node_runs n JOIN workflows w ON w.seq = n.workflow_seq WHERE w.workflow_hash = ? "
+            "GROUP BY n.class_type ORDER BY TOTAL(n.duration_ms) DESC, n.class_type LIMIT ?",
+            (workflow_hash, limit),
+        ).fetchall()
+        total = conn.execute(
+            "SELECT TOTAL(n.duration_ms) FROM node_runs n JOIN workflows w ON w.seq = n.workflow_seq "
+            "WHERE w.workflow_hash = ?",
+            (workflow_hash,),
+        ).fetchone()[0]
+    total_ms = float(total or 0.0)
+    items = [
+        NodeClassStats(
+            class_type=r[0],
+            runs=int(r[1]),
+            cached_runs=int(r[2] or 0),
+            timed_runs=int(r[3]),
+            mean_duration_ms=_mean(float(r[4]), int(r[3])),
+            min_duration_ms=r[5],
+            max_duration_ms=r[6],
+            p95_duration_ms=_p95(conn, r[0], int(r[3]), workflow_hash),
+            total_duration_ms=float(r[4]),
+            time_share=float(r[4]) / total_ms if total_ms > 0 else None,
+            mean_vram_peak_delta_bytes=_mean(float(r[8]), int(r[7])),
+            max_vram_peak_delta_bytes=None if r[9] is None else int(r[9]),
+        )
+        for r in rows
+    ]
+    return NodeClassPage(items=items, total_duration_ms=total_ms)
 
 
 def _record_json(blob: bytes) -> bytes:
@@ -324,7 +516,8 @@ def node_averages(conn: sqlite3.Connection, limit: int = MAX_NODE_AVERAGES) -> l
 def workflow_averages(conn: sqlite3.Connection, limit: int = MAX_WORKFLOW_AVERAGES) -> list[WorkflowAverage]:
     rows = conn.execute(
         "SELECT workflow_hash, runs, successes, timed_runs, duration_sum_ms, duration_min_ms, "
-        "duration_max_ms, last_run_at FROM workflow_rollup ORDER BY last_run_at DESC, workflow_hash LIMIT ?",
+        "duration_max_ms, last_run_at, last_name FROM workflow_rollup "
+        "ORDER BY last_run_at DESC, workflow_hash LIMIT ?",
         (limit,),
     ).fetchall()
     return [
@@ -336,6 +529,7 @@ def workflow_averages(conn: sqlite3.Connection, limit: int = MAX_WORKFLOW_AVERAG
             min_duration_ms=r[5],
             max_duration_ms=r[6],
             last_run_at=r[7],
+            workflow_name=r[8],
         )
         for r in rows
     ]

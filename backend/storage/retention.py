@@ -5,13 +5,15 @@ Writer thread only, after each write or import.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .. import log
+from ..schemas.profiler import DEFAULT_MAX_WORKFLOWS
 from . import repository
 from .archives import ArchiveDirectory
 from .database import WriterDatabase
 from .transfer import archive_through
 
-DEFAULT_MAX_WORKFLOWS = 10_000
 DEFAULT_ARCHIVE_BATCH = 1_000
 
 
@@ -30,6 +32,22 @@ class Retention:
             raise ValueError("max_workflows and archive_batch must be at least 1")
         self.max_workflows = max_workflows
         self.archive_batch = archive_batch
+        self._configured_batch = archive_batch
+        self._retry_at = 0
+        # Told on the writer thread after runs went to an archive (the store tells open pages).
+        self.on_archived: Callable[[], None] = lambda: None
+
+    def resize(self, max_workflows: int) -> None:
+        """A new limit (a user's setting); a batch is at most a tenth of it, so a small history
+        is not archived whole when it first overflows.
+
+        Raises:
+            ValueError: Below 1.
+        """
+        if max_workflows < 1:
+            raise ValueError("max_workflows must be at least 1")
+        self.max_workflows = max_workflows
+        self.archive_batch = max(1, min(self._configured_batch, max_workflows // 10))
         self._retry_at = 0
 
     def enforce(self, db: WriterDatabase, archives: ArchiveDirectory) -> None:
@@ -63,3 +81,4 @@ class Retention:
                 continue
             self._retry_at = 0
             log.info(f"archived the {info.workflow_count} oldest workflows to {info.id}.json")
+            self.on_archived()

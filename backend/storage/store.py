@@ -19,14 +19,17 @@ from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from .. import log
 from ..schemas.profiler import (
+    DEFAULT_MAX_WORKFLOWS,
     ArchiveInfo,
     ArchiveLoadResult,
     HistoryPage,
     NodeAverage,
+    NodeClassPage,
+    ProfilerSeries,
     WorkflowAverage,
     WorkflowRecord,
 )
@@ -35,7 +38,7 @@ from .archives import ArchiveDirectory
 from .database import WriterDatabase
 from .db import ReaderPool
 from .errors import HistoryUnavailableError
-from .retention import DEFAULT_ARCHIVE_BATCH, DEFAULT_MAX_WORKFLOWS, Retention
+from .retention import DEFAULT_ARCHIVE_BATCH, Retention
 from .writer import (
     WRITER_THREAD_NAME,
     Command,
@@ -49,6 +52,10 @@ from .writer import (
 )
 
 T = TypeVar("T")
+
+# Why history changed other than by a new run (the open pages refresh).
+ChangeReason = Literal["cleared", "archived", "loaded", "deleted", "retention"]
+ChangeListener = Callable[[ChangeReason], None]
 
 DB_FILE_NAME = "history.sqlite"
 ARCHIVE_DIR_NAME = "archives"
@@ -110,6 +117,8 @@ class HistoryStore:
         self._db = WriterDatabase(self.path, on_replaced=self._pool.reset)
         self._counters = WriterCounters()
         self._writer = HistoryWriter(self._db, self.archives, retention, self._counters)
+        self._change_listeners: list[ChangeListener] = []
+        retention.on_archived = lambda: self._changed("retention")
         self._lifecycle = threading.Lock()
         self._thread: threading.Thread | None = None
         self._closed = False
@@ -201,6 +210,46 @@ class HistoryStore:
 
         return unsubscribe
 
+    def subscribe_changes(self, listener: ChangeListener) -> Callable[[], None]:
+        """Call ``listener`` after history changed other than by a new run (cleared, archived,
+        loaded, an archive deleted, retention); returns an unsubscriber."""
+        self._change_listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                self._change_listeners.remove(listener)
+
+        return unsubscribe
+
+    def _changed(self, reason: ChangeReason) -> None:
+        for listener in list(self._change_listeners):
+            try:
+                listener(reason)
+            except Exception:
+                log.at_most_every("history-change-listener", 60.0, "a history change listener failed")
+
+    def set_max_workflows(self, max_workflows: int) -> None:
+        """Keep at most ``max_workflows`` from now on; the oldest beyond go to an archive at once."""
+        self._writer.retention.resize(max_workflows)
+        self.max_workflows = max_workflows
+        if self._thread is not None and not self._closed:
+            enforce = Command(lambda: self._writer.retention.enforce(self._db, self.archives))
+            with contextlib.suppress(queue.Full):
+                self._queue.put_nowait(enforce)
+
+    def rename(self, prompt_id: str, name: str | None, timeout_s: float = COMMAND_TIMEOUT_S) -> bool:
+        """Give a stored run the name its page sent; False when it is not stored (yet).
+
+        Raises:
+            HistoryUnavailableError: the database is not open, or the writer stayed busy.
+        """
+
+        def rename() -> bool:
+            with self._db.transaction() as tx:
+                return repository.rename(tx, prompt_id, name)
+
+        return self._call(rename, timeout_s)
+
     def archive_now(self, timeout_s: float = COMMAND_TIMEOUT_S) -> ArchiveInfo:
         """Move the whole history into a new archive (``reason="manual"``).
 
@@ -209,7 +258,9 @@ class HistoryStore:
             HistoryUnavailableError: the database is not open, or the writer stayed busy (nothing changed).
             OSError: the archive could not be written (history is left as it was).
         """
-        return self._call(lambda: transfer.archive_all(self._db, self.archives), timeout_s)
+        info = self._call(lambda: transfer.archive_all(self._db, self.archives), timeout_s)
+        self._changed("archived")
+        return info
 
     def load_archive(self, archive_id: str, timeout_s: float = COMMAND_TIMEOUT_S) -> ArchiveLoadResult:
         """Import an archive's workflows back into history; those already present are skipped.
@@ -223,15 +274,21 @@ class HistoryStore:
             self._writer.retention.enforce(self._db, self.archives)
             return result
 
-        return self._call(load, timeout_s)
+        result = self._call(load, timeout_s)
+        self._changed("loaded")
+        return result
 
     def delete_archive(self, archive_id: str, timeout_s: float = COMMAND_TIMEOUT_S) -> ArchiveInfo:
         """Delete one archive file. Raises: ArchiveIdError, ArchiveNotFoundError, HistoryUnavailableError."""
-        return self._call(lambda: self.archives.delete(archive_id), timeout_s, needs_database=False)
+        info = self._call(lambda: self.archives.delete(archive_id), timeout_s, needs_database=False)
+        self._changed("deleted")
+        return info
 
     def clear(self, timeout_s: float = COMMAND_TIMEOUT_S) -> int:
         """Forget every stored workflow (archives are kept); return how many were removed."""
-        return self._call(lambda: transfer.clear_history(self._db), timeout_s)
+        removed = self._call(lambda: transfer.clear_history(self._db), timeout_s)
+        self._changed("cleared")
+        return removed
 
     # Reading (worker threads) -------------------------------------------------------------------
 
@@ -248,8 +305,38 @@ class HistoryStore:
 
         return self._read(read)
 
-    def history(self, limit: int = 50, before: float | None = None) -> HistoryPage:
-        return self._read(lambda conn: repository.history_page(conn, limit, before))
+    def history(
+        self,
+        limit: int = 50,
+        before: float | None = None,
+        *,
+        workflow_hash: str | None = None,
+        status: str | None = None,
+    ) -> HistoryPage:
+        return self._read(
+            lambda conn: repository.history_page(
+                conn, limit, before, workflow_hash=workflow_hash, status=status
+            )
+        )
+
+    def series(
+        self,
+        points: int,
+        *,
+        workflow_hash: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
+    ) -> ProfilerSeries:
+        return self._read(
+            lambda conn: repository.series(
+                conn, points, workflow_hash=workflow_hash, since=since, until=until
+            )
+        )
+
+    def node_class_stats(self, *, workflow_hash: str | None = None, limit: int = 200) -> NodeClassPage:
+        return self._read(
+            lambda conn: repository.node_class_stats(conn, workflow_hash=workflow_hash, limit=limit)
+        )
 
     def get_workflow(self, prompt_id: str) -> WorkflowRecord | None:
         return self._read(lambda conn: repository.get_workflow(conn, prompt_id))

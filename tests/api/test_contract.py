@@ -21,6 +21,7 @@ def test_every_endpoint_is_exercised_by_a_contract_or_route_test() -> None:
     # A new route with path parameters or a body needs its own test module; list them here when added.
     covered_elsewhere: set[str] = {"updateMonitorSettings"}  # tests/api/test_monitor_settings.py
     covered_elsewhere |= {"updateProfilerSettings"}  # tests/api/test_profiler_settings.py
+    covered_elsewhere |= {"nameProfilerWorkflow"}  # tests/api/test_profiler_analytics.py
     covered_elsewhere |= {"restartServer", "clearVram"}  # tests/api/test_actions.py
     covered_elsewhere |= {  # tests/api/test_profiler_routes.py
         "getProfilerWorkflow",

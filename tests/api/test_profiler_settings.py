@@ -1,4 +1,5 @@
-"""GET/PUT /swissarmyknife/profiler/settings: accurate GPU timing reaches the probe and survives a restart."""
+"""GET/PUT /swissarmyknife/profiler/settings: each setting reaches what it drives and survives a restart;
+the operator's off switch cannot be overridden from the page."""
 
 from __future__ import annotations
 
@@ -22,10 +23,75 @@ class NoHistory:
     """The settings routes never touch history."""
 
 
-def services(probe: MemoryProbe, file: Path | None) -> ProfilerServices:
-    store = profiler_settings(probe, file)
+class Targets:
+    """What the other two settings drive: the recorder's switch and the store's retention."""
+
+    def __init__(self) -> None:
+        self.enabled: list[bool] = []
+        self.max_workflows: list[int] = []
+
+
+def services(
+    probe: MemoryProbe, file: Path | None, targets: Targets | None = None, locked: str | None = None
+) -> ProfilerServices:
+    targets = targets or Targets()
+    store = profiler_settings(
+        probe,
+        file,
+        set_enabled=targets.enabled.append,
+        set_max_workflows=targets.max_workflows.append,
+        locked_reason=locked,
+    )
     store.load()
-    return ProfilerServices(history=NoHistory(), settings=store)  # type: ignore[arg-type]
+    return ProfilerServices(history=NoHistory(), settings=store, enabled_locked_reason=locked)  # type: ignore[arg-type]
+
+
+async def test_on_off_and_retention_apply_at_once_and_are_saved(aiohttp_client: Any, tmp_path: Path) -> None:
+    targets = Targets()
+    file = tmp_path / "p.json"
+    client = await aiohttp_client(
+        build_app(FakeSampler(), profiler=services(MemoryProbe(lambda: None), file, targets))
+    )
+    current = ProfilerSettings.model_validate(await (await client.get(PATH)).json())
+    assert (current.enabled, current.max_workflows, current.enabled_locked_reason) == (True, 10_000, None)
+    assert (current.min_max_workflows, current.max_max_workflows) == (100, 100_000)
+    resp = await client.put(PATH, json={"enabled": False, "max_workflows": 500})
+    assert resp.status == 200, await resp.text()
+    changed = ProfilerSettings.model_validate(await resp.json())
+    assert (changed.enabled, changed.max_workflows, changed.accurate_gpu_timing) == (False, 500, False)
+    assert targets.enabled[-1] is False and targets.max_workflows[-1] == 500
+    restarted = Targets()
+    services(MemoryProbe(lambda: None), file, restarted)
+    assert restarted.enabled == [False] and restarted.max_workflows == [500], "applied again at load"
+
+
+@pytest.mark.parametrize(
+    "payload", [{"max_workflows": 99}, {"max_workflows": 100_001}, {"max_workflows": 1.5}]
+)
+async def test_retention_out_of_range_is_a_400(aiohttp_client: Any, tmp_path: Path, payload: Any) -> None:
+    targets = Targets()
+    client = await aiohttp_client(
+        build_app(FakeSampler(), profiler=services(MemoryProbe(lambda: None), tmp_path / "p.json", targets))
+    )
+    body = ErrorBody.model_validate(await (await client.put(PATH, json=payload)).json())
+    assert [d.location for d in body.details] == ["body.max_workflows"]
+    assert targets.max_workflows == []
+
+
+async def test_the_operators_off_switch_wins(aiohttp_client: Any, tmp_path: Path) -> None:
+    file = tmp_path / "p.json"
+    file.write_text('{"schema_version": 1, "enabled": true}')
+    targets = Targets()
+    reason = "the operator turned the profiler off for this server (SWISSARMYKNIFE_PROFILER=0)"
+    client = await aiohttp_client(
+        build_app(FakeSampler(), profiler=services(MemoryProbe(lambda: None), file, targets, locked=reason))
+    )
+    assert targets.enabled == [False], "a saved 'on' loads as off"
+    current = ProfilerSettings.model_validate(await (await client.get(PATH)).json())
+    assert current.enabled is False and current.enabled_locked_reason == reason
+    resp = await client.put(PATH, json={"enabled": True})
+    assert resp.status == 409 and ErrorBody.model_validate(await resp.json()).message == reason
+    assert (await client.put(PATH, json={"accurate_gpu_timing": True})).status == 200, "the rest still apply"
 
 
 async def test_off_by_default_and_turned_on_at_once(aiohttp_client: Any, tmp_path: Path) -> None:

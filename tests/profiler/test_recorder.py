@@ -359,3 +359,53 @@ def test_ending_hands_the_log_over_and_building_it_is_left_to_the_sink(
     record = finished.build()
     assert builds == ["p"] and record.duration_ms == pytest.approx(250.0)
     assert record.ended_at == pytest.approx(record.started_at + 0.25)
+
+
+# Names and the on/off switch --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("when", ["before", "during", "after the end, before the build"])
+def test_a_name_sent_at_any_time_reaches_the_record(clocks: Clocks, when: str) -> None:
+    rec = Recorder(wall_clock=clocks.wall, perf_clock=clocks.perf)
+    handed: list[FinishedWorkflow] = []
+    rec.add_sink(handed.append)
+    if when == "before":
+        rec.name_workflow("p", "Portrait")
+    rec.begin_workflow("p", PROMPT)
+    if when == "during":
+        rec.name_workflow("p", "Portrait")
+    run_node(rec, clocks, "1", 0.1)
+    rec.workflow_outcome("p", "success")
+    finished = rec.end_workflow("p")
+    if when.startswith("after"):
+        rec.name_workflow("p", "Portrait")
+    assert built(finished).workflow_name == "Portrait"
+    other = Recorder(wall_clock=clocks.wall, perf_clock=clocks.perf)
+    other.begin_workflow("q", PROMPT)
+    assert built(other.end_workflow("q")).workflow_name is None, "no name sent: unsaved"
+
+
+def test_pending_names_are_bounded() -> None:
+    from backend.profiler.recorder import WorkflowNames
+
+    names = WorkflowNames(limit=3)
+    for i in range(5):
+        names.put(f"p{i}", f"n{i}")
+    assert names.take("p0", None) is None and names.take("p1", None) is None, "the oldest went"
+    assert names.take("p4", None) == "n4" and names.take("p4", "gone") == "gone", "taken once"
+
+
+def test_off_records_nothing_and_drops_what_was_in_flight(clocks: Clocks) -> None:
+    rec = Recorder(wall_clock=clocks.wall, perf_clock=clocks.perf)
+    handed: list[FinishedWorkflow] = []
+    rec.add_sink(handed.append)
+    rec.begin_workflow("p", PROMPT)
+    run_node(rec, clocks, "1", 0.1)
+    rec.set_enabled(False)
+    assert rec.current() is None and rec.end_workflow("p") is None, "no half record"
+    rec.begin_workflow("q", PROMPT)
+    run_node(rec, clocks, "1", 0.1)
+    assert rec.end_workflow("q") is None and handed == []
+    rec.set_enabled(True)
+    rec.begin_workflow("r", PROMPT)
+    assert rec.end_workflow("r") is not None and len(handed) == 1

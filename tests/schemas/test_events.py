@@ -14,7 +14,7 @@ from backend.host.standalone.server import StandaloneHost
 from backend.plugin import Plugin
 from backend.schemas import MonitorEvent, RestartEvent
 from backend.schemas.events import SERVER_EVENTS, ServerEvent, event_name
-from backend.schemas.profiler import ProfilerEvent, WorkflowSummary
+from backend.schemas.profiler import HistoryChangedEvent, ProfilerEvent, WorkflowSummary
 from backend.telemetry import TelemetrySources
 from backend.version import __version__
 from tests.support.records import make_record
@@ -28,6 +28,7 @@ EXAMPLES = [
     MonitorEvent(capabilities_version=1, snapshot=make_snapshot()),
     ProfilerEvent(workflow=WorkflowSummary.model_validate(make_record(1).model_dump(exclude={"nodes"}))),
     RestartEvent(message="the restart failed"),
+    HistoryChangedEvent(reason="cleared"),
 ]
 
 

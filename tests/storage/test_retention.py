@@ -124,3 +124,18 @@ def test_when_archives_cannot_be_written_history_stays_bounded(
     text = caplog.text
     assert "[SwissArmyKnife] could not archive old history" in text
     assert "without an archive" in text
+
+
+def test_lowering_the_limit_archives_the_oldest_at_once(tmp_path: Path) -> None:
+    with HistoryStore(tmp_path, max_workflows=1000) as store:
+        for record in _records(30):
+            store.submit(Built(record))
+        assert store.flush() and store.count() == 30
+        changes: list[str] = []
+        store.subscribe_changes(changes.append)
+        store.set_max_workflows(20)
+        assert store.flush()
+        assert store.count() <= 20, "archived without waiting for the next run"
+        assert store.count() >= 18, "in batches of a tenth of the limit, not all at once"
+        (archive,) = store.list_archives()
+        assert archive.reason == "retention" and changes == ["retention"]

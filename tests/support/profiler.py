@@ -21,10 +21,14 @@ class FakeLive:
     def __init__(self, current: WorkflowRecord | None = None) -> None:
         self.record = current
         self.threads: list[int] = []
+        self.names: dict[str, str | None] = {}
 
     def current(self) -> WorkflowRecord | None:
         self.threads.append(threading.get_ident())
         return self.record
+
+    def name_workflow(self, prompt_id: str, name: str | None) -> None:
+        self.names[prompt_id] = name
 
 
 class ThreadNotingStore(HistoryStore):

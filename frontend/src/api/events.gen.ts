@@ -6,6 +6,7 @@ export const SERVER_EVENTS = {
   "swissarmyknife.monitor": "monitor",
   "swissarmyknife.profiler": "profiler",
   "swissarmyknife.restart": "restart_failed",
+  "swissarmyknife.profiler.history": "history_changed",
 } as const;
 
 export type ServerEventName = keyof typeof SERVER_EVENTS;
@@ -15,4 +16,5 @@ export interface ServerEventPayloads {
   "swissarmyknife.monitor": components["schemas"]["MonitorEvent"];
   "swissarmyknife.profiler": components["schemas"]["ProfilerEvent"];
   "swissarmyknife.restart": components["schemas"]["RestartEvent"];
+  "swissarmyknife.profiler.history": components["schemas"]["HistoryChangedEvent"];
 }

@@ -111,7 +111,10 @@ export interface paths {
         };
         /** The profiler's settings */
         get: operations["getProfilerSettings"];
-        /** Turn accurate GPU timing on or off; applies from the next node and is saved */
+        /**
+         * Change the profiler's settings (any of them); applies at once and is saved
+         * @description enabled: record workflows or not (409 when the operator turned the profiler off with SWISSARMYKNIFE_PROFILER=0); accurate_gpu_timing: from the next node; max_workflows: the oldest runs beyond go to an archive at once.
+         */
         put: operations["updateProfilerSettings"];
         post?: never;
         delete?: never;
@@ -149,6 +152,101 @@ export interface paths {
         };
         /** One workflow run with every node */
         get: operations["getProfilerWorkflow"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/profiler/workflows/{prompt_id}/name": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Name a run as its tab does (before, while or after it runs)
+         * @description The page sends the saved workflow's name when it queues a prompt; a run already in history takes it at once (stored: true), one queued or running when its record is built.
+         */
+        put: operations["nameProfilerWorkflow"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/profiler/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One page of stored runs, newest first, by workflow and status
+         * @description Page with `before` = the last `next_before`; `total`: the runs the filters match.
+         */
+        get: operations["listProfilerHistory"];
+        put?: never;
+        post?: never;
+        /** Forget every stored run (archives are kept) */
+        delete: operations["clearProfilerHistory"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/profiler/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stored runs bucketed in time (counts, durations, peak VRAM, cache hit rate) for charts
+         * @description At most `points` buckets of equal width; empty buckets are left out.
+         */
+        get: operations["getProfilerSeries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/profiler/analytics/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per node class: runs, time (mean, min, max, p95, share), VRAM; most time first */
+        get: operations["getProfilerNodeClasses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/profiler/analytics/workflows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Per workflow (graph hash): runs, successes, times, last run and its newest name */
+        get: operations["getProfilerWorkflowStats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -223,23 +321,6 @@ export interface paths {
         post?: never;
         /** Delete one archive file */
         delete: operations["deleteProfilerArchive"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/swissarmyknife/profiler/history": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Forget every stored run (archives are kept) */
-        delete: operations["clearProfilerHistory"];
         options?: never;
         head?: never;
         patch?: never;
@@ -514,6 +595,23 @@ export interface components {
             platform: string;
         };
         /**
+         * HistoryChangedEvent
+         * @description Websocket event ``swissarmyknife.profiler.history``: history changed other than by a new run,
+         *     so open views refresh (a new run is ``swissarmyknife.profiler``).
+         */
+        HistoryChangedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "history_changed";
+            /**
+             * Reason
+             * @enum {string}
+             */
+            reason: "cleared" | "archived" | "loaded" | "deleted" | "retention";
+        };
+        /**
          * HistoryClearRequest
          * @description ``DELETE /swissarmyknife/profiler/history``: forget every stored run (body ``{}``).
          */
@@ -648,6 +746,52 @@ export interface components {
             mean_vram_peak_delta_bytes: number | null;
         };
         /**
+         * NodeClassPage
+         * @description Node classes by total time, most first.
+         */
+        NodeClassPage: {
+            /** Items */
+            items: components["schemas"]["NodeClassStats"][];
+            /** Total Duration Ms */
+            total_duration_ms: number;
+        };
+        /**
+         * NodeClassStats
+         * @description One node class across the stored runs (durations and VRAM: executed, successful runs).
+         */
+        NodeClassStats: {
+            /** Class Type */
+            class_type: string;
+            /** Runs */
+            runs: number;
+            /** Cached Runs */
+            cached_runs: number;
+            /** Timed Runs */
+            timed_runs: number;
+            /** Mean Duration Ms */
+            mean_duration_ms: number | null;
+            /** Min Duration Ms */
+            min_duration_ms: number | null;
+            /** Max Duration Ms */
+            max_duration_ms: number | null;
+            /**
+             * P95 Duration Ms
+             * @description The 95th percentile (nearest rank).
+             */
+            p95_duration_ms: number | null;
+            /** Total Duration Ms */
+            total_duration_ms: number;
+            /**
+             * Time Share
+             * @description Its share of all timed node time, 0..1.
+             */
+            time_share: number | null;
+            /** Mean Vram Peak Delta Bytes */
+            mean_vram_peak_delta_bytes: number | null;
+            /** Max Vram Peak Delta Bytes */
+            max_vram_peak_delta_bytes: number | null;
+        };
+        /**
          * NodeRecord
          * @description One node's run inside one workflow.
          */
@@ -720,10 +864,43 @@ export interface components {
             workflow: components["schemas"]["WorkflowSummary"];
         };
         /**
+         * ProfilerSeries
+         * @description Buckets of equal width, oldest first; empty buckets are left out.
+         */
+        ProfilerSeries: {
+            /** Bucket S */
+            bucket_s: number;
+            /** Since */
+            since: number | null;
+            /** Until */
+            until: number | null;
+            /** Items */
+            items: components["schemas"]["SeriesPoint"][];
+        };
+        /**
          * ProfilerSettings
          * @description ``GET``/``PUT /swissarmyknife/profiler/settings``.
          */
         ProfilerSettings: {
+            /**
+             * Enabled
+             * @description Whether workflows are recorded (off: the hooks pass straight through).
+             */
+            enabled: boolean;
+            /**
+             * Enabled Locked Reason
+             * @description Why ``enabled`` cannot be changed here (the operator turned the profiler off); None when it can.
+             */
+            enabled_locked_reason: string | null;
+            /**
+             * Max Workflows
+             * @description History keeps this many runs; older ones go to an archive.
+             */
+            max_workflows: number;
+            /** Min Max Workflows */
+            min_max_workflows: number;
+            /** Max Max Workflows */
+            max_max_workflows: number;
             /**
              * Accurate Gpu Timing
              * @description Wait for the GPU to finish each node's queued work before stopping its clock: true GPU time per node, at the cost of the overlap CUDA would otherwise give. Off by default.
@@ -737,11 +914,24 @@ export interface components {
         };
         /**
          * ProfilerSettingsUpdate
-         * @description ``PUT /swissarmyknife/profiler/settings``.
+         * @description ``PUT /swissarmyknife/profiler/settings``: any of the settings, at least one.
          */
         ProfilerSettingsUpdate: {
-            /** Accurate Gpu Timing */
-            accurate_gpu_timing: boolean;
+            /**
+             * Enabled
+             * @default null
+             */
+            enabled: boolean | null;
+            /**
+             * Accurate Gpu Timing
+             * @default null
+             */
+            accurate_gpu_timing: boolean | null;
+            /**
+             * Max Workflows
+             * @default null
+             */
+            max_workflows: number | null;
         };
         /**
          * ProfilerStats
@@ -816,7 +1006,46 @@ export interface components {
          * @description ``POST /swissarmyknife/restart``: no options; send ``{}``.
          */
         RestartRequest: Record<string, never>;
-        ServerEvent: components["schemas"]["MonitorEvent"] | components["schemas"]["ProfilerEvent"] | components["schemas"]["RestartEvent"];
+        /**
+         * SeriesPoint
+         * @description The runs that started in one bucket ``[start, start + bucket_s)``.
+         */
+        SeriesPoint: {
+            /** Start */
+            start: number;
+            /** Runs */
+            runs: number;
+            /** Successes */
+            successes: number;
+            /** Errors */
+            errors: number;
+            /** Interrupted */
+            interrupted: number;
+            /** Ooms */
+            ooms: number;
+            /**
+             * Mean Duration Ms
+             * @description Over the bucket's successful runs.
+             */
+            mean_duration_ms: number | null;
+            /** Max Duration Ms */
+            max_duration_ms: number | null;
+            /** Mean Peak Vram Bytes */
+            mean_peak_vram_bytes: number | null;
+            /** Max Peak Vram Bytes */
+            max_peak_vram_bytes: number | null;
+            /**
+             * Cache Hits
+             * @description Nodes served from the cache.
+             */
+            cache_hits: number;
+            /**
+             * Cache Lookups
+             * @description Nodes looked up: cache hits plus nodes executed.
+             */
+            cache_lookups: number;
+        };
+        ServerEvent: components["schemas"]["MonitorEvent"] | components["schemas"]["ProfilerEvent"] | components["schemas"]["RestartEvent"] | components["schemas"]["HistoryChangedEvent"];
         /**
          * SessionInfo
          * @description ``GET /swissarmyknife/session``: what the plugin's own page needs before it may act.
@@ -919,6 +1148,48 @@ export interface components {
             max_duration_ms: number | null;
             /** Last Run At */
             last_run_at: number;
+            /**
+             * Workflow Name
+             * @description The newest name among its runs (a graph keeps its hash when renamed).
+             * @default null
+             */
+            workflow_name: string | null;
+        };
+        /**
+         * WorkflowAveragePage
+         * @description Workflows by their newest run, most recent first.
+         */
+        WorkflowAveragePage: {
+            /** Data */
+            data: components["schemas"]["WorkflowAverage"][];
+            /** Count */
+            count: number;
+        };
+        /**
+         * WorkflowNameResult
+         * @description Where the name went: onto the stored run, or kept for a run still queued or running.
+         */
+        WorkflowNameResult: {
+            /** Prompt Id */
+            prompt_id: string;
+            /** Workflow Name */
+            workflow_name: string | null;
+            /**
+             * Stored
+             * @description True when the run was in history already and now carries the name.
+             */
+            stored: boolean;
+        };
+        /**
+         * WorkflowNameUpdate
+         * @description ``PUT /swissarmyknife/profiler/workflows/{prompt_id}/name``: what its tab calls the workflow.
+         */
+        WorkflowNameUpdate: {
+            /**
+             * Workflow Name
+             * @description The saved workflow's name; null for an unsaved one.
+             */
+            workflow_name: string | null;
         };
         /**
          * WorkflowRecord
@@ -956,6 +1227,12 @@ export interface components {
             /** Peak Rss Bytes */
             peak_rss_bytes: number | null;
             error: components["schemas"]["ErrorSummary"] | null;
+            /**
+             * Workflow Name
+             * @description The saved workflow's name from the frontend's open tab, when it sent one (PUT .../workflows/{prompt_id}/name); None for an unsaved workflow or an API client.
+             * @default null
+             */
+            workflow_name: string | null;
             /** Nodes */
             nodes: components["schemas"]["NodeRecord"][];
         };
@@ -995,6 +1272,12 @@ export interface components {
             /** Peak Rss Bytes */
             peak_rss_bytes: number | null;
             error: components["schemas"]["ErrorSummary"] | null;
+            /**
+             * Workflow Name
+             * @description The saved workflow's name from the frontend's open tab, when it sent one (PUT .../workflows/{prompt_id}/name); None for an unsaved workflow or an API client.
+             * @default null
+             */
+            workflow_name: string | null;
         };
     };
     responses: never;
@@ -1464,6 +1747,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Request Entity Too Large */
             413: {
                 headers: {
@@ -1577,6 +1869,368 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    nameProfilerWorkflow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A prompt id: 1-128 letters, digits and . _ : - (ComfyUI mints uuid4s). */
+                prompt_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkflowNameUpdate"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowNameResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listProfilerHistory: {
+        parameters: {
+            query?: {
+                /** @description How many runs, newest first. */
+                limit?: number;
+                /** @description Only runs started before this Unix time (the last page's next_before). */
+                before?: number | null;
+                workflow_hash?: string | null;
+                status?: ("success" | "error" | "interrupted" | "oom") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    clearProfilerHistory: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description This server process's token, from GET /swissarmyknife/session. */
+                "X-SwissArmyKnife-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HistoryClearRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryClearResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getProfilerSeries: {
+        parameters: {
+            query?: {
+                /** @description At most this many buckets over the range. */
+                points?: number;
+                workflow_hash?: string | null;
+                /** @description Unix time; default: the oldest run. */
+                since?: number | null;
+                /** @description Unix time; default: the newest run. */
+                until?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfilerSeries"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getProfilerNodeClasses: {
+        parameters: {
+            query?: {
+                /** @description Only this workflow's runs. */
+                workflow_hash?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeClassPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getProfilerWorkflowStats: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkflowAveragePage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1909,87 +2563,6 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Request Entity Too Large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Unsupported Media Type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-        };
-    };
-    clearProfilerHistory: {
-        parameters: {
-            query?: never;
-            header: {
-                /** @description This server process's token, from GET /swissarmyknife/session. */
-                "X-SwissArmyKnife-Token": string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["HistoryClearRequest"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HistoryClearResult"];
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Forbidden */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description Method Not Allowed */
-            405: {
                 headers: {
                     [name: string]: unknown;
                 };
