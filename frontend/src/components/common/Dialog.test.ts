@@ -82,6 +82,14 @@ describe("Dialog", () => {
     expect(document.activeElement).toBe(setup.opener);
   });
 
+  it("covers the window when its size is full", async () => {
+    const setup = setUp();
+    const dialog = await openFrom(setup);
+    expect(dialog.dataset.size).toBe("default");
+    await setup.view.rerender({ size: "full" });
+    expect(dialog.dataset.size).toBe("full");
+  });
+
   it("takes the alertdialog role for a question that interrupts", async () => {
     const setup = setUp();
     await setup.view.rerender({ role: "alertdialog", open: true });

@@ -95,6 +95,28 @@ describe("Popover", () => {
     expect(document.activeElement).toBe(outside);
   });
 
+  it("a pointer in a modal dialog opened over it (its confirmation) keeps it open", async () => {
+    const { view, trigger, ondismiss } = setUp();
+    await openFrom(view, trigger);
+    const modal = document.createElement("div");
+    modal.setAttribute("aria-modal", "true");
+    const answer = document.createElement("button");
+    modal.append(answer);
+    document.body.append(modal);
+    await fireEvent.pointerDown(answer);
+    expect(ondismiss).not.toHaveBeenCalled();
+    await fireEvent.pointerDown(document.body);
+    expect(ondismiss).toHaveBeenCalledWith("outside");
+  });
+
+  it("is 340px wide at most, 480px when wide", async () => {
+    const { view, trigger } = setUp();
+    const popover = await openFrom(view, trigger);
+    expect(popover.dataset.size).toBe("default");
+    await view.rerender({ size: "wide" });
+    expect(popover.dataset.size).toBe("wide");
+  });
+
   it("ignores Escape and pointers while closed", async () => {
     const { trigger, ondismiss } = setUp();
     await fireEvent.keyDown(trigger, { key: "Escape" });

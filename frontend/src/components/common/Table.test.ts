@@ -1,5 +1,6 @@
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
-import { afterEach, describe, expect, it } from "vitest";
+import { createRawSnippet } from "svelte";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import Table from "./Table.svelte";
 import type { Column } from "./table.svelte";
@@ -84,5 +85,92 @@ describe("Table", () => {
     expect(table.dataset.sortColumn).toBe("ms");
     expect(table.dataset.sortDirection).toBe("ascending");
     expect(names()[0]).toBe("CLIP Text Encode");
+  });
+});
+
+interface TreeRow {
+  id: string;
+  name: string;
+  ms: number;
+  members?: TreeRow[];
+  shapes?: string;
+}
+
+const TREE: TreeRow[] = [
+  {
+    id: "g",
+    name: "Subgraph",
+    ms: 500,
+    members: [
+      { id: "g1", name: "Inner fast", ms: 10 },
+      { id: "g2", name: "Inner slow", ms: 400, shapes: "[1, 4, 64, 64]" },
+    ],
+  },
+  { id: "a", name: "Alone", ms: 100, shapes: "[1, 3]" },
+];
+
+const details = createRawSnippet((row: () => TreeRow) => ({ render: () => `<p class="shapes">${row().shapes}</p>` }));
+
+function setUpTree(props: Record<string, unknown> = {}) {
+  return render(Table<TreeRow>, {
+    props: {
+      columns: [
+        { id: "name", label: "Node", value: (r: TreeRow) => r.name },
+        { id: "ms", label: "Time", value: (r: TreeRow) => r.ms, firstDirection: "descending" },
+      ] satisfies Column<TreeRow>[],
+      rows: TREE,
+      rowKey: (r: TreeRow) => r.id,
+      caption: "Tree",
+      children: (r: TreeRow) => r.members ?? null,
+      details,
+      hasDetails: (r: TreeRow) => r.shapes !== undefined,
+      expandLabel: (r: TreeRow) => `More about ${r.name}`,
+      ...props,
+    },
+  });
+}
+
+const rowKeys = () => [...document.querySelectorAll<HTMLElement>("tbody tr[data-row]")].map((tr) => tr.dataset.row);
+
+describe("Table with nested rows, details and a selection", () => {
+  it("shows a row's members under it while it is expanded, sorted like the rows", async () => {
+    setUpTree({ expanded: new Set(["g"]) });
+    expect(rowKeys()).toEqual(["g", "g1", "g2", "a"]);
+    expect(document.querySelector<HTMLElement>('tr[data-row="g1"]')?.dataset.depth).toBe("1");
+    await fireEvent.click(screen.getByRole("button", { name: "Time" }));
+    expect(rowKeys()).toEqual(["g", "g2", "g1", "a"]);
+    const disclosure = screen.getByRole("button", { name: "More about Subgraph" });
+    expect(disclosure.getAttribute("aria-expanded")).toBe("true");
+    await fireEvent.click(disclosure);
+    expect(rowKeys()).toEqual(["g", "a"]);
+    expect(disclosure.getAttribute("aria-expanded")).toBe("false");
+  });
+
+  it("gives a disclosure only to rows with members or details, and shows details in a row of their own", async () => {
+    setUpTree();
+    expect(screen.queryByRole("button", { name: "More about Inner fast" })).toBeNull();
+    const alone = screen.getByRole("button", { name: "More about Alone" });
+    expect(document.querySelector(".shapes")).toBeNull();
+    await fireEvent.click(alone);
+    const shown = document.querySelector<HTMLElement>('[data-details-of="a"]');
+    expect(shown?.textContent).toBe("[1, 3]");
+    expect(alone.getAttribute("aria-controls")).toBe(shown?.id);
+  });
+
+  it("a click on a row selects it (aria-current); a click on its disclosure does not", async () => {
+    const onselect = vi.fn();
+    setUpTree({ onselect });
+    await fireEvent.click(screen.getByRole("button", { name: "More about Subgraph" }));
+    expect(onselect).not.toHaveBeenCalled();
+    await fireEvent.click(screen.getByText("Inner slow"));
+    expect(onselect).toHaveBeenCalledWith(expect.objectContaining({ id: "g2" }));
+    expect(document.querySelector('tr[data-row="g2"]')?.getAttribute("aria-current")).toBe("true");
+    expect(document.querySelectorAll('[aria-current="true"]')).toHaveLength(1);
+  });
+
+  it("follows a selection its owner sets", async () => {
+    const view = setUpTree();
+    await view.rerender({ selected: "a" });
+    expect(document.querySelector('tr[data-row="a"]')?.getAttribute("data-selected")).toBe("true");
   });
 });

@@ -25,10 +25,15 @@ export class PopoverState {
     return key === "Escape" ? this.#dismiss("escape") : null;
   }
 
-  /** A pointer went down on the page: anywhere but the anchor and the popover dismisses. */
+  /**
+   * A pointer went down on the page: anywhere but the anchor and the popover dismisses, except in a
+   * modal dialog (a confirmation the popover opened sits over it; answering it keeps the popover).
+   */
   pointerdown(target: EventTarget | null, inside: readonly (Element | null | undefined)[]): PopoverDismiss | null {
     const node = target instanceof Node ? target : null;
-    return inside.some((element) => element && node && element.contains(node)) ? null : this.#dismiss("outside");
+    if (inside.some((element) => element && node && element.contains(node))) return null;
+    const element = node instanceof Element ? node : (node?.parentElement ?? null);
+    return element?.closest('[aria-modal="true"]') ? null : this.#dismiss("outside");
   }
 
   opened(active: Element | null): void {

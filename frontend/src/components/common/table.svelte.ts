@@ -56,6 +56,14 @@ export class TableState<Row> {
     return column && sort ? sortRows(rows, column.value, sort.direction) : rows;
   });
 
+  /** A row's own rows in the same order as the rows (null: none). */
+  childrenOf(children: readonly Row[] | null): readonly Row[] {
+    if (!children || children.length === 0) return [];
+    const sort = this.sort;
+    const column = sort && this.columns.find((c) => c.id === sort.column);
+    return column && sort ? sortRows(children, column.value, sort.direction) : children;
+  }
+
   /** A header was pressed: sort by it, or turn its direction around when it already sorts. */
   toggle(columnId: string): void {
     const column = this.columns.find((c) => c.id === columnId);
