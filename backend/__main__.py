@@ -11,9 +11,11 @@ from pathlib import Path
 from . import log
 from .api import route_specs
 from .api.standalone import StandaloneControls, standalone_endpoints
+from .host.standalone.demo import DemoWorkload, SimulatedClock
 from .host.standalone.fake_models import DEFAULT_FAKE_MODELS, FakeModels, ModelHoldingFakeGpuSource
 from .host.standalone.server import StandaloneHost
 from .plugin import Plugin, create_plugin
+from .profiler import Recorder
 from .telemetry import FakeCpuSource, FakeGpuSource, TelemetrySources
 
 DEFAULT_PORT = 8199
@@ -38,6 +40,26 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         ),
     )
     parser.add_argument(
+        "--demo",
+        action="store_true",
+        help=(
+            "run a simulated workload (text to image, an upscale, cache hits, an error, an interrupt, "
+            "an OOM) through the real profiler, with fake GPUs; history is seeded with past runs when empty"
+        ),
+    )
+    parser.add_argument(
+        "--demo-interval",
+        type=float,
+        default=30.0,
+        help="seconds between the demo's live runs (default 30)",
+    )
+    parser.add_argument(
+        "--demo-speed",
+        type=float,
+        default=1.0,
+        help="how much faster than real time the demo's live runs go (default 1; e2e tests use more)",
+    )
+    parser.add_argument(
         "--allow-remote",
         action="store_true",
         help="allow listening on a non-loopback address (the API has no authentication)",
@@ -45,7 +67,9 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _add_test_controls(host: StandaloneHost, plugin: Plugin, sources: TelemetrySources) -> None:
+def _add_test_controls(
+    host: StandaloneHost, plugin: Plugin, sources: TelemetrySources, demo: DemoWorkload | None = None
+) -> None:
     # Test-only routes (backend/api/standalone.py): never in ComfyUI, never on real telemetry.
     fake = next(source for source in sources.gpus if isinstance(source, FakeGpuSource))
     controls = StandaloneControls(
@@ -56,12 +80,18 @@ def _add_test_controls(host: StandaloneHost, plugin: Plugin, sources: TelemetryS
         client_count=host.client_count,
         request_sample=plugin.sampler.request_sample,
         request_probe=plugin.sampler.request_probe,
+        run_demo=demo.run_now if demo is not None else None,
     )
     host.add_test_routes(route_specs(standalone_endpoints(controls)))
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
+    if args.demo:
+        args.fake_gpus = True
+    if args.demo_speed <= 0 or args.demo_interval < 0:
+        print("--demo-speed must be above 0 and --demo-interval at least 0", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         loopback = ipaddress.ip_address(args.host).is_loopback
@@ -71,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"refusing to listen on {args.host}: pass --allow-remote to expose the API", file=sys.stderr)
         return 2
     # With fake GPUs, fake models hold VRAM on them until Clear VRAM unloads them.
-    models = FakeModels(DEFAULT_FAKE_MODELS if args.fake_gpus else ())
+    # The demo loads its models as its workflows run; --fake-gpus alone starts with two loaded.
+    models = FakeModels(DEFAULT_FAKE_MODELS if args.fake_gpus and not args.demo else ())
     host = StandaloneHost(args.data_dir, models=models)
     sources = (
         TelemetrySources(cpu=FakeCpuSource(), gpus=(ModelHoldingFakeGpuSource(models),))
@@ -79,14 +110,36 @@ def main(argv: list[str] | None = None) -> int:
         else TelemetrySources.default()
     )
     plugin = create_plugin(host, sources)
+    demo = (
+        start_demo(host, plugin, speed=args.demo_speed, interval_s=args.demo_interval) if args.demo else None
+    )
     if args.fake_gpus:
-        _add_test_controls(host, plugin, sources)
+        _add_test_controls(host, plugin, sources, demo)
     try:
         log.info(f"standalone host on http://{args.host}:{args.port}/")
         host.serve(args.host, args.port)
     finally:
+        if demo is not None:
+            demo.stop()
         plugin.close()
     return 0
+
+
+def start_demo(host: StandaloneHost, plugin: Plugin, *, speed: float, interval_s: float) -> DemoWorkload:
+    """Seed an empty history with past runs, then run the demo's workflows live on a thread."""
+    demo = DemoWorkload(host.models, host.queue, host.send_event, speed=speed, interval_s=interval_s)
+    if plugin.history.wait_until_open() and plugin.history.count() == 0:
+
+        def seeded_recorder(clock: SimulatedClock) -> Recorder:
+            recorder = Recorder(wall_clock=clock.wall, perf_clock=clock.perf)
+            recorder.add_sink(plugin.history.submit)
+            return recorder
+
+        count = demo.seed(seeded_recorder)
+        plugin.history.flush(30.0)
+        log.info(f"demo: seeded history with {count} past runs")
+    demo.start(plugin.recorder)
+    return demo
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ const PYTHON = process.env.SWISSARMYKNIFE_PYTHON ?? path.join(ROOT, ".venv", "bi
 const PORT_BASE = Number(process.env.SWISSARMYKNIFE_E2E_PORT ?? 18198);
 export const REAL_PORT = PORT_BASE;
 export const FAKE_GPU_PORT = PORT_BASE + 1;
+// The demo host: fake GPUs, history seeded with past runs, a live run every few seconds (10x speed).
+export const DEMO_PORT = PORT_BASE + 2;
 
 // Each host's data folder (its history database, archives): kept after a run for a look at what
 // the host wrote, emptied when the next run starts. Playwright loads this file again in every
@@ -63,8 +65,14 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "fake-gpus", use: { baseURL: `http://127.0.0.1:${FAKE_GPU_PORT}` }, testIgnore: /real-host/ },
+    { name: "fake-gpus", use: { baseURL: `http://127.0.0.1:${FAKE_GPU_PORT}` }, testIgnore: /real-host|demo-/ },
     { name: "real-host", use: { baseURL: `http://127.0.0.1:${REAL_PORT}` }, testMatch: /real-host/ },
+    // Specs named demo-*.spec.ts run against the demo host (python -m backend --demo).
+    { name: "demo", use: { baseURL: `http://127.0.0.1:${DEMO_PORT}` }, testMatch: /demo-/ },
   ],
-  webServer: [host("fake-gpus", FAKE_GPU_PORT, ["--fake-gpus"]), host("real-host", REAL_PORT, [])],
+  webServer: [
+    host("fake-gpus", FAKE_GPU_PORT, ["--fake-gpus"]),
+    host("real-host", REAL_PORT, []),
+    host("demo", DEMO_PORT, ["--demo", "--demo-speed", "10", "--demo-interval", "5"]),
+  ],
 });

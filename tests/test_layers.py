@@ -32,7 +32,7 @@ LAYERS: dict[str, set[str]] = {
     "host": {"schemas", "actions", "profiler", "telemetry", "version"},
     # The composition roots: the plugin inside a host, and the standalone host's entry.
     "plugin": {"schemas", "actions", "api", "host", "profiler", "storage", "telemetry", "version"},
-    "__main__": {"api", "host", "plugin", "telemetry"},
+    "__main__": {"api", "host", "plugin", "profiler", "telemetry"},
     "__init__": set(),
 }
 COMFY_MODULES = {"server", "execution", "folder_paths", "comfy", "comfy_execution", "nodes", "comfy_api"}

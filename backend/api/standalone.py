@@ -22,6 +22,7 @@ FAKE_GPU_PATH = "/swissarmyknife/standalone/fake-gpu"
 EMIT_PATH = "/swissarmyknife/standalone/emit"
 FAKE_QUEUE_PATH = "/swissarmyknife/standalone/fake-queue"
 FAKE_MODELS_PATH = "/swissarmyknife/standalone/fake-models"
+DEMO_RUN_PATH = "/swissarmyknife/standalone/demo/run"
 
 
 class FakeModelsControl(Protocol):
@@ -80,6 +81,10 @@ class FakeModelsLoaded(ApiModel):
     held_bytes: int
 
 
+class DemoRunStarted(ApiModel):
+    started: bool
+
+
 @dataclass(frozen=True)
 class StandaloneControls:
     """What the test-only routes steer; built by the standalone host's entry (``backend/__main__.py``).
@@ -92,6 +97,7 @@ class StandaloneControls:
         client_count: How many pages listen (reported back to the caller).
         request_sample: Wakes the sampler so a change shows without waiting a whole interval.
         request_probe: Re-probes capabilities (a GPU came or went).
+        run_demo: Starts the demo workload's next run now (``--demo`` only).
     """
 
     fake_gpus: FakeGpuSource
@@ -101,6 +107,8 @@ class StandaloneControls:
     client_count: Callable[[], int]
     request_sample: Callable[[], None]
     request_probe: Callable[[], None]
+    # With --demo: start the demo's next run now (None: no demo, the route is not served).
+    run_demo: Callable[[], None] | None = None
 
 
 def standalone_endpoints(controls: StandaloneControls) -> list[Endpoint]:
@@ -144,6 +152,12 @@ def standalone_endpoints(controls: StandaloneControls) -> list[Endpoint]:
             models=[name for name, _ in loaded], held_bytes=sum(size for _, size in loaded)
         )
 
+    async def run_demo(_call: Call[Any, Any, Any]) -> DemoRunStarted:
+        if controls.run_demo is None:
+            raise ApiError(404, "not_found", "the standalone host runs no demo (start it with --demo)")
+        controls.run_demo()
+        return DemoRunStarted(started=True)
+
     return [
         Endpoint(
             method="POST",
@@ -185,6 +199,16 @@ def standalone_endpoints(controls: StandaloneControls) -> list[Endpoint]:
             summary="Test only: load the fake models onto the fake GPUs again",
             handler=load_models,
             response_model=FakeModelsLoaded,
+            tag="standalone",
+            test_only=True,
+        ),
+        Endpoint(
+            method="POST",
+            path=DEMO_RUN_PATH,
+            operation_id="standaloneRunDemo",
+            summary="Test only: start the demo workload's next run now",
+            handler=run_demo,
+            response_model=DemoRunStarted,
             tag="standalone",
             test_only=True,
         ),

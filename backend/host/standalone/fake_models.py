@@ -53,6 +53,10 @@ class FakeModels:
         with self._lock:
             self._loaded = [m for m in self._loaded if m not in models] + list(models)
 
+    def unload(self, models: Sequence[FakeModel]) -> None:
+        with self._lock:
+            self._loaded = [m for m in self._loaded if m not in models]
+
     def load_defaults(self) -> list[tuple[str, int]]:
         """Load the default models again; every loaded model's (name, bytes)."""
         self.load(DEFAULT_FAKE_MODELS)
