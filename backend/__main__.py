@@ -54,6 +54,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         help="seconds between the demo's live runs (default 30)",
     )
     parser.add_argument(
+        "--demo-seed-runs",
+        type=int,
+        default=36,
+        help="past runs the demo seeds an empty history with (default 36; e.g. 10000 for a large history)",
+    )
+    parser.add_argument(
         "--demo-speed",
         type=float,
         default=1.0,
@@ -89,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
     if args.demo:
         args.fake_gpus = True
-    if args.demo_speed <= 0 or args.demo_interval < 0:
-        print("--demo-speed must be above 0 and --demo-interval at least 0", file=sys.stderr)
+    if args.demo_speed <= 0 or args.demo_interval < 0 or args.demo_seed_runs < 0:
+        print(
+            "--demo-speed must be above 0, --demo-interval and --demo-seed-runs at least 0", file=sys.stderr
+        )
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
@@ -110,9 +118,11 @@ def main(argv: list[str] | None = None) -> int:
         else TelemetrySources.default()
     )
     plugin = create_plugin(host, sources)
-    demo = (
-        start_demo(host, plugin, speed=args.demo_speed, interval_s=args.demo_interval) if args.demo else None
-    )
+    demo = None
+    if args.demo:
+        demo = start_demo(
+            host, plugin, speed=args.demo_speed, interval_s=args.demo_interval, seed_runs=args.demo_seed_runs
+        )
     if args.fake_gpus:
         _add_test_controls(host, plugin, sources, demo)
     try:
@@ -125,18 +135,26 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def start_demo(host: StandaloneHost, plugin: Plugin, *, speed: float, interval_s: float) -> DemoWorkload:
+def start_demo(
+    host: StandaloneHost, plugin: Plugin, *, speed: float, interval_s: float, seed_runs: int = 36
+) -> DemoWorkload:
     """Seed an empty history with past runs, then run the demo's workflows live on a thread."""
     demo = DemoWorkload(host.models, host.queue, host.send_event, speed=speed, interval_s=interval_s)
-    if plugin.history.wait_until_open() and plugin.history.count() == 0:
+    if seed_runs and plugin.history.wait_until_open() and plugin.history.count() == 0:
 
         def seeded_recorder(clock: SimulatedClock) -> Recorder:
             recorder = Recorder(wall_clock=clock.wall, perf_clock=clock.perf)
             recorder.add_sink(plugin.history.submit)
             return recorder
 
-        count = demo.seed(seeded_recorder)
-        plugin.history.flush(30.0)
+        # Over six hours for the default few dozen; a large history spans a day per 200 runs.
+        count = demo.seed(
+            seeded_recorder,
+            runs=seed_runs,
+            hours=max(6.0, seed_runs / 200 * 24),
+            pace=lambda: plugin.history.flush(60.0),
+        )
+        plugin.history.flush(max(30.0, seed_runs / 50))
         log.info(f"demo: seeded history with {count} past runs")
     demo.start(plugin.recorder)
     return demo

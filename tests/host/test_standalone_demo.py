@@ -150,3 +150,24 @@ async def test_the_demo_route_starts_a_run_or_says_there_is_no_demo(
         assert resp.status == (200 if with_demo else 404), await resp.text()
         assert demo._wake.is_set() is with_demo, "the next run starts now"
         plugin.close()
+
+
+def test_seeding_a_large_history_waits_for_the_writer_and_loses_nothing(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path, queue_size=250)
+    store.start()
+    demo = DemoWorkload(FakeModels(), FakeQueue(), Events())
+
+    def recorder(clock: SimulatedClock) -> Recorder:
+        seeded = Recorder(wall_clock=clock.wall, perf_clock=clock.perf)
+        seeded.add_sink(store.submit)
+        return seeded
+
+    paced: list[bool] = []
+    try:
+        # 1,000 runs handed over at once would overflow a queue of 250: seeding waits every 200.
+        demo.seed(recorder, runs=1000, pace=lambda: paced.append(store.flush(30)))
+        assert store.flush(30)
+        assert paced == [True] * 5
+        assert store.count() == 1000 and store.counters().dropped == 0
+    finally:
+        store.close()

@@ -34,6 +34,8 @@ MIB = 1024**2
 Outcome = Literal["success", "error", "interrupted", "oom"]
 SendEvent = Callable[[str, dict[str, Any]], None]
 THREAD_NAME = "swissarmyknife-demo"
+# Seeding hands runs to the store faster than it writes them: it waits for the writer this often.
+SEED_PACE_RUNS = 200
 # The process's resident memory the records show (ComfyUI with torch imported is a few GiB).
 BASE_RSS_BYTES = 3 * GIB
 
@@ -268,6 +270,7 @@ class DemoWorkload:
         hours: float = 6.0,
         runs: int = 36,
         now: float | None = None,
+        pace: Callable[[], object] = lambda: None,
     ) -> int:
         """Record ``runs`` past runs over the last ``hours``, at once; returns how many."""
         end = time.time() if now is None else now
@@ -289,6 +292,8 @@ class DemoWorkload:
                 events=False,
             )
             clock.sleep(gap_s)
+            if i % SEED_PACE_RUNS == SEED_PACE_RUNS - 1:
+                pace()  # let the store's writer catch up: its queue drops what it cannot hold
         return runs
 
     # Live -------------------------------------------------------------------------------------
