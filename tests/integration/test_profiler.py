@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 import pytest
@@ -122,3 +123,41 @@ def test_history_survives_a_restart() -> None:
         assert WorkflowRecord.model_validate(body) == before
     finally:
         stop_comfyui(server)
+
+
+def test_a_run_takes_the_name_its_page_sends_before_or_after_it_runs(comfyui: ComfyServer) -> None:
+    # The page names a prompt when it queues it; the name may arrive before the run starts...
+    early = str(uuid.uuid4())  # newer ComfyUI takes a client's prompt id only as a UUID
+    status, body = comfyui.post(
+        f"/swissarmyknife/profiler/workflows/{early}/name", {"workflow_name": "Sleepers"}, method="PUT"
+    )
+    assert status == 200 and body["stored"] is False, body
+    assert (
+        record_of(comfyui, comfyui.queue(sleep_chain(color=91), prompt_id=early)).workflow_name == "Sleepers"
+    )
+    # ... or after it is stored.
+    late = record_of(comfyui, comfyui.queue(sleep_chain(color=92)))
+    assert late.workflow_name is None
+    status, body = comfyui.post(
+        f"/swissarmyknife/profiler/workflows/{late.prompt_id}/name",
+        {"workflow_name": "Renamed"},
+        method="PUT",
+    )
+    assert status == 200 and body["stored"] is True, body
+    assert record_of(comfyui, late.prompt_id).workflow_name == "Renamed"
+    status, stats = comfyui.get("/swissarmyknife/profiler/analytics/workflows")
+    assert status == 200 and any(w["workflow_name"] == "Renamed" for w in stats["data"])
+
+
+def test_the_profiler_can_be_turned_off_and_on_from_the_page(comfyui: ComfyServer) -> None:
+    status, body = comfyui.post("/swissarmyknife/profiler/settings", {"enabled": False}, method="PUT")
+    assert status == 200 and body["enabled"] is False, body
+    try:
+        unrecorded = comfyui.queue(sleep_chain(color=93))
+        comfyui.wait_done(unrecorded)
+        status, _ = comfyui.get(f"/swissarmyknife/profiler/workflows/{unrecorded}")
+        assert status == 404, "off: the run is not recorded"
+    finally:
+        status, body = comfyui.post("/swissarmyknife/profiler/settings", {"enabled": True}, method="PUT")
+        assert status == 200 and body["enabled"] is True, body
+    assert record_of(comfyui, comfyui.queue(sleep_chain(color=94))).status == "success", "on again"

@@ -49,12 +49,13 @@ class ComfyServer:
         except ValueError:
             return status, body.decode(errors="replace")
 
-    def post(self, path: str, payload: Any, timeout_s: float = 10.0) -> tuple[int, Any]:
+    def post(self, path: str, payload: Any, timeout_s: float = 10.0, method: str = "POST") -> tuple[int, Any]:
+        """Send ``payload`` as JSON (POST, or ``method``); the status and the decoded reply."""
         request = urllib.request.Request(
             self.url + path,
             data=json.dumps(payload).encode(),
             headers={"Content-Type": "application/json"},
-            method="POST",
+            method=method,
         )
         try:
             with urllib.request.urlopen(request, timeout=timeout_s) as resp:
@@ -66,9 +67,12 @@ class ComfyServer:
         except ValueError:
             return status, body.decode(errors="replace")
 
-    def queue(self, prompt: dict[str, Any]) -> str:
-        """Queue an API-format prompt; return its prompt id."""
-        status, body = self.post("/prompt", {"prompt": prompt})
+    def queue(self, prompt: dict[str, Any], prompt_id: str | None = None) -> str:
+        """Queue an API-format prompt (under ``prompt_id`` when given); return its prompt id."""
+        payload: dict[str, Any] = {"prompt": prompt}
+        if prompt_id is not None:
+            payload["prompt_id"] = prompt_id
+        status, body = self.post("/prompt", payload)
         assert status == 200, body
         return str(body["prompt_id"])
 
