@@ -10,7 +10,8 @@ Run from the checkout's root::
    plus the caller's cost of ``submit()`` (what ComfyUI's execution thread pays). Budget: median
    <= 2 ms per workflow. The retention step (archive 1,000 oldest + delete) is timed on its own.
 2. Stats: ``GET /swissarmyknife/profiler/stats`` through aiohttp's test client with N workflows x 20
-   nodes stored. Budget: p95 <= 50 ms.
+   nodes stored. Budget: p95 <= 50 ms. Also what the profiler's Previous and Analytics tabs read:
+   a filtered history page, series bucketed in SQL, per node class stats with p95, per workflow.
 3. Memory: resident set size of a fresh process that opens the store and serves stats, with 1k
    vs N workflows stored: it must not grow with history.
 """
@@ -106,11 +107,17 @@ def _row(name: str, values: list[float], unit: str = "ms") -> str:
     )
 
 
+def _hash(n: int) -> str:
+    return f"{n:016x}"
+
+
 def _fill(directory: Path, count: int, max_workflows: int) -> None:
     """Store ``count`` workflows as the recorder would, one transaction each (retention off)."""
     with HistoryStore(directory, max_workflows=max_workflows) as store:
         for i in range(count):
-            store.submit(Built(make_record(i, status=STATUSES[i % len(STATUSES)])))
+            # Seven workflows, their hashes as the recorder makes them (16 hex digits).
+            record = make_record(i, status=STATUSES[i % len(STATUSES)], workflow_hash=_hash(i % 7))
+            store.submit(Built(record))
             if i % 500 == 499:
                 assert store.flush(120)
         assert store.flush(120)
@@ -167,7 +174,30 @@ async def _stats_requests(store: HistoryStore, requests: int, workflows: int) ->
     services = ApiServices(version="bench", sampler=FakeSampler(), profiler=ProfilerServices(history=store))
     for spec in route_specs(build_endpoints(services)):
         app.router.add_route("*", spec.path, spec.handler)
-    out: dict[str, list[float]] = {"stats": [], "stats_page": [], "workflow": [], "bytes": []}
+    out: dict[str, list[float]] = {
+        "stats": [],
+        "stats_page": [],
+        "workflow": [],
+        "bytes": [],
+        "history_filtered": [],
+        "series": [],
+        "series_one": [],
+        "nodes": [],
+        "nodes_one": [],
+        "workflows": [],
+    }
+    # What the profiler's Previous and Analytics tabs read (issue 13), by the series they fill.
+    aggregates = {
+        "history_filtered": (
+            "/swissarmyknife/profiler/history",
+            {"workflow_hash": _hash(3), "status": "success"},
+        ),
+        "series": ("/swissarmyknife/profiler/series", {"points": "120"}),
+        "series_one": ("/swissarmyknife/profiler/series", {"points": "120", "workflow_hash": _hash(3)}),
+        "nodes": ("/swissarmyknife/profiler/analytics/nodes", {}),
+        "nodes_one": ("/swissarmyknife/profiler/analytics/nodes", {"workflow_hash": _hash(3)}),
+        "workflows": ("/swissarmyknife/profiler/analytics/workflows", {"limit": "500"}),
+    }
     # A plain session: aiohttp's TestClient keeps every response until it closes.
     async with TestServer(app) as server, ClientSession(str(server.make_url(""))) as client:
 
@@ -192,6 +222,10 @@ async def _stats_requests(store: HistoryStore, requests: int, workflows: int) ->
             t0 = time.perf_counter()
             await get(f"/swissarmyknife/profiler/workflows/prompt-{(i * 37) % workflows:06d}")
             out["workflow"].append((time.perf_counter() - t0) * 1000)
+            for name, (path, params) in aggregates.items():
+                t0 = time.perf_counter()
+                await get(path, **params)
+                out[name].append((time.perf_counter() - t0) * 1000)
     return out
 
 
@@ -295,6 +329,12 @@ def report(
         _row("stats (first page)", stats["stats"]),
         _row("stats (a page deep in history, `before=`)", stats["stats_page"]),
         _row("workflows/{prompt_id} (20 nodes)", stats["workflow"]),
+        _row("history, one workflow's successes (Previous)", stats["history_filtered"]),
+        _row("series, 120 buckets (Analytics' charts)", stats["series"]),
+        _row("series, 120 buckets, one workflow", stats["series_one"]),
+        _row("analytics/nodes, with p95 (Analytics' table)", stats["nodes"]),
+        _row("analytics/nodes, one workflow (aggregated from node runs)", stats["nodes_one"]),
+        _row("analytics/workflows, 500", stats["workflows"]),
         "",
         f"- Budget: p95 <= {STATS_BUDGET_P95_MS} ms: "
         f"**{'within budget' if p95 <= STATS_BUDGET_P95_MS else 'OVER BUDGET'}** "

@@ -402,25 +402,35 @@ def series(
     return ProfilerSeries(bucket_s=bucket_s, since=since, until=until, items=items)
 
 
-def _p95(conn: sqlite3.Connection, class_type: str, timed: int, workflow_hash: str | None) -> float | None:
-    """The nearest-rank 95th percentile of a class's timed durations, read off an index."""
+def _p95_rank(timed: int) -> int:
+    """The 0-based rank of the nearest-rank 95th percentile among ``timed`` sorted values."""
+    return -(-95 * timed // 100) - 1  # ceil(0.95 n) - 1
+
+
+def _p95(conn: sqlite3.Connection, class_type: str, timed: int) -> float | None:
+    """The 95th percentile of a class's timed durations in all of history, read off an index."""
     if timed == 0:
         return None
-    offset = -(-95 * timed // 100) - 1  # ceil(0.95 n) - 1
-    if workflow_hash is None:
-        row = conn.execute(
-            "SELECT duration_ms FROM node_runs WHERE class_type = ? AND duration_ms IS NOT NULL "
-            "ORDER BY duration_ms LIMIT 1 OFFSET ?",
-            (class_type, offset),
-        ).fetchone()
-    else:
-        row = conn.execute(
-            "SELECT n.duration_ms FROM node_runs n JOIN workflows w ON w.seq = n.workflow_seq "
-            "WHERE n.class_type = ? AND n.duration_ms IS NOT NULL AND w.workflow_hash = ? "
-            "ORDER BY n.duration_ms LIMIT 1 OFFSET ?",
-            (class_type, workflow_hash, offset),
-        ).fetchone()
+    row = conn.execute(
+        "SELECT duration_ms FROM node_runs WHERE class_type = ? AND duration_ms IS NOT NULL "
+        "ORDER BY duration_ms LIMIT 1 OFFSET ?",
+        (class_type, _p95_rank(timed)),
+    ).fetchone()
     return None if row is None else float(row[0])
+
+
+def _p95_of_workflow(conn: sqlite3.Connection, workflow_hash: str) -> tuple[dict[str, float], float]:
+    """Each class's 95th percentile within one workflow's runs, and their total time, from one
+    pass over them (the class index cannot help: the runs are picked by the workflow)."""
+    durations: dict[str, list[float]] = {}
+    for class_type, duration in conn.execute(
+        "SELECT n.class_type, n.duration_ms FROM node_runs n JOIN workflows w ON w.seq = n.workflow_seq "
+        "WHERE w.workflow_hash = ? AND n.duration_ms IS NOT NULL",
+        (workflow_hash,),
+    ):
+        durations.setdefault(class_type, []).append(duration)
+    p95s = {class_type: sorted(values)[_p95_rank(len(values))] for class_type, values in durations.items()}
+    return p95s, sum(sum(values) for values in durations.values())
 
 
 def node_class_stats(
@@ -439,6 +449,7 @@ def node_class_stats(
             (limit,),
         ).fetchall()
         total = conn.execute("SELECT TOTAL(duration_sum_ms) FROM node_rollup").fetchone()[0]
+        p95s = None
     else:
         rows = conn.execute(
             "SELECT n.class_type, COUNT(*), SUM(n.cache_hit), COUNT(n.duration_ms), TOTAL(n.duration_ms), "
@@ -448,11 +459,7 @@ def node_class_stats(
             "GROUP BY n.class_type ORDER BY TOTAL(n.duration_ms) DESC, n.class_type LIMIT ?",
             (workflow_hash, limit),
         ).fetchall()
-        total = conn.execute(
-            "SELECT TOTAL(n.duration_ms) FROM node_runs n JOIN workflows w ON w.seq = n.workflow_seq "
-            "WHERE w.workflow_hash = ?",
-            (workflow_hash,),
-        ).fetchone()[0]
+        p95s, total = _p95_of_workflow(conn, workflow_hash)
     total_ms = float(total or 0.0)
     items = [
         NodeClassStats(
@@ -463,7 +470,7 @@ def node_class_stats(
             mean_duration_ms=_mean(float(r[4]), int(r[3])),
             min_duration_ms=r[5],
             max_duration_ms=r[6],
-            p95_duration_ms=_p95(conn, r[0], int(r[3]), workflow_hash),
+            p95_duration_ms=_p95(conn, r[0], int(r[3])) if p95s is None else p95s.get(r[0]),
             total_duration_ms=float(r[4]),
             time_share=float(r[4]) / total_ms if total_ms > 0 else None,
             mean_vram_peak_delta_bytes=_mean(float(r[8]), int(r[7])),
