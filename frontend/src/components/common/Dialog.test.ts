@@ -2,6 +2,7 @@ import { fireEvent, render, screen } from "@testing-library/svelte";
 import { createRawSnippet } from "svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
+import NestedDialogs from "../../testing/NestedDialogs.svelte";
 import Dialog from "./Dialog.svelte";
 
 const content = createRawSnippet(() => ({
@@ -94,5 +95,44 @@ describe("Dialog", () => {
     const setup = setUp();
     await setup.view.rerender({ role: "alertdialog", open: true });
     expect(screen.getByRole("alertdialog", { name: "Profiler" })).toBeTruthy();
+  });
+
+  describe("inside another dialog (a confirmation over the profiler)", () => {
+    function nested(innerOpen = true) {
+      const outerDismiss = vi.fn();
+      const innerDismiss = vi.fn();
+      const view = render(NestedDialogs, { props: { innerOpen, outerDismiss, innerDismiss } });
+      return { outerDismiss, innerDismiss, view, inner: () => screen.getByRole("alertdialog", { name: "Inner" }) };
+    }
+
+    it("takes focus, and Escape closes it alone", async () => {
+      const { outerDismiss, innerDismiss, inner } = nested();
+      expect(document.activeElement).toBe(button("Cancel"));
+      await fireEvent.keyDown(inner(), { key: "Escape" });
+      expect(innerDismiss).toHaveBeenCalledWith("escape");
+      expect(outerDismiss).not.toHaveBeenCalled();
+    });
+
+    it("keeps Tab inside itself", async () => {
+      const { inner } = nested();
+      button("Confirm").focus();
+      await fireEvent.keyDown(inner(), { key: "Tab" });
+      expect(document.activeElement).toBe(button("Cancel"));
+      await fireEvent.keyDown(inner(), { key: "Tab", shiftKey: true });
+      expect(document.activeElement).toBe(button("Confirm"));
+    });
+
+    it("a press on its backdrop closes it alone", async () => {
+      const { outerDismiss, innerDismiss, inner } = nested();
+      await fireEvent.pointerDown(inner().parentElement!);
+      expect(innerDismiss).toHaveBeenCalledWith("backdrop");
+      expect(outerDismiss).not.toHaveBeenCalled();
+    });
+
+    it("closed, leaves Escape to the outer dialog", async () => {
+      const { outerDismiss } = nested(false);
+      await fireEvent.keyDown(screen.getByRole("dialog", { name: "Outer" }), { key: "Escape" });
+      expect(outerDismiss).toHaveBeenCalledWith("escape");
+    });
   });
 });
