@@ -38,6 +38,11 @@ describe("durationUnit", () => {
   ])("%s ms -> %s", (ms, label, divisor) => {
     expect(durationUnit(ms)).toEqual({ label, divisor });
   });
+
+  it("answers the same object for the same unit (views rebuild a chart only when its unit changes)", () => {
+    expect(durationUnit(3000)).toBe(durationUnit(9000));
+    expect(byteUnit(2 * GIB)).toBe(byteUnit(7 * GIB));
+  });
 });
 
 describe("niceStep", () => {

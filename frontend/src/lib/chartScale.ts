@@ -20,11 +20,11 @@ const BYTE_UNITS: readonly AxisUnit[] = [
 
 // A duration axis switches unit once its values reach twice the next one: 1,800 ms reads better than
 // 1.8 s on a chart whose other values are 400 ms, and 90 s better than 1.5 min.
-const DURATION_UNITS: readonly (AxisUnit & { from: number })[] = [
-  { label: "ms", divisor: 1, from: 0 },
-  { label: "s", divisor: 1000, from: 2000 },
-  { label: "min", divisor: 60_000, from: 120_000 },
-  { label: "h", divisor: 3_600_000, from: 7_200_000 },
+const DURATION_UNITS: readonly { unit: AxisUnit; from: number }[] = [
+  { unit: { label: "ms", divisor: 1 }, from: 0 },
+  { unit: { label: "s", divisor: 1000 }, from: 2000 },
+  { unit: { label: "min", divisor: 60_000 }, from: 120_000 },
+  { unit: { label: "h", divisor: 3_600_000 }, from: 7_200_000 },
 ];
 
 export const PERCENT: AxisUnit = { label: "%", divisor: 1 };
@@ -33,17 +33,19 @@ function finite(values: readonly (number | null | undefined)[]): number[] {
   return values.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
 }
 
-/** The largest binary unit the biggest value fills at least once (bytes under 1 KiB stay bytes). */
+/**
+ * The largest binary unit the biggest value fills at least once (bytes under 1 KiB stay bytes). The
+ * same object for the same unit, so a view that derives a chart from it rebuilds only when it changes.
+ */
 export function byteUnit(maxBytes: number | null): AxisUnit {
   const max = Math.abs(maxBytes ?? 0);
   return [...BYTE_UNITS].reverse().find((unit) => max >= unit.divisor) ?? BYTE_UNITS[0]!;
 }
 
-/** ms below 2 s, s below 2 min, min below 2 h, then h. */
+/** ms below 2 s, s below 2 min, min below 2 h, then h (the same object for the same unit). */
 export function durationUnit(maxMs: number | null): AxisUnit {
   const max = Math.abs(maxMs ?? 0);
-  const unit = [...DURATION_UNITS].reverse().find((u) => max >= u.from) ?? DURATION_UNITS[0]!;
-  return { label: unit.label, divisor: unit.divisor };
+  return ([...DURATION_UNITS].reverse().find((u) => max >= u.from) ?? DURATION_UNITS[0]!).unit;
 }
 
 /** The smallest of 1, 2, 5 x 10^k that splits `span` into at most `maxTicks` steps. */
