@@ -145,6 +145,7 @@ def start_demo(
         def seeded_recorder(clock: SimulatedClock) -> Recorder:
             recorder = Recorder(wall_clock=clock.wall, perf_clock=clock.perf)
             recorder.add_sink(plugin.history.submit)
+            recorder.add_oom_sink(plugin.history.submit_oom)
             return recorder
 
         # Over six hours for the default few dozen; a large history spans a day per 200 runs.

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import log
-from .actions import ActionServices, ClearVram, RestartService
+from .actions import ActionServices, ClearVram, RestartService, UnloadModels
 from .actions.restart import RestartError, RestartPlan, current_plan, execute_restart
 from .api import ApiServices, ProfilerServices, build_endpoints, route_specs
 from .api.guards import RequestGuard
@@ -49,6 +49,7 @@ class Plugin:
         self.history = HistoryStore(host.data_directory())
         # The execution thread only hands a finished workflow over: the writer builds its record.
         self.recorder.add_sink(self.history.submit)
+        self.recorder.add_oom_sink(self.history.submit_oom)
         # Announced after the commit, so a page that refetches /stats on the event finds the run.
         self.history.subscribe(self._broadcast_workflow)
         self.history.subscribe_changes(lambda reason: self.broadcast(HistoryChangedEvent(reason=reason)))
@@ -72,6 +73,7 @@ class Plugin:
             queue=host,
             restart=RestartService(current_plan, self.restart_now),
             clear_vram=ClearVram(host, self.sampler),
+            unload=UnloadModels(host),
         )
         self.endpoints = build_endpoints(
             ApiServices(
@@ -197,6 +199,7 @@ def load_into_comfyui() -> Plugin | None:
             comfyui_hooks.detach()
 
     plugin.on_profiling(follow)
+    comfyui_hooks.STATE.oom_listeners.append(plugin.recorder.capture_oom)
     return plugin
 
 

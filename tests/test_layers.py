@@ -28,7 +28,7 @@ LAYERS: dict[str, set[str]] = {
     "telemetry": {"schemas", "settings_file"},
     "profiler": {"schemas", "settings_file"},
     "storage": {"schemas", "atomic_file"},
-    "api": {"schemas", "settings_file", "actions", "storage", "telemetry"},
+    "api": {"schemas", "settings_file", "actions", "profiler", "storage", "telemetry"},
     "host": {"schemas", "actions", "profiler", "telemetry", "version"},
     # The composition roots: the plugin inside a host, and the standalone host's entry.
     "plugin": {"schemas", "actions", "api", "host", "profiler", "storage", "telemetry", "version"},

@@ -24,6 +24,7 @@ from .exposure import (
 )
 from .queue import QueueReader, read_queue_state
 from .restart import RestartService
+from .unload import NamedModelHost, UnloadModels
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,13 @@ class ActionServices:
         queue: How busy the host's prompt queue is (shown before a restart).
         restart: The server's restart.
         clear_vram: Unloading models and freeing cached memory.
+        unload: Unloading named models (an OOM recommendation's button); None where the host cannot.
     """
 
     queue: QueueReader
     restart: RestartService
     clear_vram: ClearVram
+    unload: UnloadModels | None = None
 
 
 __all__ = [
@@ -51,8 +54,10 @@ __all__ = [
     "HostActionError",
     "HostBusyError",
     "ModelHost",
+    "NamedModelHost",
     "QueueReader",
     "RestartService",
+    "UnloadModels",
     "VramSampler",
     "actions_refused_reason",
     "busy_message",

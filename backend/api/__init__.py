@@ -16,6 +16,7 @@ from .endpoints import Endpoint, RouteSpec, route_specs
 from .guards import RequestGuard
 from .meta import meta_endpoints
 from .monitor import MonitorReader, monitor_endpoints
+from .oom import oom_endpoints
 from .openapi import build_openapi
 from .profiler import profiler_endpoints
 from .profiler_services import LiveWorkflowSource, ProfilerHistory, ProfilerServices
@@ -47,6 +48,7 @@ def build_endpoints(services: ApiServices) -> list[Endpoint]:
     endpoints += profiler_endpoints(services.profiler)
     endpoints += analytics_endpoints(services.profiler)
     endpoints += archive_endpoints(services.profiler, services.guard)
+    endpoints += oom_endpoints(services.profiler, services.actions, services.guard)
 
     def document() -> dict[str, Any]:
         return build_openapi(endpoints, title=API_TITLE, version=services.version, events=SERVER_EVENTS)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from ..schemas.oom import OomEvent
 from ..schemas.profiler import (
     ArchiveInfo,
     ArchiveLoadResult,
@@ -30,6 +31,7 @@ from ..storage import (
     HistoryUnavailableError,
     InvalidArchiveError,
     NothingToArchiveError,
+    OomHistory,
 )
 from .endpoints import require
 from .errors import ApiError
@@ -77,6 +79,10 @@ class ProfilerHistory(Protocol):
     def workflow_averages(self, limit: int = ...) -> list[WorkflowAverage]: ...
 
     def rename(self, prompt_id: str, name: str | None, timeout_s: float = ...) -> bool: ...
+
+    def oom_history(self, latest: int = 50) -> OomHistory: ...
+
+    def oom_events(self, limit: int = 20) -> list[OomEvent]: ...
 
     def list_archives(self) -> list[ArchiveInfo]: ...
 

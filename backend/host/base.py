@@ -57,3 +57,12 @@ class HostAdapter(Protocol):
             backend.actions.HostBusyError: A workflow is running or queued.
             backend.actions.HostActionError: The host could not do it.
         """
+
+    def unload_named_models(self, names: Sequence[str]) -> list[tuple[str, int | None]]:
+        """Unload the loaded models that go by ``names`` (their loader's file, else their class);
+        return (name, bytes freed) for each one unloaded. Blocking.
+
+        Raises:
+            backend.actions.HostBusyError: A workflow is running or queued.
+            backend.actions.HostActionError: The host could not do it.
+        """

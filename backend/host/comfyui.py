@@ -107,6 +107,54 @@ class ComfyHost:
             raise HostActionError(f"models were unloaded but the cache could not be freed: {exc}") from exc
         return count
 
+    def unload_named_models(self, names: Sequence[str]) -> list[tuple[str, int | None]]:
+        """Unload the named models through ComfyUI's own model management, under the queue's lock.
+
+        A model is named by the file its loader was given (the profiler's hooks tie them), else its
+        class, as the OOM capture named it.
+
+        Raises:
+            HostBusyError: A workflow is running or queued.
+            HostActionError: ComfyUI's model management failed; its log has the details.
+        """
+        import comfy.model_management as mm
+
+        from .comfyui_hooks.memory import loaded_model_name
+
+        wanted = set(names)
+        queue = getattr(self._server, "prompt_queue", None)
+        mutex = getattr(queue, "mutex", None)
+        unloaded: list[tuple[str, int | None]] = []
+        with mutex if mutex is not None else contextlib.nullcontext():
+            refuse_when_busy(_queue_counts(queue), "unload models")
+            loaded_list = getattr(mm, "current_loaded_models", None)
+            if not isinstance(loaded_list, list):
+                raise HostActionError("this ComfyUI does not list its loaded models")
+            try:
+                for loaded in list(loaded_list):
+                    name = loaded_model_name(loaded)
+                    if name not in wanted:
+                        continue
+                    freed = _loaded_bytes(loaded)
+                    loaded.model_unload()
+                    loaded_list.remove(loaded)
+                    unloaded.append((name, freed))
+            except Exception as exc:
+                log.warning("unloading a model failed", exc_info=True)
+                raise HostActionError(f"ComfyUI could not unload the model: {exc}") from exc
+        if unloaded:
+            gc.collect()
+            with contextlib.suppress(Exception):
+                mm.soft_empty_cache()
+        return unloaded
+
+
+def _loaded_bytes(loaded: Any) -> int | None:
+    try:
+        return int(loaded.model_loaded_memory())
+    except Exception:
+        return None
+
 
 def _queue_counts(queue: Any) -> QueueState:
     """Running and queued prompts of ComfyUI's PromptQueue (execution.py), or None when unknown."""

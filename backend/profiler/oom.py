@@ -7,8 +7,14 @@ the same for a live exception and for the text ComfyUI reported.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..schemas.oom import LoadedModelInfo, OomEvent, OomFigures
+from ..schemas.profiler import TensorShape, WorkflowRecord
+from .graph import input_links
+from .oom_message import parse_oom_message
 
 # torch.cuda.OutOfMemoryError and torch.OutOfMemoryError; ComfyUI re-raises them unchanged.
 OOM_TYPE_NAME = "OutOfMemoryError"
@@ -24,6 +30,12 @@ class LoadedModel:
         device: Where it was loaded (``cuda:0``, ``cpu``).
         memory_bytes: Its whole size.
         loaded_bytes: How much of it sat on the device (ComfyUI may load a model partly).
+        file_name: The file the loader node that made it was given (``ckpt_name``, ``vae_name``...);
+            a LoRA-patched model reads ``base + lora``.
+        loader_node_id: The loader node of the running prompt that gives it.
+        loader_class_type: Its class.
+        in_prompt: Whether a loader of the running prompt gives it (False: an earlier prompt
+            loaded it and nothing in this one uses it); None when its origin is unknown.
     """
 
     model_type: str | None
@@ -31,10 +43,31 @@ class LoadedModel:
     device: str | None
     memory_bytes: int | None
     loaded_bytes: int | None
+    file_name: str | None = None
+    loader_node_id: str | None = None
+    loader_class_type: str | None = None
+    in_prompt: bool | None = None
+
+    @property
+    def name(self) -> str:
+        """As the user knows it: the loader's file, else the model's class."""
+        return self.file_name or self.model_type or "unknown model"
+
+
+@dataclass(frozen=True)
+class OomCapture:
+    """What the host saw at an out-of-memory error, before it unloaded anything."""
+
+    exception_type: str
+    message: str
+    loaded: list[LoadedModel] = field(default_factory=list)
+    allocated_bytes: int | None = None
+    reserved_bytes: int | None = None
+    memory_summary: str | None = None
 
 
 # Told of an out-of-memory error with what was loaded, before the host unloads it.
-OomListener = Callable[[BaseException, list[LoadedModel]], None]
+OomListener = Callable[[OomCapture], object]
 
 
 def is_oom_error(
@@ -69,3 +102,73 @@ def reads_as_oom(exception_type: str, message: str) -> bool:
 def loaded_device_bytes(models: Iterable[LoadedModel]) -> int:
     """What the models held on their devices, counting an unreadable size as nothing."""
     return sum(m.loaded_bytes or 0 for m in models)
+
+
+def _ancestors(prompt: Mapping[str, Any], node_ids: Iterable[str]) -> set[str]:
+    """Every node whose output flows, directly or through others, into ``node_ids``."""
+    seen: set[str] = set()
+    stack = list(node_ids)
+    while stack:
+        node_id = stack.pop()
+        for _name, source, _slot in input_links(prompt, node_id):
+            if source not in seen:
+                seen.add(source)
+                stack.append(source)
+    return seen
+
+
+def _needed_later(model: LoadedModel, needed: set[str]) -> bool | None:
+    if model.in_prompt is False:
+        return False
+    return None if model.loader_node_id is None else model.loader_node_id in needed
+
+
+def oom_event(
+    capture: OomCapture,
+    live: WorkflowRecord,
+    prompt: Mapping[str, Any],
+    *,
+    captured_at: float,
+    vram_free_before_bytes: int | None = None,
+) -> OomEvent:
+    """The event to keep: the failing node (the one still running in ``live``) and its inputs, the
+    figures of the message, and the loaded models, each marked needed by a node still to run or not.
+    """
+    running = [n for n in live.nodes if n.status == "running"]
+    node = running[-1] if running else None
+    done = {n.node_id for n in live.nodes if n.status in ("success", "cached")}
+    pending = [node_id for node_id in prompt if node_id not in done]
+    needed = _ancestors(prompt, pending) | set(pending)
+    figures = parse_oom_message(capture.message)
+    models = [
+        LoadedModelInfo(
+            name=model.name,
+            file_name=model.file_name,
+            loader_node_id=model.loader_node_id,
+            loader_class_type=model.loader_class_type,
+            model_type=model.model_type,
+            device=model.device,
+            size_bytes=model.memory_bytes,
+            loaded_bytes=model.loaded_bytes,
+            needed_later=_needed_later(model, needed),
+        )
+        for model in capture.loaded
+    ]
+    shapes: list[TensorShape] = list(node.input_shapes) if node is not None else []
+    return OomEvent(
+        prompt_id=live.prompt_id,
+        workflow_hash=live.workflow_hash,
+        workflow_name=live.workflow_name,
+        node_id=node.node_id if node is not None else None,
+        node_type=node.class_type if node is not None else None,
+        captured_at=captured_at,
+        exception_type=capture.exception_type,
+        message=capture.message,
+        figures=OomFigures(**figures.__dict__),
+        vram_allocated_bytes=capture.allocated_bytes,
+        vram_reserved_bytes=capture.reserved_bytes,
+        vram_free_before_bytes=vram_free_before_bytes,
+        input_shapes=shapes,
+        loaded_models=models,
+        memory_summary=capture.memory_summary,
+    )

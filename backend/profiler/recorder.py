@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import log
+from ..schemas.oom import OomEvent
 from ..schemas.profiler import ErrorSummary, WorkflowRecord, WorkflowStatus
 from . import replay
 from .events import (
@@ -31,6 +32,7 @@ from .events import (
     MemorySample,
     WorkflowLog,
 )
+from .oom import OomCapture, oom_event
 from .replay import MAX_NODES_PER_WORKFLOW
 from .shapes import RawShape
 
@@ -64,6 +66,17 @@ class FinishedWorkflow:
 
 
 Sink = Callable[[FinishedWorkflow], None]
+OomSink = Callable[[OomEvent], None]
+
+
+def _add(sinks: list[Any], sink: Any) -> Callable[[], None]:
+    sinks.append(sink)
+
+    def remove() -> None:
+        if sink in sinks:
+            sinks.remove(sink)
+
+    return remove
 
 
 class WorkflowNames:
@@ -109,17 +122,17 @@ class Recorder:
         # Finished records are not kept here: the store has them, and the last one held until the next
         # finishes is memory (~65,000 objects for 5,000 nodes) that every full collection scans.
         self._sinks: list[Sink] = []
+        self._oom_sinks: list[OomSink] = []
 
     def add_sink(self, sink: Sink) -> Callable[[], None]:
         """Call ``sink`` with every finished workflow (on the execution thread: it must only hand the
         workflow over, not build it there); returns a remover."""
-        self._sinks.append(sink)
+        return _add(self._sinks, sink)
 
-        def remove() -> None:
-            if sink in self._sinks:
-                self._sinks.remove(sink)
-
-        return remove
+    def add_oom_sink(self, sink: OomSink) -> Callable[[], None]:
+        """Call ``sink`` with every out-of-memory event captured (on the execution thread: it must
+        only hand the event over); returns a remover."""
+        return _add(self._oom_sinks, sink)
 
     # Lifecycle -------------------------------------------------------------------------------
 
@@ -242,6 +255,25 @@ class Recorder:
         run = self._runs.get(prompt_id)
         if run is not None:
             run.events.append((OUTCOME, status, error, self._perf(), memory))
+
+    def capture_oom(self, capture: OomCapture) -> OomEvent | None:
+        """The host ran out of memory in the workflow running now and saw ``capture`` loaded: the
+        event (the failing node, what still needs each model), handed to the OOM sinks.
+
+        Builds the live record (~1-3 ms for 200 nodes) on the failing thread: an OOM is rare and the
+        models it names are unloaded right after, so it cannot wait for the writer."""
+        with self._lock:
+            if not self._runs:
+                return None
+            run = next(reversed(self._runs.values()))
+        live = replay.build_record(run, self._wall(), self._perf(), final=False)
+        event = oom_event(capture, live, run.prompt, captured_at=self._wall())
+        for sink in list(self._oom_sinks):
+            try:
+                sink(event)
+            except Exception:
+                log.at_most_every("recorder-oom-sink", 60.0, "an OOM sink failed; the capture may be lost")
+        return event
 
     # Reads -------------------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from .errors import (
     InvalidArchiveError,
     NothingToArchiveError,
 )
-from .store import DB_FILE_NAME, HistoryStats, HistoryStore, StoreCounters
+from .store import DB_FILE_NAME, HistoryStats, HistoryStore, OomHistory, StoreCounters
 from .writer import WRITER_THREAD_NAME, CommitListener, PendingRecord
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "HistoryUnavailableError",
     "InvalidArchiveError",
     "NothingToArchiveError",
+    "OomHistory",
     "PendingRecord",
     "StoreCounters",
     "is_archive_id",

@@ -78,6 +78,30 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT MAX(vram_peak_delta_bytes) FROM node_runs n WHERE n.class_type = node_rollup.class_type
     );
     """,
+    # 3: out-of-memory captures (the last 1,000), kept apart from the runs: an archived run's
+    # capture still counts in the OOM analysis until newer ones push it out.
+    """
+    CREATE TABLE oom_events (
+        seq INTEGER PRIMARY KEY,
+        prompt_id TEXT NOT NULL,
+        workflow_hash TEXT NOT NULL,
+        node_type TEXT,
+        captured_at REAL NOT NULL,
+        requested_bytes INTEGER,
+        allocated_bytes INTEGER,
+        free_before_bytes INTEGER,
+        event_zlib BLOB NOT NULL              -- the whole OomEvent: zlib-compressed JSON
+    );
+    CREATE INDEX oom_events_node_type ON oom_events (node_type);
+    CREATE INDEX oom_events_captured_at ON oom_events (captured_at);
+    CREATE TABLE oom_event_models (
+        event_seq INTEGER NOT NULL REFERENCES oom_events (seq) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        loaded_bytes INTEGER,
+        PRIMARY KEY (event_seq, name)
+    ) WITHOUT ROWID;
+    CREATE INDEX oom_event_models_name ON oom_event_models (name);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -6,6 +6,10 @@ start), then commits one transaction per finished workflow, enforces retention
 (``retention.py``) and runs the archive/load/clear commands (``transfer.py``), so every change to
 the database and the archive folder is serialized. Reads (``stats``, ``get_workflow``...) use
 read-only connections of their own and block: call them from a worker thread, never an event loop.
+
+Longer than most modules on purpose: it is the one public face of history (writing, commands,
+reads, subscriptions); the work behind each is in writer.py, database.py, retention.py,
+transfer.py, repository.py, analytics.py and oom_events.py.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 from .. import log
+from ..schemas.oom import ModelCorrelation, NodeTypeOoms, OomEvent
 from ..schemas.profiler import (
     DEFAULT_MAX_WORKFLOWS,
     ArchiveInfo,
@@ -33,7 +38,7 @@ from ..schemas.profiler import (
     WorkflowAverage,
     WorkflowRecord,
 )
-from . import repository, transfer
+from . import analytics, oom_events, repository, transfer
 from .archives import ArchiveDirectory
 from .database import WriterDatabase
 from .db import ReaderPool
@@ -45,6 +50,7 @@ from .writer import (
     CommitListener,
     Flush,
     HistoryWriter,
+    OomItem,
     PendingRecord,
     Stop,
     WriterCounters,
@@ -74,6 +80,17 @@ class HistoryStats:
     node_averages: list[NodeAverage]
     workflow_averages: list[WorkflowAverage]
     history: HistoryPage
+
+
+@dataclass(frozen=True)
+class OomHistory:
+    """The stored part of ``GET /swissarmyknife/profiler/oom_stats``, read in one snapshot."""
+
+    oom_runs: int
+    runs: int
+    node_type_ranking: list[NodeTypeOoms]
+    model_correlation: list[ModelCorrelation]
+    latest: list[OomEvent]
 
 
 @dataclass(frozen=True)
@@ -210,6 +227,50 @@ class HistoryStore:
 
         return unsubscribe
 
+    def submit_oom(self, event: OomEvent) -> None:
+        """Queue an out-of-memory capture for the writer; never blocks (dropped, counted, when full)."""
+        if self._closed:
+            self._counters.add("dropped")
+            return
+        try:
+            self._queue.put_nowait(OomItem(event))
+        except queue.Full:
+            self._counters.add("dropped")
+            log.at_most_every(
+                "history-queue-full-oom", 60.0, "the history writer is behind; an OOM capture was lost"
+            )
+
+    def subscribe_oom(self, listener: Callable[[OomEvent], None]) -> Callable[[], None]:
+        """Call ``listener`` on the writer thread after each OOM capture is stored (returns an
+        unsubscriber)."""
+        listeners = self._writer.oom_listeners
+        listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                listeners.remove(listener)
+
+        return unsubscribe
+
+    def oom_events(self, limit: int = 20) -> list[OomEvent]:
+        """The newest captures first."""
+        return self._read(lambda conn: oom_events.recent_oom_events(conn, limit))
+
+    def oom_history(self, latest: int = 50) -> OomHistory:
+        """Counts, rankings, correlations and the newest ``latest`` captures, from one snapshot."""
+
+        def read(conn: sqlite3.Connection) -> OomHistory:
+            ooms, runs = oom_events.oom_counts(conn)
+            return OomHistory(
+                oom_runs=ooms,
+                runs=runs,
+                node_type_ranking=oom_events.oom_node_ranking(conn),
+                model_correlation=oom_events.oom_model_correlation(conn),
+                latest=oom_events.recent_oom_events(conn, latest),
+            )
+
+        return self._read(read)
+
     def subscribe_changes(self, listener: ChangeListener) -> Callable[[], None]:
         """Call ``listener`` after history changed other than by a new run (cleared, archived,
         loaded, an archive deleted, retention); returns an unsubscriber."""
@@ -328,14 +389,12 @@ class HistoryStore:
         until: float | None = None,
     ) -> ProfilerSeries:
         return self._read(
-            lambda conn: repository.series(
-                conn, points, workflow_hash=workflow_hash, since=since, until=until
-            )
+            lambda conn: analytics.series(conn, points, workflow_hash=workflow_hash, since=since, until=until)
         )
 
     def node_class_stats(self, *, workflow_hash: str | None = None, limit: int = 200) -> NodeClassPage:
         return self._read(
-            lambda conn: repository.node_class_stats(conn, workflow_hash=workflow_hash, limit=limit)
+            lambda conn: analytics.node_class_stats(conn, workflow_hash=workflow_hash, limit=limit)
         )
 
     def get_workflow(self, prompt_id: str) -> WorkflowRecord | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .. import log
 from ..schemas.profiler import ArchiveInfo, ArchiveLoadResult, ArchiveReason, WorkflowRecord
-from . import repository
+from . import oom_events, repository
 from .archives import ArchiveDirectory
 from .database import WriterDatabase
 from .errors import NothingToArchiveError
@@ -89,8 +89,9 @@ def import_archive(db: WriterDatabase, archives: ArchiveDirectory, archive_id: s
 
 
 def clear_history(db: WriterDatabase) -> int:
-    """Forget every stored run (archives are kept); how many were removed."""
+    """Forget every stored run and OOM capture (archives are kept); how many runs were removed."""
     with db.transaction() as tx:
         removed = repository.delete_all(tx)
+        oom_events.delete_all_oom_events(tx)
     db.count = 0
     return removed

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 from .. import log
+from ..schemas.oom import MAX_OOM_EVENTS, OomEvent
 from ..schemas.profiler import WorkflowRecord, WorkflowSummary
+from . import oom_events
 from .archives import ArchiveDirectory
 from .database import WriterDatabase
 from .retention import Retention
@@ -57,7 +59,15 @@ class Stop:
     """Close the database and end the thread."""
 
 
-WriterItem = PendingRecord | Command[Any] | Flush | Stop
+@dataclass(frozen=True)
+class OomItem:
+    """An out-of-memory capture to keep (the newest 1,000 are)."""
+
+    event: OomEvent
+
+
+WriterItem = PendingRecord | Command[Any] | Flush | Stop | OomItem
+OomListener = Callable[[OomEvent], None]
 
 
 @dataclass
@@ -93,6 +103,7 @@ class HistoryWriter:
         self.counters = counters
         self.ready = threading.Event()
         self.listeners: list[CommitListener] = []
+        self.oom_listeners: list[OomListener] = []
 
     def run(self, items: queue.Queue[WriterItem]) -> None:
         """Open the database, then handle items until ``Stop``; never dies before draining."""
@@ -136,6 +147,8 @@ class HistoryWriter:
                 command.future.set_exception(exc)
         elif isinstance(item, Flush):
             item.done.set()
+        elif isinstance(item, OomItem):
+            self._write_oom(item.event)
         elif item is not None and not isinstance(item, Stop):
             self._write(item.build())
 
@@ -155,6 +168,18 @@ class HistoryWriter:
         if inserted:
             self._notify(record)
             self.retention.enforce(self.db, self.archives)
+
+    def _write_oom(self, event: OomEvent) -> None:
+        if self.db.conn is None:
+            self.counters.add("dropped")
+            return
+        with self.db.transaction() as tx:
+            oom_events.insert_oom_event(tx, event, keep=MAX_OOM_EVENTS)
+        for listener in list(self.oom_listeners):
+            try:
+                listener(event)
+            except Exception:
+                log.at_most_every("history-oom-listener", 60.0, "an OOM listener failed")
 
     def _notify(self, record: WorkflowRecord) -> None:
         if not self.listeners:

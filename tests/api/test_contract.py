@@ -23,6 +23,7 @@ def test_every_endpoint_is_exercised_by_a_contract_or_route_test() -> None:
     covered_elsewhere |= {"updateProfilerSettings"}  # tests/api/test_profiler_settings.py
     covered_elsewhere |= {"nameProfilerWorkflow"}  # tests/api/test_profiler_analytics.py
     covered_elsewhere |= {"restartServer", "clearVram"}  # tests/api/test_actions.py
+    covered_elsewhere |= {"unloadModels", "listOomEvents"}  # tests/api/test_oom_routes.py
     covered_elsewhere |= {  # tests/api/test_profiler_routes.py
         "getProfilerWorkflow",
         "createProfilerArchive",

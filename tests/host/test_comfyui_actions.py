@@ -149,3 +149,78 @@ def test_unload_failures_become_host_action_errors(comfy: types.SimpleNamespace)
 
 def test_unload_without_a_prompt_queue_still_works(comfy: types.SimpleNamespace) -> None:
     assert ComfyHost(FakeServer(None)).unload_models() == 3
+
+
+# --- unloading named models (an OOM recommendation's button) ------------------------------------
+
+
+class _Weights:
+    pass
+
+
+class _Patcher:
+    def __init__(self) -> None:
+        self.model = _Weights()
+
+    def model_size(self) -> int:
+        return 0
+
+
+class _Loaded:
+    """comfy.model_management.LoadedModel's part the adapter uses."""
+
+    def __init__(self, loaded_bytes: int | None, fail: bool = False) -> None:
+        self.model = _Patcher()
+        self.loaded_bytes = loaded_bytes
+        self.fail = fail
+        self.unloaded = False
+
+    def model_loaded_memory(self) -> int:
+        if self.loaded_bytes is None:
+            raise AttributeError("older ComfyUI")
+        return self.loaded_bytes
+
+    def model_unload(self) -> None:
+        if self.fail:
+            raise RuntimeError("device lost")
+        self.unloaded = True
+
+
+def _named(comfy: types.SimpleNamespace, *models: tuple[str, _Loaded]) -> list[_Loaded]:
+    from backend.host.comfyui_hooks import STATE
+
+    mm = sys.modules["comfy.model_management"]
+    mm.current_loaded_models[:] = [loaded for _name, loaded in models]  # type: ignore[attr-defined]
+    for i, (name, loaded) in enumerate(models):
+        if name != "unnamed":
+            STATE.origins.note(str(i), "CheckpointLoaderSimple", name, (loaded.model,))
+    return [loaded for _name, loaded in models]
+
+
+def test_named_unload_frees_only_the_named_models_under_the_queue_lock(comfy: types.SimpleNamespace) -> None:
+    base, refiner, other = _named(
+        comfy,
+        ("base.safetensors", _Loaded(6)),
+        ("refiner.safetensors", _Loaded(None)),
+        ("unnamed", _Loaded(1)),
+    )
+    queue = FakeQueue()
+    done = ComfyHost(FakeServer(queue)).unload_named_models(["refiner.safetensors", "_Weights", "x"])
+    assert done == [("refiner.safetensors", None), ("_Weights", 1)], "an unnamed model goes by its class"
+    mm = sys.modules["comfy.model_management"]
+    assert mm.current_loaded_models == [base]  # type: ignore[attr-defined]
+    assert (base.unloaded, refiner.unloaded, other.unloaded) == (False, True, True)
+    assert comfy.calls == ["soft_empty_cache"]
+    assert queue.mutex.acquire(blocking=False)
+    queue.mutex.release()
+
+
+def test_named_unload_refuses_when_busy_and_reports_a_failure(comfy: types.SimpleNamespace) -> None:
+    (base,) = _named(comfy, ("base.safetensors", _Loaded(6, fail=True)))
+    with pytest.raises(HostBusyError):
+        ComfyHost(FakeServer(FakeQueue(running=1))).unload_named_models(["base.safetensors"])
+    with pytest.raises(HostActionError, match="device lost"):
+        ComfyHost(FakeServer(FakeQueue())).unload_named_models(["base.safetensors"])
+    assert not base.unloaded
+    assert ComfyHost(FakeServer(FakeQueue())).unload_named_models(["nothing"]) == []
+    assert "soft_empty_cache" not in comfy.calls, "nothing unloaded: no cache emptied"

@@ -136,7 +136,9 @@ def test_oom_is_recorded_and_state_captured_before_unload(
             return 60
 
     mm.current_loaded_models.append(Loaded())
-    comfyui_hooks.STATE.oom_listeners.append(lambda ex, snap: seen.append((type(ex).__name__, len(snap))))
+    comfyui_hooks.STATE.oom_listeners.append(
+        lambda capture: seen.append((capture.exception_type, len(capture.loaded)))
+    )
 
     def oom(_inputs: dict[str, Any]) -> Any:
         raise OutOfMemoryError("CUDA out of memory")
@@ -228,7 +230,7 @@ def test_hooks_that_raise_never_change_the_outcome(
     installed = comfyui_hooks.install()
     assert ("execution.execute" in installed) is legacy
     comfyui_hooks.STATE.oom_listeners.append(
-        lambda ex, snap: (_ for _ in ()).throw(RuntimeError("listener boom"))
+        lambda capture: (_ for _ in ()).throw(RuntimeError("listener boom"))
     )
     comfyui_hooks.attach(Exploding(), ExplodingProbe(lambda: 1))
     hooked = run(comfy, CHAIN, "hooked")
@@ -360,3 +362,138 @@ def test_a_failing_probe_costs_the_memory_not_the_outcome(comfy: dict[str, Any],
     assert out[0].status == behaviour and out[0].error is not None and out[0].error.node_id == "2"
     failed = next(n for n in out[0].nodes if n.node_id == "2")
     assert failed.status == "error" and failed.rss_after_bytes is None
+
+
+class Weights(torch.nn.Module):
+    """A model's weights, as a patcher wraps them (weakly referable, hashed by identity)."""
+
+
+class Patcher:
+    """The parts of ComfyUI's ModelPatcher the naming reads: the weights inside, a size."""
+
+    def __init__(self, weights: Any) -> None:
+        self.model = weights
+
+    def model_size(self) -> int:
+        return 6 * 1024**3
+
+
+class Clip:
+    """A CLIP or VAE output: it holds a patcher."""
+
+    def __init__(self) -> None:
+        self.patcher = Patcher(Weights())
+
+
+@pytest.mark.parametrize("legacy", [False, True], ids=["progress-handler", "execute-wrapper"])
+def test_an_oom_names_the_loaded_models_by_the_files_their_loaders_were_given(
+    comfy: dict[str, Any], legacy: bool
+) -> None:
+    mm = comfy["comfy.model_management"]
+    checkpoint, clip = Patcher(Weights()), Clip()
+    lora = Patcher(checkpoint.model)  # a LoRA loader clones the checkpoint's patcher, same weights
+
+    class Loaded:
+        device = "cuda:0"
+
+        def __init__(self, patcher: Any) -> None:
+            self.model = patcher
+
+        def model_memory(self) -> int:
+            return 6 * 1024**3
+
+        def model_loaded_memory(self) -> int:
+            return 5 * 1024**3
+
+    def sample(_inputs: dict[str, Any]) -> Any:
+        # The sampler loads what it uses, then runs out of memory.
+        mm.current_loaded_models.extend([Loaded(lora), Loaded(clip.patcher), Loaded(Patcher(Weights()))])
+        raise OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB.")
+
+    comfy["execution"].BEHAVIOURS.update(
+        {
+            "CheckpointLoaderSimple": lambda _i: (checkpoint, clip),
+            "LoraLoader": lambda _i: (lora,),
+            "KSampler": sample,
+        }
+    )
+    prompt = {
+        "1": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "sd_xl_base_1.0.safetensors"}},
+        "2": {"class_type": "LoraLoader", "inputs": {"model": ["1", 0], "lora_name": "detail.safetensors"}},
+        "3": {"class_type": "KSampler", "inputs": {"model": ["2", 0], "positive": ["1", 1]}},
+    }
+    if legacy:
+        del comfy["comfy_execution.progress"].ProgressHandler
+    comfyui_hooks.install()
+    captures: list[Any] = []
+    comfyui_hooks.STATE.oom_listeners.append(captures.append)
+    comfyui_hooks.attach(Recorder(), None)
+    run(comfy, prompt)
+    (capture,) = captures
+    assert capture.exception_type == "OutOfMemoryError" and "2.00 GiB" in capture.message
+    assert [m.name for m in capture.loaded] == [
+        "sd_xl_base_1.0.safetensors + detail.safetensors",
+        "sd_xl_base_1.0.safetensors",
+        "Weights",
+    ], "the LoRA'd model, the CLIP by its checkpoint, and one no loader made (its class)"
+    assert [m.loader_node_id for m in capture.loaded] == ["2", "1", None]
+    assert capture.loaded[0].loaded_bytes == 5 * 1024**3
+    assert [m.in_prompt for m in capture.loaded] == [True, True, None]
+
+
+def test_a_model_left_by_an_earlier_prompt_is_tied_to_this_prompts_loader_of_its_file_or_none(
+    comfy: dict[str, Any],
+) -> None:
+    mm = comfy["comfy.model_management"]
+    checkpoint, upscaler = Patcher(Weights()), Patcher(Weights())
+
+    class Loaded:
+        device = "cuda:0"
+
+        def __init__(self, patcher: Any) -> None:
+            self.model = patcher
+
+    def sample(_inputs: dict[str, Any]) -> Any:
+        raise OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB.")
+
+    def load(patcher: Any) -> Any:
+        def loader(_inputs: dict[str, Any]) -> Any:
+            if not any(m.model is patcher for m in mm.current_loaded_models):
+                mm.current_loaded_models.append(Loaded(patcher))
+            return (patcher,)
+
+        return loader
+
+    comfy["execution"].BEHAVIOURS.update(
+        {
+            "CheckpointLoaderSimple": load(checkpoint),
+            "UpscaleModelLoader": load(upscaler),
+            "KSampler": sample,
+            "ImageUpscaleWithModel": lambda _i: (None,),
+        }
+    )
+    comfyui_hooks.install()
+    captures: list[Any] = []
+    comfyui_hooks.STATE.oom_listeners.append(captures.append)
+    comfyui_hooks.attach(Recorder(), None)
+    upscale = {
+        "1": {"class_type": "UpscaleModelLoader", "inputs": {"model_name": "4x-UltraSharp.pth"}},
+        "2": {"class_type": "ImageUpscaleWithModel", "inputs": {"upscale_model": ["1", 0]}},
+        "3": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "base.safetensors"}},
+    }
+    executor = run(comfy, upscale, prompt_id="earlier")
+    # Another graph: the same checkpoint under another node id, from ComfyUI's cache (its loader
+    # does not run again), and no upscaler.
+    executor.caches.outputs["7"] = executor.caches.outputs["3"]
+    sampling = {
+        "7": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "base.safetensors"}},
+        "8": {"class_type": "KSampler", "inputs": {"model": ["7", 0]}},
+    }
+    run(comfy, sampling, prompt_id="later", executor=executor)
+    (capture,) = captures
+    by_name = {m.name: m for m in capture.loaded}
+    assert (by_name["base.safetensors"].loader_node_id, by_name["base.safetensors"].in_prompt) == ("7", True)
+    assert (by_name["4x-UltraSharp.pth"].loader_node_id, by_name["4x-UltraSharp.pth"].in_prompt) == (
+        None,
+        False,
+    ), "nothing in this prompt loads the upscaler: it is not needed, and node 1 is not this prompt's"

@@ -41,6 +41,7 @@ def _seeded(tmp_path: Path, runs: int) -> HistoryStore:
     def recorder(clock: SimulatedClock) -> Recorder:
         seeded = Recorder(wall_clock=clock.wall, perf_clock=clock.perf)
         seeded.add_sink(store.submit)
+        seeded.add_oom_sink(store.submit_oom)
         return seeded
 
     assert demo.seed(recorder, hours=3.0, runs=runs, now=2_000_000_000.0) == runs
@@ -91,6 +92,16 @@ def test_an_oom_unloads_every_model_and_is_recorded_as_one(tmp_path: Path) -> No
         assert record is not None
         failed = [n for n in record.nodes if n.status == "error"]
         assert [n.class_type for n in failed] == ["KSampler"]
+        # Captured before the models went: named by their files, the sampler's still needed, the
+        # upscaler the other workflow left not.
+        (event,) = store.oom_events(10)
+        assert (event.prompt_id, event.node_type) == (oom.prompt_id, "KSampler")
+        assert oom.started_at < event.captured_at <= oom.ended_at, "on the seeding's clock"
+        assert [(m.name, m.needed_later) for m in event.loaded_models] == [
+            ("sd_xl_base_1.0.safetensors", True),
+            ("4x-UltraSharp.pth", False),
+        ]
+        assert event.figures.requested_bytes is not None and event.figures.total_bytes == 24 * 1024**3
     finally:
         store.close()
 
@@ -160,6 +171,7 @@ def test_seeding_a_large_history_waits_for_the_writer_and_loses_nothing(tmp_path
     def recorder(clock: SimulatedClock) -> Recorder:
         seeded = Recorder(wall_clock=clock.wall, perf_clock=clock.perf)
         seeded.add_sink(store.submit)
+        seeded.add_oom_sink(store.submit_oom)
         return seeded
 
     paced: list[bool] = []

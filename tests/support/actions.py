@@ -4,12 +4,12 @@ VRAM until unloaded, a sampler that measures them, and a recorded restart instea
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from backend.actions import ActionServices, ClearVram, Exposure, RestartService
+from backend.actions import ActionServices, ClearVram, Exposure, RestartService, UnloadModels
 from backend.actions.restart import ExecPlan, RestartPlan
 from backend.api.guards import TOKEN_HEADER, RequestGuard
 from backend.schemas import (
@@ -45,6 +45,10 @@ class FakeModelHost:
     on_unload: Callable[[], None] | None = None
     cleared: int = 0
     vram_used_bytes: int = 10 * GIB
+    # By name, as an OOM capture names them (unload_named_models).
+    named: dict[str, int | None] = field(
+        default_factory=lambda: {"base.safetensors": 6 * GIB, "refiner.safetensors": 2 * GIB}
+    )
 
     def queue_state(self) -> QueueState:
         return self.queue
@@ -57,6 +61,15 @@ class FakeModelHost:
         self.cleared += 1
         self.vram_used_bytes = 2 * GIB
         return 2
+
+    def unload_named_models(self, names: Sequence[str]) -> list[tuple[str, int | None]]:
+        if self.on_unload is not None:
+            self.on_unload()
+        if self.error is not None:
+            raise self.error
+        found = [(name, self.named.pop(name)) for name in names if name in self.named]
+        self.vram_used_bytes -= sum(size or 0 for _name, size in found)
+        return found
 
 
 @dataclass
@@ -108,6 +121,7 @@ class Setup:
             queue=self.host,
             restart=RestartService(lambda: self.restarts.plan, self.restarts.run, self.restart_delay_s),
             clear_vram=ClearVram(self.host, VramReadings(self.host)),
+            unload=UnloadModels(self.host),
         )
 
     def app(self) -> web.Application:

@@ -8,7 +8,7 @@ from typing import Any
 
 from ...profiler import Recorder
 from .memory import is_oom
-from .outputs import cached_entry, is_awaitable, output_shapes
+from .outputs import cached_entry, is_awaitable, note_loader, output_shapes
 from .state import STATE, arg, failed
 
 SUCCESS, FAILURE = 0, 1
@@ -61,6 +61,8 @@ def make_node_execute(original: Callable[..., Any]) -> Callable[..., Any]:
                     if is_awaitable(entry):
                         entry = await entry
                     recorder.node_finished(prompt_id, node_id, None, output_shapes(entry))
+                    if node_id in STATE.loaders:
+                        note_loader(node_id, entry)
                 elif code == FAILURE:
                     _node_failed(recorder, context, result)
             except Exception:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ... import log
-from ...profiler.oom import LoadedModel, is_oom_error, loaded_device_bytes
+from ...profiler.oom import LoadedModel, OomCapture, is_oom_error, loaded_device_bytes
 from .state import STATE, failed, memory_now
 
 
@@ -31,6 +31,16 @@ def _read_bytes(loaded: Any, method: str) -> int | None:
         return None
 
 
+def loaded_model_name(loaded: Any) -> str:
+    """A LoadedModel's name as the OOM capture gives it: its loader's file, else its class."""
+    patcher = getattr(loaded, "model", None)
+    inner = getattr(patcher, "model", None)
+    origin = STATE.origins.origin(patcher) or (STATE.origins.origin(inner) if inner is not None else None)
+    if origin is not None:
+        return origin.file_name
+    return type(inner).__name__ if inner is not None else "unknown model"
+
+
 def loaded_models() -> list[LoadedModel]:
     """What ComfyUI holds loaded right now (``model_management.current_loaded_models``)."""
     import comfy.model_management as mm
@@ -39,6 +49,8 @@ def loaded_models() -> list[LoadedModel]:
     for loaded in list(getattr(mm, "current_loaded_models", [])):
         patcher = getattr(loaded, "model", None)
         inner = getattr(patcher, "model", None)
+        origin = STATE.origins.origin(patcher) or (STATE.origins.origin(inner) if inner is not None else None)
+        loader = origin.loader_in(STATE.loaders) if origin is not None else None
         found.append(
             LoadedModel(
                 model_type=type(inner).__name__ if inner is not None else None,
@@ -46,9 +58,26 @@ def loaded_models() -> list[LoadedModel]:
                 device=str(getattr(loaded, "device", None)),
                 memory_bytes=_read_bytes(loaded, "model_memory"),
                 loaded_bytes=_read_bytes(loaded, "model_loaded_memory"),
+                file_name=origin.file_name if origin is not None else None,
+                loader_node_id=loader,
+                loader_class_type=origin.class_type if origin is not None else None,
+                # Named, but no loader of this prompt gives it: left from an earlier one.
+                in_prompt=None if origin is None else loader is not None,
             )
         )
     return found
+
+
+def device_memory() -> tuple[int | None, int | None, str | None]:
+    """torch's allocated and reserved bytes and its memory summary, where CUDA is in use."""
+    torch = sys.modules.get("torch")
+    cuda = getattr(torch, "cuda", None)
+    try:
+        if cuda is None or not cuda.is_available() or not cuda.is_initialized():
+            return None, None, None
+        return int(cuda.memory_allocated()), int(cuda.memory_reserved()), str(cuda.memory_summary())
+    except Exception:  # a broken device must not cost the rest of the capture
+        return None, None, None
 
 
 def make_unload_all_models(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -66,13 +95,23 @@ def make_unload_all_models(original: Callable[..., Any]) -> Callable[..., Any]:
             if oom and ex is not None:
                 try:
                     snapshot = loaded_models()
+                    allocated, reserved, summary = device_memory()
+                    capture = OomCapture(
+                        exception_type=type(ex).__name__,
+                        message=str(ex),
+                        loaded=snapshot,
+                        allocated_bytes=allocated,
+                        reserved_bytes=reserved,
+                        memory_summary=summary,
+                    )
+                    names = ", ".join(m.name for m in snapshot) or "none"
                     log.warning(
                         f"out of memory: {len(snapshot)} model(s) were loaded "
-                        f"({loaded_device_bytes(snapshot) / 2**30:.2f} GiB on devices) before ComfyUI "
-                        "unloaded them"
+                        f"({loaded_device_bytes(snapshot) / 2**30:.2f} GiB on devices: {names}) before "
+                        "ComfyUI unloaded them"
                     )
                     for listener in list(STATE.oom_listeners):
-                        listener(ex, snapshot)
+                        listener(capture)
                 except Exception:
                     failed("unload_all_models")
         return original(*args, **kwargs)

@@ -52,12 +52,24 @@ def output_shapes(entry: Any) -> list[RawShape]:
     return shapes
 
 
-def finished_outputs(node_id: str) -> list[RawShape] | None:
-    """A finished node's output shapes from the running executor's cache; None when unreadable."""
+def finished_entry(node_id: str) -> Any:
+    """A finished node's cache entry from the running executor; None when unreadable."""
     entry = cached_entry(getattr(STATE.executor, "caches", None), node_id)
     if is_awaitable(entry):  # an async get() without a local read: not ours to await here
         close = getattr(entry, "close", None)
         if callable(close):
             close()
         return None
+    return entry
+
+
+def finished_outputs(node_id: str) -> list[RawShape] | None:
+    """A finished node's output shapes from the running executor's cache; None when unreadable."""
+    entry = finished_entry(node_id)
     return None if entry is None else output_shapes(entry)
+
+
+def note_loader(node_id: str, entry: Any) -> None:
+    """A loader node finished: tie the models in its outputs to its file (only loaders come here)."""
+    file_name, class_type = STATE.loaders[node_id]
+    STATE.origins.note(node_id, class_type, file_name, entry)

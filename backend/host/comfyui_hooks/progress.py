@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .outputs import finished_outputs
+from .outputs import finished_entry, finished_outputs, note_loader
 from .state import STATE, arg, failed
 
 HANDLER_NAME = "swissarmyknife"
@@ -63,6 +63,11 @@ def progress_handler_class() -> type | None:
                 recorder.node_finished(prompt_id, node_id, memory, finished_outputs(node_id))
             except Exception:
                 failed("ProgressHandler.finish_handler")
+            if node_id in STATE.loaders:  # a dict lookup per node; loaders read their outputs again
+                try:
+                    note_loader(node_id, finished_entry(node_id))
+                except Exception:
+                    failed("ProgressHandler.note_loader")
 
         def reset(self) -> None:
             self.started = set()

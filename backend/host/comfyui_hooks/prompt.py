@@ -9,6 +9,7 @@ from typing import Any
 
 from ...profiler import Recorder
 from ...schemas.profiler import ErrorSummary
+from .models import loader_files
 from .progress import ensure_progress_handler
 from .state import STATE, arg, failed, memory_now
 
@@ -24,7 +25,9 @@ def make_prompt_execute(original: Callable[..., Any]) -> Callable[..., Any]:
                 if STATE.progress_handler is not None:
                     STATE.progress_handler.reset()
                 STATE.executor = self
-                recorder.begin_workflow(prompt_id, prompt if isinstance(prompt, dict) else {})
+                graph = prompt if isinstance(prompt, dict) else {}
+                STATE.loaders = loader_files(graph)
+                recorder.begin_workflow(prompt_id, graph)
             except Exception:
                 failed("PromptExecutor.execute")
                 prompt_id = None

@@ -12,6 +12,7 @@ from typing import Any
 from ... import log
 from ...profiler import MemorySample, OomListener, Recorder
 from ...profiler.memory import MemoryProbe
+from .models import ModelOrigins
 
 WRAPPED_MARK = "__swissarmyknife_wrapped__"
 
@@ -28,6 +29,10 @@ class HookState:
     # The PromptExecutor running a recorded prompt: its caches hold each node's outputs.
     executor: Any = None
     oom_listeners: list[OomListener] = field(default_factory=list)
+    # The running prompt's loader nodes (node id -> file, class type), and which loader made each
+    # model object (models.py): an OOM then names the files.
+    loaders: dict[str, tuple[str, str]] = field(default_factory=dict)
+    origins: ModelOrigins = field(default_factory=ModelOrigins)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 

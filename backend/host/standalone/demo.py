@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from ... import log
 from ...profiler import MemorySample, Recorder
+from ...profiler.oom import LoadedModel, OomCapture
 from ...schemas.profiler import ErrorSummary
 from .fake_models import GIB, FakeModel, FakeModels, FakeQueue
 
@@ -490,6 +491,28 @@ class _Running:
             "execution_error", {**where, "exception_type": "FileNotFoundError", "exception_message": message}
         )
 
+    def _capture(self, message: str) -> OomCapture:
+        """What the hooks would capture: the fake models named by their files, tied to this graph's
+        loader where it has one (a model left by the other workflow has none: nothing here needs it)."""
+        loaders = {n.loads: n for n in self.run.workflow.nodes if n.loads is not None}
+        loaded = [
+            LoadedModel(
+                model_type=None,
+                config=None,
+                device=f"cuda:{model.device_index}",
+                memory_bytes=model.size_bytes,
+                loaded_bytes=model.size_bytes,
+                file_name=model.name,
+                loader_node_id=loaders[model].node_id if model in loaders else None,
+                loader_class_type=loaders[model].class_type if model in loaders else None,
+                in_prompt=model in loaders,
+            )
+            for model in self.models.loaded()
+            if not _is_working(model)
+        ]
+        held = self.models.held_bytes(0)
+        return OomCapture("OutOfMemoryError", message, loaded, allocated_bytes=held, reserved_bytes=held)
+
     def _out_of_memory(self, node: DemoNode, asked_bytes: int) -> None:
         # It allocates until the device is full, then fails; ComfyUI unloads every model before it
         # reports the error (which is when the recorder is told of the OOM).
@@ -501,6 +524,7 @@ class _Running:
             f"capacity of 24.00 GiB of which {free / GIB:.2f} GiB is free."
         )
         self.recorder.out_of_memory(peak)
+        self.recorder.capture_oom(self._capture(message))
         self.recorder.node_failed(
             self.prompt_id, node.node_id, f"OutOfMemoryError: {message}", oom=True, memory=peak
         )

@@ -77,6 +77,11 @@ class StandaloneHost:
     def unload_models(self) -> int | None:
         return self.models.unload_all()
 
+    def unload_named_models(self, names: Sequence[str]) -> list[tuple[str, int | None]]:
+        wanted = [m for m in self.models.loaded() if m.name in set(names)]
+        self.models.unload(wanted)
+        return [(m.name, m.size_bytes) for m in wanted]
+
     # The server
     def _broadcast(self, message: str) -> None:
         for ws in list(self._sockets.values()):

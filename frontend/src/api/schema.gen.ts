@@ -326,6 +326,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/swissarmyknife/profiler/oom_stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Out-of-memory analysis: counts, node ranking, model correlation, events, what to do */
+        get: operations["getOomStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/profiler/oom_events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The captured out-of-memory events, newest first (the last 1,000 are kept) */
+        get: operations["listOomEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/profiler/unload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unload the named models (as an OOM capture names them); reports what was freed
+         * @description Refused with 409 while a workflow runs or waits in the queue.
+         */
+        post: operations["unloadModels"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/swissarmyknife/openapi.json": {
         parameters: {
             query?: never;
@@ -634,6 +688,65 @@ export interface components {
             next_before: number | null;
         };
         /**
+         * LoadedModelInfo
+         * @description A model ComfyUI held when memory ran out, named as the user knows it.
+         */
+        LoadedModelInfo: {
+            /**
+             * Name
+             * @description The file its loader node was given (e.g. sd_xl_base_1.0.safetensors), else its class.
+             */
+            name: string;
+            /**
+             * File Name
+             * @description The loader's file, when the model was tied to a loader node.
+             */
+            file_name: string | null;
+            /** Loader Node Id */
+            loader_node_id: string | null;
+            /** Loader Class Type */
+            loader_class_type: string | null;
+            /**
+             * Model Type
+             * @description The model's class (SDXL, Flux, AutoencoderKL, ...).
+             */
+            model_type: string | null;
+            /** Device */
+            device: string | null;
+            /**
+             * Size Bytes
+             * @description The whole model.
+             */
+            size_bytes: number | null;
+            /**
+             * Loaded Bytes
+             * @description How much of it sat on the device (ComfyUI loads partly).
+             */
+            loaded_bytes: number | null;
+            /**
+             * Needed Later
+             * @description Whether a node still to run uses it (None: unknown); what is not can be unloaded.
+             */
+            needed_later: boolean | null;
+        };
+        /**
+         * ModelCorrelation
+         * @description How often a model was loaded when memory ran out.
+         */
+        ModelCorrelation: {
+            /** Name */
+            name: string;
+            /** Oom Events */
+            oom_events: number;
+            /**
+             * Oom Share
+             * @description The share of OOM events it was loaded in (0..1).
+             */
+            oom_share: number;
+            /** Mean Loaded Bytes */
+            mean_loaded_bytes: number | null;
+        };
+        /**
          * MonitorEvent
          * @description Websocket event ``swissarmyknife.monitor``: one snapshot, sent every interval to connected pages.
          */
@@ -852,6 +965,144 @@ export interface components {
             error: string | null;
         };
         /**
+         * NodeTypeOoms
+         * @description One node class among the OOM events.
+         */
+        NodeTypeOoms: {
+            /** Node Type */
+            node_type: string;
+            /** Count */
+            count: number;
+            /**
+             * Rate
+             * @description Its OOMs per executed run of the class (0..1).
+             */
+            rate: number | null;
+            /** Mean Requested Bytes */
+            mean_requested_bytes: number | null;
+            /**
+             * Mean Allocated Bytes
+             * @description torch's allocated memory at the OOM, on average.
+             */
+            mean_allocated_bytes: number | null;
+            /** Mean Free Before Bytes */
+            mean_free_before_bytes: number | null;
+        };
+        /**
+         * OomEvent
+         * @description One out-of-memory failure, captured before ComfyUI unloaded its models.
+         */
+        OomEvent: {
+            /** Prompt Id */
+            prompt_id: string;
+            /** Workflow Hash */
+            workflow_hash: string;
+            /** Workflow Name */
+            workflow_name: string | null;
+            /**
+             * Node Id
+             * @description The node that asked for the memory.
+             */
+            node_id: string | null;
+            /** Node Type */
+            node_type: string | null;
+            /**
+             * Captured At
+             * @description Unix time in seconds.
+             */
+            captured_at: number;
+            /** Exception Type */
+            exception_type: string;
+            /** Message */
+            message: string;
+            figures: components["schemas"]["OomFigures"];
+            /**
+             * Vram Allocated Bytes
+             * @description torch's allocated memory on the device at the moment.
+             */
+            vram_allocated_bytes: number | null;
+            /** Vram Reserved Bytes */
+            vram_reserved_bytes: number | null;
+            /**
+             * Vram Free Before Bytes
+             * @description Free device memory when the failing node started.
+             */
+            vram_free_before_bytes: number | null;
+            /**
+             * Input Shapes
+             * @description The failing node's inputs.
+             */
+            input_shapes: components["schemas"]["TensorShape"][];
+            /** Loaded Models */
+            loaded_models: components["schemas"]["LoadedModelInfo"][];
+            /**
+             * Memory Summary
+             * @description torch.cuda.memory_summary() where CUDA is used.
+             */
+            memory_summary: string | null;
+        };
+        /**
+         * OomEventPage
+         * @description The most recent events first (at most the last 1,000 are kept).
+         */
+        OomEventPage: {
+            /** Data */
+            data: components["schemas"]["OomEvent"][];
+            /** Count */
+            count: number;
+        };
+        /**
+         * OomFigures
+         * @description What the error message said, in bytes (None where it did not say).
+         */
+        OomFigures: {
+            /** Backend */
+            backend: string | null;
+            /** Device Index */
+            device_index: number | null;
+            /** Requested Bytes */
+            requested_bytes: number | null;
+            /** Total Bytes */
+            total_bytes: number | null;
+            /** Free Bytes */
+            free_bytes: number | null;
+            /** Process Bytes */
+            process_bytes: number | null;
+            /** Allocated Bytes */
+            allocated_bytes: number | null;
+            /** Reserved Unallocated Bytes */
+            reserved_unallocated_bytes: number | null;
+            /** Other Bytes */
+            other_bytes: number | null;
+        };
+        /**
+         * OomStats
+         * @description ``GET /swissarmyknife/profiler/oom_stats``.
+         */
+        OomStats: {
+            /**
+             * Total Oom Count
+             * @description Stored runs that ended out of memory.
+             */
+            total_oom_count: number;
+            /**
+             * Oom Rate
+             * @description Their share of all stored runs (0..1).
+             */
+            oom_rate: number | null;
+            /** Node Type Ranking */
+            node_type_ranking: components["schemas"]["NodeTypeOoms"][];
+            /** Model Correlation */
+            model_correlation: components["schemas"]["ModelCorrelation"][];
+            /**
+             * Recent Oom Events
+             * @description The last few, newest first.
+             */
+            recent_oom_events: components["schemas"]["OomEvent"][];
+            /** Recommendations */
+            recommendations: components["schemas"]["Recommendation"][];
+        };
+        /**
          * ProfilerEvent
          * @description Websocket event ``swissarmyknife.profiler``: a workflow finished (a summary, never the history).
          */
@@ -968,6 +1219,38 @@ export interface components {
              * @description Workflows waiting behind them.
              */
             queued: number | null;
+        };
+        /**
+         * Recommendation
+         * @description One thing to do, said in plain words with its figures.
+         */
+        Recommendation: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "unload_models" | "fragmentation" | "request_exceeds_device" | "low_vram_mode";
+            /** Title */
+            title: string;
+            /** Detail */
+            detail: string;
+            /**
+             * Node Type
+             * @description Before which node it applies, where it does.
+             */
+            node_type: string | null;
+            /**
+             * Models
+             * @description The models to unload (unload_models), largest first.
+             */
+            models: string[];
+            /** Expected Freed Bytes */
+            expected_freed_bytes: number | null;
+            /**
+             * Resulting Percent
+             * @description The device's use once freed, 0..100.
+             */
+            resulting_percent: number | null;
         };
         /**
          * RestartAccepted
@@ -1102,6 +1385,33 @@ export interface components {
             dtype: string | null;
             /** Device */
             device: string | null;
+        };
+        /**
+         * UnloadRequest
+         * @description ``POST /swissarmyknife/profiler/unload``: the models to unload, by the names the capture gave.
+         */
+        UnloadRequest: {
+            /** Models */
+            models: string[];
+        };
+        /**
+         * UnloadResult
+         * @description What was unloaded and what is left; names that matched nothing are listed as not found.
+         */
+        UnloadResult: {
+            /** Unloaded */
+            unloaded: components["schemas"]["UnloadedModel"][];
+            /** Not Found */
+            not_found: string[];
+            /** Freed Bytes */
+            freed_bytes: number | null;
+        };
+        /** UnloadedModel */
+        UnloadedModel: {
+            /** Name */
+            name: string;
+            /** Freed Bytes */
+            freed_bytes: number | null;
         };
         /**
          * VramDeviceReport
@@ -2545,6 +2855,192 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getOomStats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OomStats"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listOomEvents: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OomEventPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    unloadModels: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description This server process's token, from GET /swissarmyknife/session. */
+                "X-SwissArmyKnife-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnloadRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnloadResult"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

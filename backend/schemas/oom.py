@@ -1,0 +1,151 @@
+"""Out-of-memory diagnosis: what was captured when a run ran out of memory, and what follows from it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from .base import ApiModel, RequestModel, Truncated
+from .profiler import Message, TensorShape, WorkflowName
+
+# memory_summary() of a busy CUDA device runs to a few KiB: kept whole up to this.
+MAX_MEMORY_SUMMARY_CHARS = 16_000
+MAX_OOM_EVENTS = 1000
+ModelName = Annotated[str, Truncated(300)]
+
+
+class LoadedModelInfo(ApiModel):
+    """A model ComfyUI held when memory ran out, named as the user knows it."""
+
+    name: ModelName = Field(
+        description="The file its loader node was given (e.g. sd_xl_base_1.0.safetensors), else its class."
+    )
+    file_name: ModelName | None = Field(
+        description="The loader's file, when the model was tied to a loader node."
+    )
+    loader_node_id: str | None
+    loader_class_type: str | None
+    model_type: str | None = Field(description="The model's class (SDXL, Flux, AutoencoderKL, ...).")
+    device: str | None
+    size_bytes: int | None = Field(description="The whole model.")
+    loaded_bytes: int | None = Field(description="How much of it sat on the device (ComfyUI loads partly).")
+    needed_later: bool | None = Field(
+        description="Whether a node still to run uses it (None: unknown); what is not can be unloaded."
+    )
+
+
+class OomFigures(ApiModel):
+    """What the error message said, in bytes (None where it did not say)."""
+
+    backend: str | None
+    device_index: int | None
+    requested_bytes: int | None
+    total_bytes: int | None
+    free_bytes: int | None
+    process_bytes: int | None
+    allocated_bytes: int | None
+    reserved_unallocated_bytes: int | None
+    other_bytes: int | None
+
+
+class OomEvent(ApiModel):
+    """One out-of-memory failure, captured before ComfyUI unloaded its models."""
+
+    prompt_id: str
+    workflow_hash: str
+    workflow_name: WorkflowName | None
+    node_id: str | None = Field(description="The node that asked for the memory.")
+    node_type: str | None
+    captured_at: float = Field(description="Unix time in seconds.")
+    exception_type: str
+    message: Message
+    figures: OomFigures
+    vram_allocated_bytes: int | None = Field(
+        description="torch's allocated memory on the device at the moment."
+    )
+    vram_reserved_bytes: int | None
+    vram_free_before_bytes: int | None = Field(
+        description="Free device memory when the failing node started."
+    )
+    input_shapes: list[TensorShape] = Field(description="The failing node's inputs.")
+    loaded_models: list[LoadedModelInfo]
+    memory_summary: Annotated[str, Truncated(MAX_MEMORY_SUMMARY_CHARS)] | None = Field(
+        description="torch.cuda.memory_summary() where CUDA is used."
+    )
+
+
+class OomEventPage(ApiModel):
+    """The most recent events first (at most the last 1,000 are kept)."""
+
+    data: list[OomEvent]
+    count: int
+
+
+class OomEventsQuery(RequestModel):
+    limit: int = Field(20, ge=1, le=MAX_OOM_EVENTS)
+
+
+class NodeTypeOoms(ApiModel):
+    """One node class among the OOM events."""
+
+    node_type: str
+    count: int
+    rate: float | None = Field(description="Its OOMs per executed run of the class (0..1).")
+    mean_requested_bytes: float | None
+    mean_allocated_bytes: float | None = Field(description="torch's allocated memory at the OOM, on average.")
+    mean_free_before_bytes: float | None
+
+
+class ModelCorrelation(ApiModel):
+    """How often a model was loaded when memory ran out."""
+
+    name: str
+    oom_events: int
+    oom_share: float = Field(description="The share of OOM events it was loaded in (0..1).")
+    mean_loaded_bytes: float | None
+
+
+RecommendationKind = Literal["unload_models", "fragmentation", "request_exceeds_device", "low_vram_mode"]
+
+
+class Recommendation(ApiModel):
+    """One thing to do, said in plain words with its figures."""
+
+    kind: RecommendationKind
+    title: str
+    detail: str
+    node_type: str | None = Field(description="Before which node it applies, where it does.")
+    models: list[str] = Field(description="The models to unload (unload_models), largest first.")
+    expected_freed_bytes: int | None
+    resulting_percent: float | None = Field(description="The device's use once freed, 0..100.")
+
+
+class OomStats(ApiModel):
+    """``GET /swissarmyknife/profiler/oom_stats``."""
+
+    total_oom_count: int = Field(description="Stored runs that ended out of memory.")
+    oom_rate: float | None = Field(description="Their share of all stored runs (0..1).")
+    node_type_ranking: list[NodeTypeOoms]
+    model_correlation: list[ModelCorrelation]
+    recent_oom_events: list[OomEvent] = Field(description="The last few, newest first.")
+    recommendations: list[Recommendation]
+
+
+class UnloadRequest(RequestModel):
+    """``POST /swissarmyknife/profiler/unload``: the models to unload, by the names the capture gave."""
+
+    models: list[Annotated[str, Field(min_length=1, max_length=300)]] = Field(min_length=1, max_length=50)
+
+
+class UnloadedModel(ApiModel):
+    name: str
+    freed_bytes: int | None
+
+
+class UnloadResult(ApiModel):
+    """What was unloaded and what is left; names that matched nothing are listed as not found."""
+
+    unloaded: list[UnloadedModel]
+    not_found: list[str]
+    freed_bytes: int | None

@@ -1,0 +1,106 @@
+"""Out-of-memory captures: the newest 1,000 kept with the models each found loaded, and the
+aggregates the OOM analysis reads (by node class, by model). On a connection the caller owns."""
+
+from __future__ import annotations
+
+import sqlite3
+import zlib
+
+from ..schemas.oom import ModelCorrelation, NodeTypeOoms, OomEvent
+from .repository import ZLIB_LEVEL, record_json
+
+
+def insert_oom_event(conn: sqlite3.Connection, event: OomEvent, keep: int) -> None:
+    """Store one capture with its models, keeping the newest ``keep``."""
+    cur = conn.execute(
+        "INSERT INTO oom_events (prompt_id, workflow_hash, node_type, captured_at, requested_bytes, "
+        "allocated_bytes, free_before_bytes, event_zlib) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            event.prompt_id,
+            event.workflow_hash,
+            event.node_type,
+            event.captured_at,
+            event.figures.requested_bytes,
+            event.vram_allocated_bytes
+            if event.vram_allocated_bytes is not None
+            else event.figures.allocated_bytes,
+            event.vram_free_before_bytes,
+            zlib.compress(event.model_dump_json().encode(), ZLIB_LEVEL),
+        ),
+    )
+    seq = cur.lastrowid
+    # One row per distinct name: a model loaded twice (two devices) counts once per event.
+    loaded: dict[str, int | None] = {}
+    for model in event.loaded_models:
+        loaded[model.name] = (loaded.get(model.name) or 0) + (model.loaded_bytes or 0)
+    conn.executemany(
+        "INSERT INTO oom_event_models (event_seq, name, loaded_bytes) VALUES (?, ?, ?)",
+        [(seq, name, size) for name, size in loaded.items()],
+    )
+    conn.execute(
+        "DELETE FROM oom_event_models WHERE event_seq IN "
+        "(SELECT seq FROM oom_events ORDER BY seq DESC LIMIT -1 OFFSET ?)",
+        (keep,),
+    )
+    conn.execute(
+        "DELETE FROM oom_events WHERE seq IN "
+        "(SELECT seq FROM oom_events ORDER BY seq DESC LIMIT -1 OFFSET ?)",
+        (keep,),
+    )
+
+
+def recent_oom_events(conn: sqlite3.Connection, limit: int) -> list[OomEvent]:
+    rows = conn.execute("SELECT event_zlib FROM oom_events ORDER BY seq DESC LIMIT ?", (limit,)).fetchall()
+    return [OomEvent.model_validate_json(record_json(r[0])) for r in rows]
+
+
+def oom_node_ranking(conn: sqlite3.Connection, limit: int = 50) -> list[NodeTypeOoms]:
+    """OOMs by node class with their rate against the class's executed runs in history."""
+    rows = conn.execute(
+        "SELECT e.node_type, COUNT(*), AVG(e.requested_bytes), AVG(e.allocated_bytes), "
+        "AVG(e.free_before_bytes), "
+        "(SELECT timed_runs FROM node_rollup r WHERE r.class_type = e.node_type) "
+        "FROM oom_events e WHERE e.node_type IS NOT NULL GROUP BY e.node_type "
+        "ORDER BY COUNT(*) DESC, e.node_type LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [
+        NodeTypeOoms(
+            node_type=r[0],
+            count=int(r[1]),
+            # The failed runs do not count as timed: the rate is OOMs over OOMs plus successes.
+            rate=int(r[1]) / (int(r[1]) + int(r[5] or 0)),
+            mean_requested_bytes=r[2],
+            mean_allocated_bytes=r[3],
+            mean_free_before_bytes=r[4],
+        )
+        for r in rows
+    ]
+
+
+def oom_model_correlation(conn: sqlite3.Connection, limit: int = 50) -> list[ModelCorrelation]:
+    total = conn.execute("SELECT COUNT(*) FROM oom_events").fetchone()[0]
+    if not total:
+        return []
+    rows = conn.execute(
+        "SELECT name, COUNT(*), AVG(loaded_bytes) FROM oom_event_models GROUP BY name "
+        "ORDER BY COUNT(*) DESC, name LIMIT ?",
+        (limit,),
+    ).fetchall()
+    return [
+        ModelCorrelation(
+            name=r[0], oom_events=int(r[1]), oom_share=int(r[1]) / int(total), mean_loaded_bytes=r[2]
+        )
+        for r in rows
+    ]
+
+
+def oom_counts(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(runs stored as OOM, all runs stored)."""
+    ooms, runs = conn.execute("SELECT SUM(status = 'oom'), COUNT(*) FROM workflows").fetchone()
+    return int(ooms or 0), int(runs or 0)
+
+
+def delete_all_oom_events(conn: sqlite3.Connection) -> int:
+    conn.execute("DELETE FROM oom_event_models")
+    return int(conn.execute("DELETE FROM oom_events").rowcount)
