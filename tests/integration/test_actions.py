@@ -14,11 +14,8 @@ import subprocess
 import sys
 import textwrap
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -29,47 +26,17 @@ from tests.support.comfyui_server import (
     ROOT,
     ComfyServer,
     comfyui_paths,
+    request,
+    session,
     start_comfyui,
     stop_comfyui,
+    token_headers,
 )
 
 pytestmark = pytest.mark.comfyui
 
 RESTART_TIMEOUT_S = 240.0
 CORS_ORIGIN = "http://cors.example"
-
-
-def request(
-    server: ComfyServer,
-    method: str,
-    path: str,
-    body: bytes | None = None,
-    *,
-    headers: dict[str, str] | None = None,
-    timeout_s: float = 20.0,
-) -> tuple[int, Any, dict[str, str]]:
-    req = urllib.request.Request(server.url + path, data=body, headers=headers or {}, method=method)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout_s) as resp:
-            raw, status, got = resp.read(), resp.status, dict(resp.headers)
-    except urllib.error.HTTPError as err:
-        raw, status, got = err.read(), err.code, dict(err.headers)
-    try:
-        return status, json.loads(raw), got
-    except ValueError:
-        return status, raw.decode(errors="replace"), got
-
-
-def session(server: ComfyServer) -> SessionInfo:
-    status, body, _ = request(server, "GET", "/api/swissarmyknife/session")
-    assert status == 200, body
-    return SessionInfo.model_validate(body)
-
-
-def token_headers(server: ComfyServer, **extra: str) -> dict[str, str]:
-    token = session(server).token
-    assert token, "actions are allowed on this server"
-    return {"Content-Type": "application/json", TOKEN_HEADER: token, **extra}
 
 
 def answers(server: ComfyServer) -> bool:

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from backend.api.guards import TOKEN_HEADER
+from backend.schemas import SessionInfo
+
 ROOT = Path(__file__).resolve().parents[2]
 PACK_NAME = "comfyui-swissarmyknife"
 TEST_NODES = "swissarmyknife_test_nodes"
@@ -206,3 +209,38 @@ def stop_comfyui(server: ComfyServer, *, remove: bool = True) -> None:
             process.wait()
     if remove:
         shutil.rmtree(server.base_dir, ignore_errors=True)
+
+
+def request(
+    server: ComfyServer,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+    timeout_s: float = 20.0,
+) -> tuple[int, Any, dict[str, str]]:
+    """Any request with raw bytes and headers; the status, the decoded reply and its headers."""
+    req = urllib.request.Request(server.url + path, data=body, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout_s) as resp:
+            raw, status, got = resp.read(), resp.status, dict(resp.headers)
+    except urllib.error.HTTPError as err:
+        raw, status, got = err.read(), err.code, dict(err.headers)
+    try:
+        return status, json.loads(raw), got
+    except ValueError:
+        return status, raw.decode(errors="replace"), got
+
+
+def session(server: ComfyServer) -> SessionInfo:
+    status, body, _ = request(server, "GET", "/api/swissarmyknife/session")
+    assert status == 200, body
+    return SessionInfo.model_validate(body)
+
+
+def token_headers(server: ComfyServer, **extra: str) -> dict[str, str]:
+    """What the plugin's own page sends with an action: JSON and the session's token."""
+    token = session(server).token
+    assert token, "actions are allowed on this server"
+    return {"Content-Type": "application/json", TOKEN_HEADER: token, **extra}
