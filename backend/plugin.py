@@ -16,10 +16,13 @@ from .api.guards import RequestGuard
 from .host.base import HostAdapter
 from .profiler import Recorder
 from .profiler.memory import MemoryProbe
+from .profiler.oom import oom_notice
+from .profiler.pressure import PressureChange
 from .profiler.settings import SETTINGS_FILE_NAME as PROFILER_SETTINGS_FILE
 from .profiler.settings import profiler_settings
 from .schemas import RestartEvent
 from .schemas.events import AnyServerEvent, event_name
+from .schemas.oom import VramPressureEvent
 from .schemas.profiler import HistoryChangedEvent, ProfilerEvent, WorkflowSummary
 from .storage import HistoryStore
 from .telemetry import Sampler, TelemetrySources
@@ -53,6 +56,9 @@ class Plugin:
         # Announced after the commit, so a page that refetches /stats on the event finds the run.
         self.history.subscribe(self._broadcast_workflow)
         self.history.subscribe_changes(lambda reason: self.broadcast(HistoryChangedEvent(reason=reason)))
+        self.history.subscribe_oom(lambda event: self.broadcast(oom_notice(event)))
+        # A run's VRAM pressure before a node, as it changes level: the HUD's tile and the popup.
+        self.recorder.pressure.add_listener(self._broadcast_pressure)
         # Who else must hear the profiler go on or off (inside ComfyUI: attaching the hooks).
         self._profiling_listeners: list[Callable[[bool], None]] = []
         self.profiler_locked_reason = profiler_locked_reason()
@@ -61,6 +67,7 @@ class Plugin:
             host.data_directory() / PROFILER_SETTINGS_FILE,
             set_enabled=self.set_profiling,
             set_max_workflows=self.history.set_max_workflows,
+            set_vram_thresholds=self.recorder.pressure.set_thresholds,
             locked_reason=self.profiler_locked_reason,
         )
         self.profiler_settings.load()
@@ -162,6 +169,22 @@ class Plugin:
     def broadcast(self, event: AnyServerEvent) -> None:
         """Send one of the plugin's events (``backend.schemas.events``) to every page, under its name."""
         self.host.send_event(event_name(event), event.model_dump(mode="json"))
+
+    def _broadcast_pressure(self, change: PressureChange) -> None:
+        warning, critical = self.recorder.pressure.thresholds
+        self.broadcast(
+            VramPressureEvent(
+                prompt_id=change.prompt_id,
+                level=change.level,
+                node_id=change.node_id,
+                node_type=change.node_type,
+                percent=change.percent,
+                free_bytes=change.free_bytes,
+                total_bytes=change.total_bytes,
+                warning_percent=warning,
+                critical_percent=critical,
+            )
+        )
 
     def _broadcast_workflow(self, summary: WorkflowSummary) -> None:
         # A compact summary: the nodes stay on the server (GET .../workflows/{prompt_id}).

@@ -8,6 +8,8 @@ import asyncio
 import functools
 from typing import Any
 
+from pydantic import ValidationError
+
 from ..schemas.profiler import (
     MAX_MAX_WORKFLOWS,
     MIN_MAX_WORKFLOWS,
@@ -25,7 +27,7 @@ from ..schemas.profiler import (
 )
 from ..settings_file import SettingsFile
 from .endpoints import Call, Endpoint, require
-from .errors import ApiError
+from .errors import ApiError, validation_details
 from .profiler_services import ProfilerServices, need, off_loop
 
 STATS_PATH = "/swissarmyknife/profiler/stats"
@@ -43,8 +45,15 @@ def _settings(values: StoredProfilerSettings, persisted: bool, locked_reason: st
         min_max_workflows=MIN_MAX_WORKFLOWS,
         max_max_workflows=MAX_MAX_WORKFLOWS,
         accurate_gpu_timing=values.accurate_gpu_timing,
+        vram_warning_percent=values.vram_warning_percent,
+        vram_critical_percent=values.vram_critical_percent,
         persisted=persisted,
     )
+
+
+def _first_message(exc: ValidationError) -> str:
+    errors = exc.errors(include_url=False, include_input=False)
+    return str(errors[0]["msg"]).removeprefix("Value error, ") if errors else "invalid settings"
 
 
 def profiler_endpoints(services: ProfilerServices | None) -> list[Endpoint]:
@@ -115,8 +124,14 @@ def profiler_endpoints(services: ProfilerServices | None) -> list[Endpoint]:
         if call.body.enabled and locked is not None:
             raise ApiError(409, "conflict", locked)
         changes = call.body.model_dump(exclude_none=True)
-        # The file write (fsync) runs on a worker thread: the server loop never waits on the disk.
-        updated = await asyncio.get_running_loop().run_in_executor(None, lambda: group.update(**changes))
+        try:
+            # The file write (fsync) runs on a worker thread: the server loop never waits on the disk.
+            updated = await asyncio.get_running_loop().run_in_executor(None, lambda: group.update(**changes))
+        except ValidationError as exc:
+            # Valid alone, not with what is in force (a warning above the saved critical threshold).
+            raise ApiError(
+                400, "validation_error", _first_message(exc), validation_details(exc, "body")
+            ) from None
         return _settings(updated.values, updated.persisted, locked)
 
     return [

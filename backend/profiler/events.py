@@ -27,7 +27,8 @@ ExpansionReader = Callable[[str], "tuple[str | None, str | None] | None"]
 
 
 class MemorySample(NamedTuple):
-    """Memory at one instant: device bytes allocated, device peak since the last reset, process RSS.
+    """Memory at one instant: device bytes allocated, device peak since the last reset, process RSS,
+    and (before a node) the device's free and total.
 
     A NamedTuple: two are made around every node, and a tuple is the cheapest immutable record.
     """
@@ -35,6 +36,9 @@ class MemorySample(NamedTuple):
     vram_bytes: int | None = None
     vram_peak_bytes: int | None = None
     rss_bytes: int | None = None
+    # The device's free and total memory (all processes), read before a node where the device says.
+    vram_free_bytes: int | None = None
+    vram_total_bytes: int | None = None
 
 
 class Cached(NamedTuple):

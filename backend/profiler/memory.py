@@ -14,6 +14,9 @@ from typing import Any
 from .. import log
 from .events import MemorySample
 
+# A device's (allocated, free, total) bytes; None where it cannot say.
+DeviceReading = tuple[int | None, int | None, int | None]
+
 # How old the last node's closing RSS reading may be to serve as the next node's opening one: ComfyUI
 # spends a few milliseconds between nodes, and what it allocates there is then counted to the next.
 RSS_REUSE_S = 0.05
@@ -35,6 +38,7 @@ class MemoryProbe:
         self._clock = clock
         self.sync_gpu = sync_gpu
         self._failed = False
+        self._free_readable = True
         # Nodes run one after another on one thread: the previous node's closing RSS reading is
         # this node's opening one when it is this fresh. Inside ComfyUI a read of /proc/self/statm
         # costs ~13 us (many threads, a large address space), most of the profiler's per-node cost.
@@ -42,13 +46,13 @@ class MemoryProbe:
         self._last_rss_at = float("-inf")
         # torch.cuda and the MPS/XPU reader: availability never changes in a process, so they are
         # looked up once, not around every node.
-        self._device_modules: tuple[Any, Callable[[], int | None] | None] | None = None
+        self._device_modules: tuple[Any, Callable[[], DeviceReading] | None] | None = None
         # The last samples taken: a node that leaves memory as it was gets the same (immutable)
         # sample, so a chain of small CPU nodes allocates nothing here.
         self._last_before = MemorySample()
         self._last_after = MemorySample()
 
-    def _devices(self) -> tuple[Any, Callable[[], int | None] | None] | None:
+    def _devices(self) -> tuple[Any, Callable[[], DeviceReading] | None] | None:
         """torch.cuda and the MPS/XPU reader, looked up once torch is imported (None before, and once
         a read failed)."""
         if self._failed:
@@ -65,8 +69,10 @@ class MemoryProbe:
         return self._device_modules
 
     def before(self) -> MemorySample:
-        """Reset the device's peak counter and read current use."""
+        """Reset the device's peak counter; read current use and the device's free and total."""
         vram: int | None = None
+        free: int | None = None
+        total: int | None = None
         devices = self._device_modules if self._device_modules is not None else self._devices()
         if devices is not None and not self._failed:
             cuda, other = devices
@@ -75,8 +81,10 @@ class MemoryProbe:
                     device = cuda.current_device()
                     cuda.reset_peak_memory_stats(device)
                     vram = int(cuda.memory_allocated(device))
+                    if self._free_readable:
+                        free, total = self._cuda_free(cuda, device)
                 elif other is not None:
-                    vram = other()
+                    vram, free, total = other()
             except Exception:
                 self._disable()
         now = self._clock()
@@ -86,9 +94,9 @@ class MemoryProbe:
             rss = self._rss()
             self._last_rss, self._last_rss_at = rss, now
         last = self._last_before
-        if last.vram_bytes == vram and last.rss_bytes == rss:
+        if last.vram_bytes == vram and last.rss_bytes == rss and last.vram_free_bytes == free:
             return last
-        self._last_before = sample = MemorySample(vram, None, rss)
+        self._last_before = sample = MemorySample(vram, None, rss, free, total)
         return sample
 
     def after(self) -> MemorySample:
@@ -106,7 +114,7 @@ class MemoryProbe:
                     vram = int(cuda.memory_allocated(device))
                     peak = int(cuda.max_memory_allocated(device))
                 elif other is not None:
-                    vram = peak = other()
+                    vram = peak = other()[0]
             except Exception:
                 self._disable()
         now = self._clock()
@@ -121,6 +129,19 @@ class MemoryProbe:
         self._last_after = sample = MemorySample(vram, peak, rss)
         return sample
 
+    def _cuda_free(self, cuda: Any, device: int) -> tuple[int | None, int | None]:
+        """cudaMemGetInfo: the whole device's free and total, every process (the pre-OOM warning's
+        figures); a failure costs only these, not the rest of the sample."""
+        try:
+            free, total = cuda.mem_get_info(device)
+            return int(free), int(total)
+        except Exception:
+            self._free_readable = False
+            log.warn_once(
+                "memory-probe-free", "reading the device's free memory failed; pre-OOM warnings are off"
+            )
+            return None, None
+
     def _disable(self) -> None:
         self._failed = True
         log.warn_once("memory-probe", "reading device memory failed; per-node VRAM is off for this session")
@@ -133,13 +154,36 @@ def _cuda_if_built(torch: Any) -> Any | None:
     return torch.cuda if is_built is None or is_built() else None
 
 
-def _other_device_reader(torch: Any) -> Callable[[], int | None] | None:
-    """Current allocated bytes on Apple MPS or Intel XPU, when this torch has one; else None."""
+def _other_device_reader(torch: Any) -> Callable[[], DeviceReading] | None:
+    """(allocated, free, total) bytes on Apple MPS or Intel XPU, when this torch has one; else None.
+
+    Free and total are None where this torch cannot say (older MPS and XPU builds)."""
     mps = getattr(torch, "mps", None)
     backends_mps = getattr(getattr(torch, "backends", None), "mps", None)
     if mps is not None and backends_mps is not None and backends_mps.is_available():
-        return lambda: int(mps.current_allocated_memory())
+        limit = getattr(mps, "recommended_max_memory", None)  # torch 2.5+
+        driver = getattr(mps, "driver_allocated_memory", None)
+
+        def read_mps() -> DeviceReading:
+            allocated = int(mps.current_allocated_memory())
+            if limit is None or driver is None:
+                return allocated, None, None
+            total = int(limit())
+            return allocated, max(0, total - int(driver())), total
+
+        return read_mps
     xpu = getattr(torch, "xpu", None)
     if xpu is not None and xpu.is_available():
-        return lambda: int(xpu.memory_allocated()) if xpu.is_initialized() else None
+        mem_get_info = getattr(xpu, "mem_get_info", None)  # torch 2.6+
+
+        def read_xpu() -> DeviceReading:
+            if not xpu.is_initialized():
+                return None, None, None
+            allocated = int(xpu.memory_allocated())
+            if mem_get_info is None:
+                return allocated, None, None
+            free, total = mem_get_info()
+            return allocated, int(free), int(total)
+
+        return read_xpu
     return None

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..schemas.oom import LoadedModelInfo, OomEvent, OomFigures
+from ..schemas.oom import LoadedModelInfo, OomCapturedEvent, OomEvent, OomFigures
 from ..schemas.profiler import TensorShape, WorkflowRecord
 from .graph import input_links
 from .oom_message import parse_oom_message
@@ -129,7 +129,6 @@ def oom_event(
     prompt: Mapping[str, Any],
     *,
     captured_at: float,
-    vram_free_before_bytes: int | None = None,
 ) -> OomEvent:
     """The event to keep: the failing node (the one still running in ``live``) and its inputs, the
     figures of the message, and the loaded models, each marked needed by a node still to run or not.
@@ -167,8 +166,23 @@ def oom_event(
         figures=OomFigures(**figures.__dict__),
         vram_allocated_bytes=capture.allocated_bytes,
         vram_reserved_bytes=capture.reserved_bytes,
-        vram_free_before_bytes=vram_free_before_bytes,
+        vram_free_before_bytes=node.vram_free_before_bytes if node is not None else None,
         input_shapes=shapes,
         loaded_models=models,
         memory_summary=capture.memory_summary,
+    )
+
+
+def oom_notice(event: OomEvent) -> OomCapturedEvent:
+    """The websocket notice of a stored capture: what the page's toast says."""
+    by_size = sorted(event.loaded_models, key=lambda m: m.loaded_bytes or m.size_bytes or 0, reverse=True)
+    return OomCapturedEvent(
+        prompt_id=event.prompt_id,
+        workflow_name=event.workflow_name,
+        node_id=event.node_id,
+        node_type=event.node_type,
+        captured_at=event.captured_at,
+        requested_bytes=event.figures.requested_bytes,
+        free_bytes=event.figures.free_bytes,
+        loaded_models=list(dict.fromkeys(m.name for m in by_size)),
     )

@@ -33,6 +33,7 @@ from .events import (
     WorkflowLog,
 )
 from .oom import OomCapture, oom_event
+from .pressure import VramPressure
 from .replay import MAX_NODES_PER_WORKFLOW
 from .shapes import RawShape
 
@@ -123,6 +124,8 @@ class Recorder:
         # finishes is memory (~65,000 objects for 5,000 nodes) that every full collection scans.
         self._sinks: list[Sink] = []
         self._oom_sinks: list[OomSink] = []
+        # Before each node where the device tells its free memory: warnings at high use.
+        self.pressure = VramPressure()
 
     def add_sink(self, sink: Sink) -> Callable[[], None]:
         """Call ``sink`` with every finished workflow (on the execution thread: it must only hand the
@@ -170,6 +173,7 @@ class Recorder:
             run = self._runs.pop(prompt_id, None)
         if run is None:
             return None
+        self.pressure.run_ended(prompt_id)
         finished = FinishedWorkflow(prompt_id, run, self._wall(), self._perf(), self._names)
         for sink in list(self._sinks):
             try:
@@ -196,10 +200,20 @@ class Recorder:
         parent_node_id: str | None = None,
     ) -> None:
         """A node begins (again, for lazy or async re-entry: only the first start counts)."""
-        # These two run inside every node's time: a dict read, a length check, one plain tuple.
+        # These run inside every node's time: a dict read, a length check, one plain tuple (and where
+        # the device tells its free memory, the pressure check: a multiplication and a comparison).
         run = self._runs.get(prompt_id)
         if run is not None and len(run.events) < MAX_EVENTS_PER_WORKFLOW:
             run.events.append((STARTED, node_id, self._perf(), memory, class_type, parent_node_id))
+            if memory is not None and memory.vram_total_bytes and memory.vram_free_bytes is not None:
+                self.pressure.observe(
+                    prompt_id,
+                    node_id,
+                    memory.vram_free_bytes,
+                    memory.vram_total_bytes,
+                    prompt=run.prompt,
+                    class_type=class_type,
+                )
 
     def node_graph(self, prompt_id: str, expansions: ExpansionReader) -> None:
         """How to learn, when the record is built, what the prompt does not say of a node."""

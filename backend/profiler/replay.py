@@ -28,6 +28,7 @@ from .events import (
 )
 from .graph import input_links, node_class_type, node_title, workflow_hash
 from .oom import reads_as_oom
+from .pressure import used_percent
 from .shapes import RawShape, shape_fields
 
 # A runaway subgraph expansion must not grow one record without bound.
@@ -47,6 +48,8 @@ class _NodeRun:
     start_perf: float | None = None
     end_perf: float | None = None
     vram_before: int | None = None
+    vram_free_before: int | None = None
+    vram_total: int | None = None
     vram_after: int | None = None
     vram_peak_delta: int | None = None
     rss_before: int | None = None
@@ -84,6 +87,8 @@ class _NodeRun:
             "ended_at": None if end is None else run.wall_at(end),
             "duration_ms": None if start is None or end is None else (end - start) * 1000.0,
             "vram_before_bytes": self.vram_before,
+            "vram_free_before_bytes": self.vram_free_before,
+            "vram_percent_before": used_percent(self.vram_free_before, self.vram_total),
             "vram_after_bytes": self.vram_after,
             "vram_peak_delta_bytes": self.vram_peak_delta,
             "rss_before_bytes": self.rss_before,
@@ -219,6 +224,8 @@ def _started(state: _Replayed, event: Started) -> None:
     if event.memory is not None:
         node.vram_before = event.memory.vram_bytes
         node.rss_before = event.memory.rss_bytes
+        node.vram_free_before = event.memory.vram_free_bytes
+        node.vram_total = event.memory.vram_total_bytes
 
 
 def _failed(state: _Replayed, event: Failed) -> None:

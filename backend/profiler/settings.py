@@ -21,6 +21,7 @@ def profiler_settings(
     *,
     set_enabled: Callable[[bool], None] = lambda _enabled: None,
     set_max_workflows: Callable[[int], None] = lambda _count: None,
+    set_vram_thresholds: Callable[[float, float], None] = lambda _warning, _critical: None,
     locked_reason: str | None = None,
 ) -> ProfilerSettingsFile:
     """The profiler's switches, saved at ``path`` (``None``: in memory only).
@@ -30,6 +31,7 @@ def profiler_settings(
         path: The settings file.
         set_enabled: Turns recording on or off (the plugin attaches or detaches the hooks).
         set_max_workflows: The history store's retention.
+        set_vram_thresholds: The pre-OOM warning's thresholds (warning, critical percent).
         locked_reason: Set when the operator turned the profiler off for this process
             (``SWISSARMYKNIFE_PROFILER=0``): ``enabled`` then stays off whatever is saved.
     """
@@ -42,6 +44,7 @@ def profiler_settings(
         probe.sync_gpu = stored.accurate_gpu_timing
         set_enabled(stored.enabled)
         set_max_workflows(stored.max_workflows)
+        set_vram_thresholds(stored.vram_warning_percent, stored.vram_critical_percent)
         return stored
 
     initial = StoredProfilerSettings(accurate_gpu_timing=probe.sync_gpu, enabled=locked_reason is None)

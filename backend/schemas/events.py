@@ -13,12 +13,15 @@ from pydantic import Field
 from .actions import RestartEvent
 from .base import ApiModel
 from .monitor import MonitorEvent
+from .oom import OomCapturedEvent, VramPressureEvent
 from .profiler import HistoryChangedEvent, ProfilerEvent
 
 MONITOR_EVENT = "swissarmyknife.monitor"
 PROFILER_EVENT = "swissarmyknife.profiler"
 RESTART_EVENT = "swissarmyknife.restart"
 HISTORY_EVENT = "swissarmyknife.profiler.history"
+VRAM_PRESSURE_EVENT = "swissarmyknife.profiler.vram_pressure"
+OOM_EVENT = "swissarmyknife.profiler.oom"
 
 # Every event the plugin sends, by the name it goes out under on ComfyUI's /ws.
 SERVER_EVENTS: dict[str, type[ApiModel]] = {
@@ -26,9 +29,13 @@ SERVER_EVENTS: dict[str, type[ApiModel]] = {
     PROFILER_EVENT: ProfilerEvent,
     RESTART_EVENT: RestartEvent,
     HISTORY_EVENT: HistoryChangedEvent,
+    VRAM_PRESSURE_EVENT: VramPressureEvent,
+    OOM_EVENT: OomCapturedEvent,
 }
 
-AnyServerEvent = MonitorEvent | ProfilerEvent | RestartEvent | HistoryChangedEvent
+AnyServerEvent = (
+    MonitorEvent | ProfilerEvent | RestartEvent | HistoryChangedEvent | VramPressureEvent | OomCapturedEvent
+)
 # One frame of any of them, as validated: told apart by its ``type`` field.
 ServerEvent = Annotated[AnyServerEvent, Field(discriminator="type")]
 

@@ -75,6 +75,40 @@ class OomEvent(ApiModel):
     )
 
 
+VramPressureLevel = Literal["normal", "warning", "critical"]
+
+
+class VramPressureEvent(ApiModel):
+    """Websocket event ``swissarmyknife.profiler.vram_pressure``: a run's device memory in use before
+    a node crossed a threshold, either way (``node_id`` None: the run ended, back to normal)."""
+
+    type: Literal["vram_pressure"] = "vram_pressure"
+    prompt_id: str
+    level: VramPressureLevel
+    node_id: str | None
+    node_type: str | None
+    percent: float | None = Field(description="In use before the node, 0..100, all processes.")
+    free_bytes: int | None
+    total_bytes: int | None
+    warning_percent: float
+    critical_percent: float
+
+
+class OomCapturedEvent(ApiModel):
+    """Websocket event ``swissarmyknife.profiler.oom``: an out-of-memory error was captured and stored
+    (the whole event: ``GET /swissarmyknife/profiler/oom_events``)."""
+
+    type: Literal["oom_captured"] = "oom_captured"
+    prompt_id: str
+    workflow_name: WorkflowName | None
+    node_id: str | None
+    node_type: str | None
+    captured_at: float
+    requested_bytes: int | None
+    free_bytes: int | None
+    loaded_models: list[ModelName] = Field(description="What was loaded, by name, largest first.")
+
+
 class OomEventPage(ApiModel):
     """The most recent events first (at most the last 1,000 are kept)."""
 

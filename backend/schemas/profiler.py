@@ -42,6 +42,10 @@ WorkflowHash = Annotated[
 MIN_MAX_WORKFLOWS = 100
 MAX_MAX_WORKFLOWS = 100_000
 DEFAULT_MAX_WORKFLOWS = 10_000
+# The device's use before a node (all processes) that warns, and that is critical.
+DEFAULT_VRAM_WARNING_PERCENT = 85.0
+DEFAULT_VRAM_CRITICAL_PERCENT = 95.0
+VramPercent = Annotated[float, Field(gt=0, le=100)]
 
 
 class TensorShape(ApiModel):
@@ -69,6 +73,13 @@ class NodeRecord(ApiModel):
     vram_before_bytes: int | None
     vram_after_bytes: int | None
     vram_peak_delta_bytes: int | None = Field(description="Peak device memory during the node minus before.")
+    # Defaults so records stored before these existed still read back (None: unknown).
+    vram_free_before_bytes: int | None = Field(
+        None, description="The device's free memory (all processes) when the node started."
+    )
+    vram_percent_before: float | None = Field(
+        None, description="The device's memory in use when the node started, 0..100 (all processes)."
+    )
     rss_before_bytes: int | None
     rss_after_bytes: int | None
     input_shapes: list[TensorShape]
@@ -420,6 +431,10 @@ class ProfilerSettings(ApiModel):
             "time per node, at the cost of the overlap CUDA would otherwise give. Off by default."
         )
     )
+    vram_warning_percent: float = Field(
+        description="The device's memory in use before a node (all processes) that warns, 0..100."
+    )
+    vram_critical_percent: float = Field(description="... and that is critical (above the warning).")
     persisted: bool = Field(description="Whether the value is saved and survives a restart.")
 
 
@@ -429,11 +444,16 @@ class ProfilerSettingsUpdate(RequestModel):
     enabled: bool | None = Field(None, strict=True)
     accurate_gpu_timing: bool | None = Field(None, strict=True)
     max_workflows: int | None = Field(None, strict=True, ge=MIN_MAX_WORKFLOWS, le=MAX_MAX_WORKFLOWS)
+    vram_warning_percent: VramPercent | None = Field(None, strict=True)
+    vram_critical_percent: VramPercent | None = Field(None, strict=True)
 
     @model_validator(mode="after")
     def _one_at_least(self) -> ProfilerSettingsUpdate:
-        if self.enabled is None and self.accurate_gpu_timing is None and self.max_workflows is None:
-            raise ValueError("give at least one of enabled, accurate_gpu_timing, max_workflows")
+        if not self.model_dump(exclude_none=True):
+            raise ValueError(f"give at least one of {', '.join(type(self).model_fields)}")
+        warning, critical = self.vram_warning_percent, self.vram_critical_percent
+        if warning is not None and critical is not None and warning >= critical:
+            raise ValueError("vram_warning_percent must be below vram_critical_percent")
         return self
 
 
@@ -444,3 +464,14 @@ class StoredProfilerSettings(ApiModel):
     accurate_gpu_timing: bool = False
     enabled: bool = True
     max_workflows: int = Field(DEFAULT_MAX_WORKFLOWS, ge=MIN_MAX_WORKFLOWS, le=MAX_MAX_WORKFLOWS)
+    vram_warning_percent: VramPercent = DEFAULT_VRAM_WARNING_PERCENT
+    vram_critical_percent: VramPercent = DEFAULT_VRAM_CRITICAL_PERCENT
+
+    @model_validator(mode="after")
+    def _warning_below_critical(self) -> StoredProfilerSettings:
+        if self.vram_warning_percent >= self.vram_critical_percent:
+            raise ValueError(
+                f"vram_warning_percent ({self.vram_warning_percent:g}) must be below "
+                f"vram_critical_percent ({self.vram_critical_percent:g})"
+            )
+        return self

@@ -29,6 +29,10 @@ class Targets:
     def __init__(self) -> None:
         self.enabled: list[bool] = []
         self.max_workflows: list[int] = []
+        self.vram_thresholds: list[tuple[float, float]] = []
+
+    def set_vram_thresholds(self, warning: float, critical: float) -> None:
+        self.vram_thresholds.append((warning, critical))
 
 
 def services(
@@ -40,6 +44,7 @@ def services(
         file,
         set_enabled=targets.enabled.append,
         set_max_workflows=targets.max_workflows.append,
+        set_vram_thresholds=targets.set_vram_thresholds,
         locked_reason=locked,
     )
     store.load()
@@ -145,3 +150,48 @@ async def test_unavailable_without_profiler_services(aiohttp_client: Any) -> Non
     resp = await client.get(PATH)
     assert resp.status == 503
     assert ErrorBody.model_validate(await resp.json()).error == "unavailable"
+
+
+async def test_vram_thresholds_apply_at_once_and_are_saved(aiohttp_client: Any, tmp_path: Path) -> None:
+    targets = Targets()
+    file = tmp_path / "p.json"
+    client = await aiohttp_client(
+        build_app(FakeSampler(), profiler=services(MemoryProbe(lambda: None), file, targets))
+    )
+    current = ProfilerSettings.model_validate(await (await client.get(PATH)).json())
+    assert (current.vram_warning_percent, current.vram_critical_percent) == (85.0, 95.0)
+    resp = await client.put(PATH, json={"vram_warning_percent": 80, "vram_critical_percent": 92.5})
+    assert resp.status == 200, await resp.text()
+    assert targets.vram_thresholds[-1] == (80.0, 92.5)
+    restarted = Targets()
+    services(MemoryProbe(lambda: None), file, restarted)
+    assert restarted.vram_thresholds == [(80.0, 92.5)]
+
+
+@pytest.mark.parametrize(
+    ("payload", "location"),
+    [
+        ({"vram_warning_percent": 0}, "body.vram_warning_percent"),
+        ({"vram_critical_percent": 101}, "body.vram_critical_percent"),
+        ({"vram_warning_percent": "90"}, "body.vram_warning_percent"),
+        ({"vram_warning_percent": True}, "body.vram_warning_percent"),
+        ({"vram_warning_percent": 90, "vram_critical_percent": 90}, "body"),
+        # Valid alone, not against the critical threshold in force (95).
+        ({"vram_warning_percent": 96}, "body"),
+    ],
+)
+async def test_bad_vram_thresholds_are_400_and_change_nothing(
+    aiohttp_client: Any, tmp_path: Path, payload: Any, location: str
+) -> None:
+    targets = Targets()
+    file = tmp_path / "p.json"
+    client = await aiohttp_client(
+        build_app(FakeSampler(), profiler=services(MemoryProbe(lambda: None), file, targets))
+    )
+    resp = await client.put(PATH, json=payload)
+    assert resp.status == 400, await resp.text()
+    body = ErrorBody.model_validate(await resp.json())
+    assert body.error == "validation_error" and body.details[0].location == location
+    assert targets.vram_thresholds == [] and not file.exists()
+    current = ProfilerSettings.model_validate(await (await client.get(PATH)).json())
+    assert (current.vram_warning_percent, current.vram_critical_percent) == (85.0, 95.0)

@@ -19,6 +19,7 @@ class FakeCuda:
         self.calls: list[str] = []
         self.allocated = 1_000
         self.peak = 1_000
+        self.free, self.total = 4_000, 24_000
 
     def is_initialized(self) -> bool:
         return self.initialized
@@ -39,6 +40,9 @@ class FakeCuda:
     def synchronize(self, device: int) -> None:
         self.calls.append("synchronize")
 
+    def mem_get_info(self, device: int) -> tuple[int, int]:
+        return self.free, self.total
+
 
 @pytest.fixture
 def fake_torch(monkeypatch: pytest.MonkeyPatch) -> Any:
@@ -54,6 +58,7 @@ def test_cuda_peak_around_a_node(fake_torch: Any) -> None:
     fake_torch.cuda.allocated = 2_000
     after = probe.after()
     assert before.vram_bytes == 1_000 and before.rss_bytes == 42
+    assert (before.vram_free_bytes, before.vram_total_bytes) == (4_000, 24_000), "the device, before"
     assert after.vram_bytes == 2_000 and after.vram_peak_bytes == 9_000
     assert fake_torch.cuda.calls == ["reset"], "no synchronize unless accurate timing is on"
 
@@ -135,7 +140,7 @@ def test_a_torch_built_without_cuda_is_never_asked_about_cuda(fake_torch: Any) -
 
     fake_torch.cuda.is_initialized = asked
     probe = MemoryProbe(lambda: 9)
-    assert probe.before() == (None, None, 9) and probe.after() == (None, None, 9)
+    assert probe.before()[:3] == (None, None, 9) and probe.after()[:3] == (None, None, 9)
 
 
 def test_unchanged_memory_reuses_the_last_sample(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -148,3 +153,15 @@ def test_unchanged_memory_reuses_the_last_sample(monkeypatch: pytest.MonkeyPatch
     rss[0], now[0] = 200, 10.0  # later, with more memory in use: read afresh, a new sample
     moved = probe.before()
     assert moved is not first and moved.rss_bytes == 200 and first.rss_bytes == 100
+
+
+def test_an_unreadable_free_figure_costs_only_itself(fake_torch: Any) -> None:
+    def broken(device: int) -> tuple[int, int]:
+        raise RuntimeError("not supported")
+
+    fake_torch.cuda.mem_get_info = broken
+    probe = MemoryProbe(lambda: 1)
+    first = probe.before()
+    assert first.vram_bytes == 1_000 and first.vram_free_bytes is None and first.vram_total_bytes is None
+    fake_torch.cuda.allocated = 3_000
+    assert probe.before().vram_bytes == 3_000, "VRAM is still read"

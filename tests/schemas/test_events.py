@@ -12,11 +12,14 @@ from pydantic import TypeAdapter, ValidationError
 from backend.api import openapi_document
 from backend.host.standalone.server import StandaloneHost
 from backend.plugin import Plugin
+from backend.profiler.oom import oom_notice
 from backend.schemas import MonitorEvent, RestartEvent
 from backend.schemas.events import SERVER_EVENTS, ServerEvent, event_name
+from backend.schemas.oom import VramPressureEvent
 from backend.schemas.profiler import HistoryChangedEvent, ProfilerEvent, WorkflowSummary
 from backend.telemetry import TelemetrySources
 from backend.version import __version__
+from tests.support.oom import loaded_info, make_oom_event
 from tests.support.records import make_record
 from tests.support.scripts import load_script
 from tests.support.telemetry import make_snapshot
@@ -29,6 +32,18 @@ EXAMPLES = [
     ProfilerEvent(workflow=WorkflowSummary.model_validate(make_record(1).model_dump(exclude={"nodes"}))),
     RestartEvent(message="the restart failed"),
     HistoryChangedEvent(reason="cleared"),
+    VramPressureEvent(
+        prompt_id="p",
+        level="warning",
+        node_id="3",
+        node_type="KSampler",
+        percent=88.5,
+        free_bytes=2 * 1024**3,
+        total_bytes=24 * 1024**3,
+        warning_percent=85,
+        critical_percent=95,
+    ),
+    oom_notice(make_oom_event(loaded_models=[loaded_info("base.safetensors", 6.5, True)])),
 ]
 
 

@@ -1,4 +1,5 @@
-"""The plugin opens history under the host's data directory, feeds it from the recorder, closes it."""
+"""The plugin opens history under the host's data directory, feeds it from the recorder, closes it; its
+events (VRAM pressure, OOM captures) reach the pages."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ from typing import Any
 
 from backend.host.standalone.server import StandaloneHost
 from backend.plugin import Plugin
+from backend.profiler import MemorySample
+from backend.profiler.oom import LoadedModel, OomCapture
+from backend.schemas.oom import OomCapturedEvent, VramPressureEvent
 from backend.schemas.profiler import ProfilerStats, WorkflowRecord
 from backend.storage import WRITER_THREAD_NAME
 from backend.telemetry import TelemetrySources
+from tests.support.oom import MESSAGE
 
 PROMPT = {
     "1": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8}},
@@ -54,3 +59,39 @@ async def test_finished_workflows_reach_history_and_the_routes(aiohttp_client: A
         plugin.close()
     assert _writers() == before, "close() drains and stops the writer"
     plugin.close()
+
+
+def test_vram_pressure_and_stored_oom_captures_reach_the_pages(tmp_path: Path) -> None:
+
+    host = StandaloneHost(tmp_path / "user")
+    sent: list[tuple[str, dict[str, Any]]] = []
+    host.send_event = lambda event, data: sent.append((event, data))  # type: ignore[method-assign]
+    plugin = Plugin(host, TelemetrySources.fake())
+    plugin.start()
+    try:
+        gib = 1024**3
+        recorder = plugin.recorder
+        recorder.begin_workflow("hot", PROMPT)
+        recorder.node_started("hot", "1", MemorySample(gib, None, gib, gib, 24 * gib))  # 96 % in use
+        model = LoadedModel("SDXL", None, "cuda:0", 6 * gib, 6 * gib, file_name="base.safetensors")
+        recorder.capture_oom(OomCapture("OutOfMemoryError", MESSAGE, [model]))
+        recorder.workflow_outcome("hot", "oom")
+        recorder.end_workflow("hot")
+        assert plugin.history.flush()
+    finally:
+        plugin.close()
+    pressure = [
+        VramPressureEvent.model_validate(d) for e, d in sent if e == "swissarmyknife.profiler.vram_pressure"
+    ]
+    assert [(p.level, p.node_id, p.node_type) for p in pressure] == [
+        ("critical", "1", "EmptyImage"),
+        ("normal", None, None),
+    ]
+    assert (pressure[0].warning_percent, pressure[0].critical_percent) == (85.0, 95.0)
+    (notice,) = [OomCapturedEvent.model_validate(d) for e, d in sent if e == "swissarmyknife.profiler.oom"]
+    assert (notice.prompt_id, notice.node_type, notice.loaded_models) == (
+        "hot",
+        "EmptyImage",
+        ["base.safetensors"],
+    )
+    assert notice.requested_bytes == 2 * gib

@@ -7,6 +7,8 @@ export const SERVER_EVENTS = {
   "swissarmyknife.profiler": "profiler",
   "swissarmyknife.restart": "restart_failed",
   "swissarmyknife.profiler.history": "history_changed",
+  "swissarmyknife.profiler.vram_pressure": "vram_pressure",
+  "swissarmyknife.profiler.oom": "oom_captured",
 } as const;
 
 export type ServerEventName = keyof typeof SERVER_EVENTS;
@@ -17,4 +19,6 @@ export interface ServerEventPayloads {
   "swissarmyknife.profiler": components["schemas"]["ProfilerEvent"];
   "swissarmyknife.restart": components["schemas"]["RestartEvent"];
   "swissarmyknife.profiler.history": components["schemas"]["HistoryChangedEvent"];
+  "swissarmyknife.profiler.vram_pressure": components["schemas"]["VramPressureEvent"];
+  "swissarmyknife.profiler.oom": components["schemas"]["OomCapturedEvent"];
 }

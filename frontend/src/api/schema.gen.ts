@@ -953,6 +953,18 @@ export interface components {
              * @description Peak device memory during the node minus before.
              */
             vram_peak_delta_bytes: number | null;
+            /**
+             * Vram Free Before Bytes
+             * @description The device's free memory (all processes) when the node started.
+             * @default null
+             */
+            vram_free_before_bytes: number | null;
+            /**
+             * Vram Percent Before
+             * @description The device's memory in use when the node started, 0..100 (all processes).
+             * @default null
+             */
+            vram_percent_before: number | null;
             /** Rss Before Bytes */
             rss_before_bytes: number | null;
             /** Rss After Bytes */
@@ -987,6 +999,37 @@ export interface components {
             mean_allocated_bytes: number | null;
             /** Mean Free Before Bytes */
             mean_free_before_bytes: number | null;
+        };
+        /**
+         * OomCapturedEvent
+         * @description Websocket event ``swissarmyknife.profiler.oom``: an out-of-memory error was captured and stored
+         *     (the whole event: ``GET /swissarmyknife/profiler/oom_events``).
+         */
+        OomCapturedEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "oom_captured";
+            /** Prompt Id */
+            prompt_id: string;
+            /** Workflow Name */
+            workflow_name: string | null;
+            /** Node Id */
+            node_id: string | null;
+            /** Node Type */
+            node_type: string | null;
+            /** Captured At */
+            captured_at: number;
+            /** Requested Bytes */
+            requested_bytes: number | null;
+            /** Free Bytes */
+            free_bytes: number | null;
+            /**
+             * Loaded Models
+             * @description What was loaded, by name, largest first.
+             */
+            loaded_models: string[];
         };
         /**
          * OomEvent
@@ -1158,6 +1201,16 @@ export interface components {
              */
             accurate_gpu_timing: boolean;
             /**
+             * Vram Warning Percent
+             * @description The device's memory in use before a node (all processes) that warns, 0..100.
+             */
+            vram_warning_percent: number;
+            /**
+             * Vram Critical Percent
+             * @description ... and that is critical (above the warning).
+             */
+            vram_critical_percent: number;
+            /**
              * Persisted
              * @description Whether the value is saved and survives a restart.
              */
@@ -1183,6 +1236,16 @@ export interface components {
              * @default null
              */
             max_workflows: number | null;
+            /**
+             * Vram Warning Percent
+             * @default null
+             */
+            vram_warning_percent: number | null;
+            /**
+             * Vram Critical Percent
+             * @default null
+             */
+            vram_critical_percent: number | null;
         };
         /**
          * ProfilerStats
@@ -1328,7 +1391,7 @@ export interface components {
              */
             cache_lookups: number;
         };
-        ServerEvent: components["schemas"]["MonitorEvent"] | components["schemas"]["ProfilerEvent"] | components["schemas"]["RestartEvent"] | components["schemas"]["HistoryChangedEvent"];
+        ServerEvent: components["schemas"]["MonitorEvent"] | components["schemas"]["ProfilerEvent"] | components["schemas"]["RestartEvent"] | components["schemas"]["HistoryChangedEvent"] | components["schemas"]["VramPressureEvent"] | components["schemas"]["OomCapturedEvent"];
         /**
          * SessionInfo
          * @description ``GET /swissarmyknife/session``: what the plugin's own page needs before it may act.
@@ -1436,6 +1499,42 @@ export interface components {
              * @description before - after, at least 0; None if either is unknown.
              */
             vram_freed_bytes: number | null;
+        };
+        /**
+         * VramPressureEvent
+         * @description Websocket event ``swissarmyknife.profiler.vram_pressure``: a run's device memory in use before
+         *     a node crossed a threshold, either way (``node_id`` None: the run ended, back to normal).
+         */
+        VramPressureEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "vram_pressure";
+            /** Prompt Id */
+            prompt_id: string;
+            /**
+             * Level
+             * @enum {string}
+             */
+            level: "normal" | "warning" | "critical";
+            /** Node Id */
+            node_id: string | null;
+            /** Node Type */
+            node_type: string | null;
+            /**
+             * Percent
+             * @description In use before the node, 0..100, all processes.
+             */
+            percent: number | null;
+            /** Free Bytes */
+            free_bytes: number | null;
+            /** Total Bytes */
+            total_bytes: number | null;
+            /** Warning Percent */
+            warning_percent: number;
+            /** Critical Percent */
+            critical_percent: number;
         };
         /**
          * WorkflowAverage
