@@ -39,6 +39,7 @@ class MemoryProbe:
         self.sync_gpu = sync_gpu
         self._failed = False
         self._free_readable = True
+        self._said_no_device = False
         # Nodes run one after another on one thread: the previous node's closing RSS reading is
         # this node's opening one when it is this fresh. Inside ComfyUI a read of /proc/self/statm
         # costs ~13 us (many threads, a large address space), most of the profiler's per-node cost.
@@ -85,6 +86,9 @@ class MemoryProbe:
                         free, total = self._cuda_free(cuda, device)
                 elif other is not None:
                     vram, free, total = other()
+                elif not self._said_no_device:
+                    self._said_no_device = True
+                    log.info("no GPU in use (CPU only): per-node VRAM and the pre-OOM warnings are off")
             except Exception:
                 self._disable()
         now = self._clock()

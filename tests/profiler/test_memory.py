@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import types
 from typing import Any
 
 import pytest
 
+from backend import log
 from backend.profiler.memory import MemoryProbe
 
 
@@ -165,3 +167,18 @@ def test_an_unreadable_free_figure_costs_only_itself(fake_torch: Any) -> None:
     assert first.vram_bytes == 1_000 and first.vram_free_bytes is None and first.vram_total_bytes is None
     fake_torch.cuda.allocated = 3_000
     assert probe.before().vram_bytes == 3_000, "VRAM is still read"
+
+
+def test_a_cpu_only_run_says_once_that_there_is_no_device(
+    fake_torch: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    log.reset_for_tests()
+    caplog.set_level(logging.INFO, logger="swissarmyknife")
+    fake_torch.cuda.initialized = False
+    probe = MemoryProbe(lambda: 1)
+    for _ in range(3):
+        assert probe.before().vram_total_bytes is None
+    lines = [r.getMessage() for r in caplog.records if "pre-OOM" in r.getMessage()]
+    assert lines == [
+        "[SwissArmyKnife] no GPU in use (CPU only): per-node VRAM and the pre-OOM warnings are off"
+    ]
