@@ -119,7 +119,7 @@ class ComfyHost:
         """
         import comfy.model_management as mm
 
-        from .comfyui_hooks.memory import loaded_model_name
+        from .comfyui_hooks.residency import loaded_model_name
 
         wanted = set(names)
         queue = getattr(self._server, "prompt_queue", None)

@@ -93,7 +93,22 @@ class Outcome(NamedTuple):
     memory: MemorySample | None
 
 
-Event = Cached | Started | Finished | Failed | OutOfMemory | Outcome
+# What happened to a model on the device: on it when the run began, put on it (loaded), asked for
+# while already on it (used), taken off it (unloaded).
+ModelAction = Literal["resident", "loaded", "used", "unloaded"]
+# One model as the host names it: its name (the loader's file, else its class), device, bytes on it.
+ModelEntry = tuple[str, str | None, int | None]
+
+
+class Models(NamedTuple):
+    """The host's loaded models changed (or were read, at the start): attributed to the node running."""
+
+    perf: float
+    action: ModelAction
+    models: tuple[ModelEntry, ...]
+
+
+Event = Cached | Started | Finished | Failed | OutOfMemory | Outcome | Models
 
 # The rows: each kind's tag, then its NamedTuple's fields in order.
 CACHED: Final = 0
@@ -102,13 +117,15 @@ FINISHED: Final = 2
 FAILED: Final = 3
 OUT_OF_MEMORY: Final = 4
 OUTCOME: Final = 5
+MODELS: Final = 6
 CachedRow = tuple[Literal[0], list[str]]
 StartedRow = tuple[Literal[1], str, float, MemorySample | None, str | None, str | None]
 FinishedRow = tuple[Literal[2], str, float, MemorySample | None, list[RawShape] | None]
 FailedRow = tuple[Literal[3], str, float, str, bool, bool, MemorySample | None]
 OutOfMemoryRow = tuple[Literal[4], float, MemorySample | None]
 OutcomeRow = tuple[Literal[5], WorkflowStatus, ErrorSummary | None, float, MemorySample | None]
-Row = CachedRow | StartedRow | FinishedRow | FailedRow | OutOfMemoryRow | OutcomeRow
+ModelsRow = tuple[Literal[6], float, ModelAction, tuple[ModelEntry, ...]]
+Row = CachedRow | StartedRow | FinishedRow | FailedRow | OutOfMemoryRow | OutcomeRow | ModelsRow
 
 
 def read(row: Row) -> Event:
@@ -127,6 +144,8 @@ def read(row: Row) -> Event:
         return _make(Failed, row[1:])
     if row[0] == OUT_OF_MEMORY:
         return _make(OutOfMemory, row[1:])
+    if row[0] == MODELS:
+        return _make(Models, row[1:])
     return _make(Outcome, row[1:])
 
 
@@ -146,6 +165,8 @@ class WorkflowLog:
     expansions: ExpansionReader | None = None
     # What the page called the workflow (named when queued, or while it runs); None: unknown.
     name: str | None = None
+    # The models on the device when the previous run ended (a model loaded again is flagged).
+    previous_models: frozenset[str] = frozenset()
 
     def wall_at(self, perf: float) -> float:
         """The wall time of a perf-clock reading: one wall reading per workflow, none per node."""

@@ -117,6 +117,16 @@ def _ancestors(prompt: Mapping[str, Any], node_ids: Iterable[str]) -> set[str]:
     return seen
 
 
+def _model_users(live: WorkflowRecord) -> dict[tuple[str, str | None], list[str]]:
+    """Per (name, device) on the device now: the nodes that loaded or used it during its stay."""
+    users: dict[tuple[str, str | None], list[str]] = {}
+    for stay in live.model_residency:
+        if stay.until_ms is None:
+            nodes = [stay.loaded_by_node_id] if stay.loaded_by_node_id else []
+            users[(stay.name, stay.device)] = nodes + [n for n in stay.used_by_node_ids if n not in nodes]
+    return users
+
+
 def _needed_later(model: LoadedModel, needed: set[str]) -> bool | None:
     if model.in_prompt is False:
         return False
@@ -139,6 +149,8 @@ def oom_event(
     pending = [node_id for node_id in prompt if node_id not in done]
     needed = _ancestors(prompt, pending) | set(pending)
     figures = parse_oom_message(capture.message)
+    used = _model_users(live)
+    starts = {n.node_id: n.started_at for n in live.nodes}
     models = [
         LoadedModelInfo(
             name=model.name,
@@ -150,6 +162,15 @@ def oom_event(
             size_bytes=model.memory_bytes,
             loaded_bytes=model.loaded_bytes,
             needed_later=_needed_later(model, needed),
+            used_by_node_ids=used.get((model.name, model.device), []),
+            last_used_at=max(
+                (
+                    t
+                    for t in (starts.get(n) for n in used.get((model.name, model.device), []))
+                    if t is not None
+                ),
+                default=None,
+            ),
         )
         for model in capture.loaded
     ]

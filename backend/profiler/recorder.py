@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,11 +25,14 @@ from .events import (
     CACHED,
     FAILED,
     FINISHED,
+    MODELS,
     OUT_OF_MEMORY,
     OUTCOME,
     STARTED,
     ExpansionReader,
     MemorySample,
+    ModelAction,
+    ModelEntry,
     WorkflowLog,
 )
 from .oom import OomCapture, oom_event
@@ -247,6 +250,24 @@ class Recorder:
         run = self._runs.get(prompt_id)
         if run is not None and len(run.events) < MAX_EVENTS_PER_WORKFLOW:
             run.events.append((FAILED, node_id, self._perf(), message, interrupted, oom, memory))
+
+    def models_resident(self, prompt_id: str, models: Sequence[ModelEntry], previous: Iterable[str]) -> None:
+        """The models on the device as ``prompt_id`` begins, and those there when the previous run
+        ended (one put back on the device during this run is flagged as reloaded)."""
+        run = self._runs.get(prompt_id)
+        if run is not None:
+            run.previous_models = frozenset(previous)
+            run.events.append((MODELS, self._perf(), "resident", tuple(models)))
+
+    def models_changed(self, action: ModelAction, models: Sequence[ModelEntry]) -> None:
+        """The host's model management loaded, used or unloaded ``models`` in the workflow running now
+        (attributed to its running node when the record is built)."""
+        if not models:
+            return
+        with self._lock:
+            run = next(reversed(self._runs.values()), None)
+        if run is not None and len(run.events) < MAX_EVENTS_PER_WORKFLOW:
+            run.events.append((MODELS, self._perf(), action, tuple(models)))
 
     def out_of_memory(self, memory: MemorySample | None = None) -> None:
         """The host ran out of memory in the workflow running now (its failure is reported later)."""

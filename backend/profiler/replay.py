@@ -19,6 +19,7 @@ from .events import (
     Failed,
     Finished,
     MemorySample,
+    Models,
     Outcome,
     OutOfMemory,
     Row,
@@ -29,6 +30,7 @@ from .events import (
 from .graph import input_links, node_class_type, node_title, workflow_hash
 from .oom import reads_as_oom
 from .pressure import used_percent
+from .residency import ModelReplay, model_timeline
 from .shapes import RawShape, shape_fields
 
 # A runaway subgraph expansion must not grow one record without bound.
@@ -110,6 +112,9 @@ class _Replayed:
     oom_node_id: str | None = None
     # When the host saw an out-of-memory error (it unloads models before it reports the failure).
     oom_at: OutOfMemory | None = None
+    # The node running now (model rows are attributed to it) and the model rows.
+    running: str | None = None
+    models: ModelReplay = field(default_factory=ModelReplay)
 
 
 def _max(a: int | None, b: int | None) -> int | None:
@@ -143,12 +148,16 @@ def build_record(run: WorkflowLog, now_wall: float, now_perf: float, *, final: b
     nodes = []
     peak_vram: int | None = None
     peak_rss: int | None = None
+    timeline = model_timeline(run, state.models, now_perf) if state.models.rows else None
     for node in sorted(state.nodes.values(), key=lambda n: n.order):
         if final and node.status == "running":
             # ComfyUI sends no finish for a node that failed or was cut short.
             node.status = "interrupted" if state.outcome == "interrupted" else "error"
         inputs = _input_shapes(run.prompt, node.node_id, outputs)
-        nodes.append(node.to_dict(run, has_titles, inputs, outputs.get(node.node_id, [])))
+        fields = node.to_dict(run, has_titles, inputs, outputs.get(node.node_id, []))
+        if timeline is not None and node.node_id in timeline.uses:
+            fields["models"] = timeline.uses[node.node_id]
+        nodes.append(fields)
         if node.vram_before is not None and node.vram_peak_delta is not None:
             peak_vram = _max(peak_vram, node.vram_before + node.vram_peak_delta)
         peak_vram = _max(peak_vram, node.vram_after)
@@ -174,6 +183,8 @@ def build_record(run: WorkflowLog, now_wall: float, now_perf: float, *, final: b
             "error": state.error,
             "workflow_name": run.name,
             "nodes": nodes,
+            "model_residency": timeline.residency if timeline is not None else [],
+            "reloaded_models": timeline.reloaded if timeline is not None else [],
         }
     )
 
@@ -191,6 +202,8 @@ def _replay(rows: list[Row]) -> _Replayed:
                 continue
             node.end(event.perf, event.memory)
             node.status = "success"
+            if state.running == event.node_id:
+                state.running = None
             if event.shapes:
                 node.output_shapes = event.shapes
         elif isinstance(event, Cached):
@@ -202,6 +215,8 @@ def _replay(rows: list[Row]) -> _Replayed:
             _failed(state, event)
         elif isinstance(event, OutOfMemory):
             state.oom_at = event
+        elif isinstance(event, Models):
+            state.models.add(event, state.running)
         else:
             _apply_outcome(state, event)
     return state
@@ -221,6 +236,7 @@ def _started(state: _Replayed, event: Started) -> None:
         return
     node.status = "running"
     node.start_perf = event.perf
+    state.running = event.node_id
     if event.memory is not None:
         node.vram_before = event.memory.vram_bytes
         node.rss_before = event.memory.rss_bytes
@@ -236,6 +252,8 @@ def _failed(state: _Replayed, event: Failed) -> None:
         node.end(event.perf, event.memory)
     node.status = "interrupted" if event.interrupted else "error"
     node.error = event.message
+    if state.running == event.node_id:
+        state.running = None
     if event.oom:
         state.oom_node_id = event.node_id
 

@@ -7,12 +7,11 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from .base import ApiModel, RequestModel, Truncated
-from .profiler import Message, TensorShape, WorkflowName
+from .profiler import Message, ModelName, TensorShape, WorkflowName
 
 # memory_summary() of a busy CUDA device runs to a few KiB: kept whole up to this.
 MAX_MEMORY_SUMMARY_CHARS = 16_000
 MAX_OOM_EVENTS = 1000
-ModelName = Annotated[str, Truncated(300)]
 
 
 class LoadedModelInfo(ApiModel):
@@ -32,6 +31,12 @@ class LoadedModelInfo(ApiModel):
     loaded_bytes: int | None = Field(description="How much of it sat on the device (ComfyUI loads partly).")
     needed_later: bool | None = Field(
         description="Whether a node still to run uses it (None: unknown); what is not can be unloaded."
+    )
+    used_by_node_ids: list[str] = Field(
+        default_factory=list, description="The nodes of this run that loaded or used it, in order."
+    )
+    last_used_at: float | None = Field(
+        None, description="When the last of them started (Unix seconds); None: not used in this run."
     )
 
 
@@ -138,6 +143,13 @@ class ModelCorrelation(ApiModel):
     oom_events: int
     oom_share: float = Field(description="The share of OOM events it was loaded in (0..1).")
     mean_loaded_bytes: float | None
+    runs: int = Field(description="Stored runs that had it on the device.")
+    run_share: float | None = Field(
+        description=(
+            "Their share of all stored runs (0..1; None: no runs). Far above ``oom_share``'s peers, or "
+            "OOMs far above this, says the model goes with the failures rather than with every run."
+        )
+    )
 
 
 RecommendationKind = Literal["unload_models", "fragmentation", "request_exceeds_device", "low_vram_mode"]

@@ -57,6 +57,32 @@ class TensorShape(ApiModel):
     device: str | None
 
 
+ModelName = Annotated[str, Truncated(300)]
+ModelAction = Literal["loaded", "used", "unloaded"]
+
+
+class ModelUse(ApiModel):
+    """What a node did with a model: put it on the device (loaded), asked for it while it was there
+    (used), or took it off (unloaded, to make room)."""
+
+    name: ModelName = Field(description="The file its loader node was given, else the model's class.")
+    action: ModelAction
+    device: str | None
+    loaded_bytes: int | None = Field(description="On the device after the node's request (None: unknown).")
+
+
+class ModelResidency(ApiModel):
+    """One stay of a model on a device during a run: the Latest timeline's swimlane."""
+
+    name: ModelName
+    device: str | None
+    loaded_bytes: int | None = Field(description="The most it held on the device during the stay.")
+    from_ms: float = Field(description="From the run's start (0: on the device when the run began).")
+    until_ms: float | None = Field(description="Until it was unloaded; None: still there at the end.")
+    loaded_by_node_id: str | None = Field(description="The node that put it there; None: an earlier run.")
+    used_by_node_ids: list[str]
+
+
 class NodeRecord(ApiModel):
     """One node's run inside one workflow."""
 
@@ -85,6 +111,9 @@ class NodeRecord(ApiModel):
     input_shapes: list[TensorShape]
     output_shapes: list[TensorShape]
     error: Message | None
+    models: list[ModelUse] = Field(
+        default_factory=list, description="The models it loaded, used or unloaded (ComfyUI's model manager)."
+    )
 
 
 class ErrorSummary(ApiModel):
@@ -126,6 +155,21 @@ class WorkflowRecord(WorkflowSummary):
     """A full workflow run: the summary plus every node in execution order."""
 
     nodes: list[NodeRecord]
+    # Defaults so records stored before these existed still read back.
+    model_residency: list[ModelResidency] = Field(
+        default_factory=list, description="Which models were on the device when (ComfyUI's model management)."
+    )
+    reloaded_models: list[ModelName] = Field(
+        default_factory=list,
+        description=(
+            "Models put on the device again although unchanged: on it when the previous run ended, or "
+            "unloaded earlier in this run (evicted and reloaded: time spent moving weights)."
+        ),
+    )
+
+    def summary(self) -> WorkflowSummary:
+        """The record without its nodes and timelines: what history lists and events carry."""
+        return WorkflowSummary.model_validate(self.model_dump(include=set(WorkflowSummary.model_fields)))
 
 
 class NodeAverage(ApiModel):

@@ -102,6 +102,16 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX oom_event_models_name ON oom_event_models (name);
     """,
+    # 4: the models each run had on the device (its residency timeline's names): the OOM analysis
+    # compares a model's share of OOMs with its share of all runs.
+    """
+    CREATE TABLE run_models (
+        workflow_seq INTEGER NOT NULL REFERENCES workflows (seq) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        PRIMARY KEY (workflow_seq, name)
+    ) WITHOUT ROWID;
+    CREATE INDEX run_models_name ON run_models (name);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

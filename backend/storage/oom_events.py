@@ -79,17 +79,25 @@ def oom_node_ranking(conn: sqlite3.Connection, limit: int = 50) -> list[NodeType
 
 
 def oom_model_correlation(conn: sqlite3.Connection, limit: int = 50) -> list[ModelCorrelation]:
+    """Each model's share of the OOM events it was loaded in, beside its share of all stored runs."""
     total = conn.execute("SELECT COUNT(*) FROM oom_events").fetchone()[0]
     if not total:
         return []
+    runs = conn.execute("SELECT COUNT(*) FROM workflows").fetchone()[0]
     rows = conn.execute(
-        "SELECT name, COUNT(*), AVG(loaded_bytes) FROM oom_event_models GROUP BY name "
-        "ORDER BY COUNT(*) DESC, name LIMIT ?",
+        "SELECT m.name, COUNT(*), AVG(m.loaded_bytes), "
+        "(SELECT COUNT(*) FROM run_models r WHERE r.name = m.name) "
+        "FROM oom_event_models m GROUP BY m.name ORDER BY COUNT(*) DESC, m.name LIMIT ?",
         (limit,),
     ).fetchall()
     return [
         ModelCorrelation(
-            name=r[0], oom_events=int(r[1]), oom_share=int(r[1]) / int(total), mean_loaded_bytes=r[2]
+            name=r[0],
+            oom_events=int(r[1]),
+            oom_share=int(r[1]) / int(total),
+            mean_loaded_bytes=r[2],
+            runs=int(r[3]),
+            run_share=int(r[3]) / int(runs) if runs else None,
         )
         for r in rows
     ]

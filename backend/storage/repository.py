@@ -118,6 +118,11 @@ def insert_workflow(conn: sqlite3.Connection, record: WorkflowRecord) -> bool:
         "vram_peak_delta_bytes) VALUES (?, ?, ?, ?, ?, ?)",
         rows,
     )
+    models = {stay.name for stay in record.model_residency}
+    if models:
+        conn.executemany(
+            "INSERT INTO run_models (workflow_seq, name) VALUES (?, ?)", [(seq, m) for m in models]
+        )
     # min(x, NULL) is NULL in SQL: coalesce keeps whichever side has a value.
     conn.executemany(
         "INSERT INTO node_rollup (class_type, runs, cached_runs, timed_runs, duration_sum_ms, "
@@ -237,6 +242,7 @@ def delete_through(conn: sqlite3.Connection, last_seq: int) -> int:
         (last_seq,),
     ).fetchall()
     conn.execute("DELETE FROM node_runs WHERE workflow_seq <= ?", (last_seq,))
+    conn.execute("DELETE FROM run_models WHERE workflow_seq <= ?", (last_seq,))
     removed = conn.execute("DELETE FROM workflows WHERE seq <= ?", (last_seq,)).rowcount
 
     conn.executemany(
@@ -279,6 +285,7 @@ def delete_through(conn: sqlite3.Connection, last_seq: int) -> int:
 
 def delete_all(conn: sqlite3.Connection) -> int:
     conn.execute("DELETE FROM node_runs")
+    conn.execute("DELETE FROM run_models")
     removed = conn.execute("DELETE FROM workflows").rowcount
     conn.execute("DELETE FROM node_rollup")
     conn.execute("DELETE FROM workflow_rollup")

@@ -184,7 +184,7 @@ class HistoryWriter:
     def _notify(self, record: WorkflowRecord) -> None:
         if not self.listeners:
             return
-        summary = WorkflowSummary.model_validate(record.model_dump(exclude={"nodes"}))
+        summary = record.summary()
         for listener in list(self.listeners):
             try:
                 listener(summary)

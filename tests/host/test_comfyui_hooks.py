@@ -13,6 +13,7 @@ import torch
 from backend.host import comfyui_hooks
 from backend.host.comfyui_hooks import outputs as hook_outputs
 from backend.host.comfyui_hooks import progress as hook_progress
+from backend.host.comfyui_hooks import residency as hook_residency
 from backend.profiler import MemorySample, Recorder
 from backend.profiler.memory import MemoryProbe
 from backend.profiler.shapes import shape_fields
@@ -49,6 +50,8 @@ def records(comfy: dict[str, Any]) -> list[WorkflowRecord]:
         "PromptExecutor.add_message",
         "ProgressHandler",
         "unload_all_models",
+        "load_models_gpu",
+        "free_memory",
     ], "no wrapper around every node where the progress handler times them"
     recorder = Recorder()
     out: list[WorkflowRecord] = []
@@ -497,3 +500,100 @@ def test_a_model_left_by_an_earlier_prompt_is_tied_to_this_prompts_loader_of_its
         None,
         False,
     ), "nothing in this prompt loads the upscaler: it is not needed, and node 1 is not this prompt's"
+
+
+class SizedPatcher(Patcher):
+    def __init__(self, size: int) -> None:
+        super().__init__(Weights())
+        self.size = size
+
+
+def test_model_residency_follows_comfyuis_loads_and_evictions_node_by_node(
+    comfy: dict[str, Any], records: list[WorkflowRecord]
+) -> None:
+    mm = comfy["comfy.model_management"]
+    mm.capacity = 1  # one model at a time: loading the upscaler evicts the checkpoint
+    base, upscaler = SizedPatcher(6 * 1024**3), SizedPatcher(64 * 1024**2)
+
+    def uses(patcher: Any) -> Any:
+        def node(_inputs: dict[str, Any]) -> Any:
+            mm.load_models_gpu([patcher])
+            return (object(),)
+
+        return node
+
+    comfy["execution"].BEHAVIOURS.update(
+        {
+            "CheckpointLoaderSimple": lambda _i: (base,),
+            "UpscaleModelLoader": lambda _i: (upscaler,),
+            "KSampler": uses(base),
+            "ImageUpscaleWithModel": uses(upscaler),
+        }
+    )
+    prompt = {
+        "1": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": "base.safetensors"}},
+        "2": {"class_type": "KSampler", "inputs": {"model": ["1", 0]}},
+        "3": {"class_type": "UpscaleModelLoader", "inputs": {"model_name": "4x.pth"}},
+        "4": {
+            "class_type": "ImageUpscaleWithModel",
+            "inputs": {"upscale_model": ["3", 0], "image": ["2", 0]},
+        },
+        "5": {"class_type": "KSampler", "inputs": {"model": ["1", 0], "latent": ["4", 0]}},
+    }
+    comfyui_hooks.install()
+    assert {"load_models_gpu", "free_memory"} <= set(comfyui_hooks.STATE.installed)
+    run(comfy, prompt, "first")
+    first = records[-1]
+    nodes = {n.node_id: n for n in first.nodes}
+    assert [(m.name, m.action) for m in nodes["2"].models] == [("base.safetensors", "loaded")]
+    assert [(m.name, m.action) for m in nodes["4"].models] == [
+        ("base.safetensors", "unloaded"),
+        ("4x.pth", "loaded"),
+    ], "the upscaler's load evicted the checkpoint (free_memory inside load_models_gpu, reported once)"
+    assert nodes["2"].models[0].loaded_bytes == 6 * 1024**3 and nodes["2"].models[0].device == "cuda:0"
+    stays = [(s.name, s.loaded_by_node_id, s.until_ms is None) for s in first.model_residency]
+    assert stays == [
+        ("base.safetensors", "2", False),
+        ("4x.pth", "4", False),
+        ("base.safetensors", "5", True),
+    ]
+    assert first.reloaded_models == ["base.safetensors"], "evicted and put back within the run"
+
+    # The next run finds the checkpoint there and only uses it; one after Clear VRAM loads it again.
+    mm.capacity = 8
+    prompt_b = {k: v for k, v in prompt.items() if k in ("1", "2")}
+    run(comfy, prompt_b, "second")
+    second = records[-1]
+    (stay,) = second.model_residency
+    assert (stay.name, stay.from_ms, stay.loaded_by_node_id, stay.used_by_node_ids) == (
+        "base.safetensors",
+        0.0,
+        None,
+        ["2"],
+    ), "on the device when the run began"
+    assert [(m.name, m.action) for m in second.nodes[-1].models] == [("base.safetensors", "used")]
+    assert second.reloaded_models == []
+    mm.current_loaded_models.clear()  # Clear VRAM between runs (not through the hooks)
+    run(comfy, prompt_b, "third")
+    assert records[-1].reloaded_models == ["base.safetensors"], "it was there when the last run ended"
+
+
+def test_a_failing_residency_read_never_changes_a_load(
+    comfy: dict[str, Any], records: list[WorkflowRecord], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mm = comfy["comfy.model_management"]
+    patcher = SizedPatcher(1024)
+
+    def node(_inputs: dict[str, Any]) -> Any:
+        mm.load_models_gpu([patcher])
+        return (object(),)
+
+    def broken() -> Any:
+        raise RuntimeError("the loaded-model list moved")
+
+    comfy["execution"].BEHAVIOURS["KSampler"] = node
+    monkeypatch.setattr(hook_residency, "loaded_entries", broken)
+    run(comfy, {"1": {"class_type": "KSampler", "inputs": {}}}, "p")
+    assert records[-1].status == "success"
+    assert [m.model for m in mm.current_loaded_models] == [patcher], "the load happened"
+    assert comfyui_hooks.STATE.failures["load_models_gpu"] == 1

@@ -97,10 +97,16 @@ def test_an_oom_unloads_every_model_and_is_recorded_as_one(tmp_path: Path) -> No
         (event,) = store.oom_events(10)
         assert (event.prompt_id, event.node_type) == (oom.prompt_id, "KSampler")
         assert oom.started_at < event.captured_at <= oom.ended_at, "on the seeding's clock"
-        assert [(m.name, m.needed_later) for m in event.loaded_models] == [
-            ("sd_xl_base_1.0.safetensors", True),
-            ("4x-UltraSharp.pth", False),
-        ]
+        assert {m.name: m.needed_later for m in event.loaded_models} == {
+            "sd_xl_base_1.0.safetensors": True,
+            "4x-UltraSharp.pth": False,
+        }
+        # The residency timeline: the checkpoint was on the device from the start, the encoders
+        # and the sampler asked for it, and the OOM took everything off inside the sampler.
+        base = next(s for s in record.model_residency if s.name == "sd_xl_base_1.0.safetensors")
+        assert base.until_ms is not None and "3" in base.used_by_node_ids
+        sampler = next(n for n in record.nodes if n.node_id == "3")
+        assert {(m.name, m.action) for m in sampler.models} >= {("sd_xl_base_1.0.safetensors", "unloaded")}
         assert event.figures.requested_bytes is not None and event.figures.total_bytes == 24 * 1024**3
     finally:
         store.close()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from backend.schemas.oom import OomEvent, OomEventPage, OomStats, UnloadResult
-from tests.support.comfyui_server import ComfyServer, request, token_headers
+from tests.support.comfyui_server import ComfyServer, record_of, request, token_headers
 
 pytestmark = pytest.mark.comfyui
 
@@ -56,6 +56,7 @@ def test_the_capture_names_the_node_and_the_loaded_model_by_its_file(comfyui: Co
     assert (model.loader_node_id, model.loader_class_type) == ("2", "SAKTinyModelLoader")
     assert model.size_bytes is not None and 6 * MIB <= model.size_bytes < 7 * MIB
     assert model.needed_later is True, "the failing node itself uses it"
+    assert model.used_by_node_ids == ["3"], "it loaded the model through ComfyUI before failing"
     # Captured before ComfyUI unloaded it: our line comes first, then ComfyUI's own report.
     log = comfyui.log()
     ours = log.find(
@@ -75,6 +76,12 @@ def test_a_model_left_loaded_is_unloaded_by_its_name(comfyui: ComfyServer) -> No
     prompt_id = comfyui.queue(model_graph("SAKUseModel", megabytes=3, color=62))
     entry = comfyui.wait_done(prompt_id)
     assert entry["status"]["status_str"] == "success", entry
+    # Its record says which node put the model on the device (ComfyUI's load_models_gpu).
+    record = record_of(comfyui, prompt_id)
+    user = next(n for n in record.nodes if n.node_id == "3")
+    assert [(m.name, m.action) for m in user.models] == [(MODEL_FILE, "loaded")]
+    (stay,) = [s for s in record.model_residency if s.name == MODEL_FILE]
+    assert (stay.loaded_by_node_id, stay.until_ms) == ("3", None)
     headers = token_headers(comfyui)
     status, body, _ = request(
         comfyui,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any
 
 import pytest
 
 from backend.schemas.profiler import ProfilerStats, WorkflowRecord
-from tests.support.comfyui_server import ComfyServer, comfyui_paths, start_comfyui, stop_comfyui
+from tests.support.comfyui_server import ComfyServer, comfyui_paths, record_of, start_comfyui, stop_comfyui
 
 pytestmark = pytest.mark.comfyui
 
@@ -27,19 +26,6 @@ def sleep_chain(color: int = 0) -> dict[str, Any]:
         "4": {"class_type": "SAKAsyncSleep", "inputs": {"image": ["3", 0], "seconds": SLEEPS_S["4"]}},
         "5": {"class_type": "PreviewImage", "inputs": {"images": ["4", 0]}},
     }
-
-
-def record_of(server: ComfyServer, prompt_id: str, timeout_s: float = 10.0) -> WorkflowRecord:
-    """The stored record, once the writer thread has it."""
-    server.wait_done(prompt_id)
-    deadline = time.monotonic() + timeout_s
-    while True:
-        status, body = server.get(f"/swissarmyknife/profiler/workflows/{prompt_id}")
-        if status == 200:
-            return WorkflowRecord.model_validate(body)
-        assert status == 404, body
-        assert time.monotonic() < deadline, f"no record for {prompt_id}"
-        time.sleep(0.1)
 
 
 def test_sleep_durations_match_within_10_ms(comfyui: ComfyServer) -> None:

@@ -16,7 +16,7 @@ from backend.profiler.oom import oom_notice
 from backend.schemas import MonitorEvent, RestartEvent
 from backend.schemas.events import SERVER_EVENTS, ServerEvent, event_name
 from backend.schemas.oom import VramPressureEvent
-from backend.schemas.profiler import HistoryChangedEvent, ProfilerEvent, WorkflowSummary
+from backend.schemas.profiler import HistoryChangedEvent, ProfilerEvent
 from backend.telemetry import TelemetrySources
 from backend.version import __version__
 from tests.support.oom import loaded_info, make_oom_event
@@ -29,7 +29,7 @@ GENERATED = ROOT / "frontend" / "src" / "api" / "events.gen.ts"
 
 EXAMPLES = [
     MonitorEvent(capabilities_version=1, snapshot=make_snapshot()),
-    ProfilerEvent(workflow=WorkflowSummary.model_validate(make_record(1).model_dump(exclude={"nodes"}))),
+    ProfilerEvent(workflow=make_record(1).summary()),
     RestartEvent(message="the restart failed"),
     HistoryChangedEvent(reason="cleared"),
     VramPressureEvent(

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from backend.schemas.oom import MAX_OOM_EVENTS, OomEvent
-from backend.storage import HistoryStore, oom_events
+from backend.schemas.profiler import ModelResidency, WorkflowRecord
+from backend.storage import HistoryStore, oom_events, repository
 from backend.storage.db import connect_writer
 from backend.storage.migrations import migrate
 from tests.support.oom import GIB, loaded_info, make_oom_event
@@ -101,3 +102,43 @@ def test_stored_captures_reach_the_subscribers_and_clearing_history_forgets_them
     assert len(seen) == 1
     store.clear()
     assert store.oom_events(10) == [] and store.oom_history().model_correlation == []
+
+
+def _with_models(i: int, *names: str) -> WorkflowRecord:
+    stays = [
+        ModelResidency(
+            name=name,
+            device="cuda:0",
+            loaded_bytes=GIB,
+            from_ms=0.0,
+            until_ms=None,
+            loaded_by_node_id=None,
+            used_by_node_ids=[],
+        )
+        for name in names
+    ]
+    return make_record(i).model_copy(update={"model_residency": stays})
+
+
+def test_a_models_share_of_ooms_is_set_beside_its_share_of_all_runs(store: HistoryStore) -> None:
+    for i, names in enumerate([("base.safetensors",), ("base.safetensors", "refiner.safetensors"), (), ()]):
+        store.submit(Built(_with_models(i, *names)))
+    _submit(store, make_oom_event(loaded_models=[loaded_info("refiner.safetensors", 4, False)]))
+    (refiner,) = store.oom_history().model_correlation
+    assert (refiner.name, refiner.oom_share, refiner.runs, refiner.run_share) == (
+        "refiner.safetensors",
+        1.0,
+        1,
+        0.25,
+    )
+
+
+def test_the_runs_models_leave_with_the_runs(tmp_path: Path) -> None:
+    conn = connect_writer(tmp_path / "h.sqlite")
+    migrate(conn)
+    for i in range(3):
+        repository.insert_workflow(conn, _with_models(i, "base.safetensors"))
+    repository.delete_through(conn, 1)
+    assert conn.execute("SELECT workflow_seq FROM run_models").fetchall() == [(2,), (3,)]
+    repository.delete_all(conn)
+    assert conn.execute("SELECT COUNT(*) FROM run_models").fetchone() == (0,)

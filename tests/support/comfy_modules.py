@@ -115,6 +115,48 @@ def build_modules() -> dict[str, types.ModuleType]:
         mm.current_loaded_models.clear()  # type: ignore[attr-defined]
 
     mm.unload_all_models = unload_all_models  # type: ignore[attr-defined]
+    # How many models fit on the fake device at once (load_models_gpu frees room for more).
+    mm.capacity = 8  # type: ignore[attr-defined]
+
+    class LoadedModel:
+        """comfy.model_management.LoadedModel's part the hooks read: the patcher, device, size."""
+
+        def __init__(self, patcher: Any) -> None:
+            self.model = patcher
+            self.device = "cuda:0"
+
+        def model_loaded_memory(self) -> int:
+            return int(getattr(self.model, "size", 0))
+
+        def model_unload(self) -> bool:
+            return True
+
+    def free_memory(memory_required: int, device: Any, keep_loaded: Any = ()) -> list[Any]:
+        # Evicts the least recently loaded until there is room for one more model.
+        loaded = mm.current_loaded_models  # type: ignore[attr-defined]
+        unloaded = []
+        while len(loaded) >= mm.capacity:  # type: ignore[attr-defined]
+            candidates = [m for m in loaded if m.model not in keep_loaded]
+            if not candidates:
+                break
+            unloaded.append(candidates[-1])
+            loaded.remove(candidates[-1])
+        return unloaded
+
+    def load_models_gpu(models: list[Any], memory_required: int = 0) -> None:
+        # As 0.27 does: an entry already there is popped and inserted again at the front.
+        loaded = mm.current_loaded_models  # type: ignore[attr-defined]
+        for patcher in models:
+            present = [m for m in loaded if m.model is patcher]
+            for entry in present:
+                loaded.remove(entry)
+            if not present:
+                mm.free_memory(memory_required, "cuda:0", keep_loaded=list(models))  # type: ignore[attr-defined]
+            loaded.insert(0, present[0] if present else LoadedModel(patcher))
+
+    mm.LoadedModel = LoadedModel  # type: ignore[attr-defined]
+    mm.free_memory = free_memory  # type: ignore[attr-defined]
+    mm.load_models_gpu = load_models_gpu  # type: ignore[attr-defined]
     comfy = types.ModuleType("comfy")
     comfy.model_management = mm  # type: ignore[attr-defined]
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from backend.api.guards import TOKEN_HEADER
 from backend.schemas import SessionInfo
+from backend.schemas.profiler import WorkflowRecord
 
 ROOT = Path(__file__).resolve().parents[2]
 PACK_NAME = "comfyui-swissarmyknife"
@@ -244,3 +245,16 @@ def token_headers(server: ComfyServer, **extra: str) -> dict[str, str]:
     token = session(server).token
     assert token, "actions are allowed on this server"
     return {"Content-Type": "application/json", TOKEN_HEADER: token, **extra}
+
+
+def record_of(server: ComfyServer, prompt_id: str, timeout_s: float = 10.0) -> WorkflowRecord:
+    """The stored record, once the writer thread has it."""
+    server.wait_done(prompt_id)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status, body = server.get(f"/swissarmyknife/profiler/workflows/{prompt_id}")
+        if status == 200:
+            return WorkflowRecord.model_validate(body)
+        assert status == 404, body
+        assert time.monotonic() < deadline, f"no record for {prompt_id}"
+        time.sleep(0.1)

@@ -9,6 +9,8 @@ comfy_execution/progress.py), one module each:
 - ``legacy.py``: ``execution.execute``, only on releases without the progress registry.
 - ``memory.py``: ``comfy.model_management.unload_all_models``: on an OOM ComfyUI unloads every model
   from inside its except block; the wrapper sees the exception there and captures what was loaded.
+- ``residency.py``: ``load_models_gpu`` and ``free_memory``: which models each node put on or took off
+  the device; ``models.py`` names them by the files their loader nodes were given.
 
 Every hook catches its own failures (counted, logged once) and calls the original outside any
 try block, so a workflow's outcome and exceptions (interrupts included) are exactly ComfyUI's.
@@ -27,6 +29,7 @@ from .legacy import make_node_execute
 from .memory import make_unload_all_models
 from .progress import make_reset_progress_state, progress_handler_class
 from .prompt import make_add_message, make_prompt_execute
+from .residency import make_free_memory, make_load_models_gpu
 from .state import STATE, HookState, failed, wrap
 
 
@@ -69,6 +72,12 @@ def install() -> list[str]:
 
                 if wrap(mm, "unload_all_models", make_unload_all_models, "unload_all_models"):
                     installed.append("unload_all_models")
+                for name, make in (
+                    ("load_models_gpu", make_load_models_gpu),
+                    ("free_memory", make_free_memory),
+                ):
+                    if wrap(mm, name, make, name):
+                        installed.append(name)
             except Exception:
                 log.warn_once("hooks-no-mm", "comfy.model_management is missing; OOM capture is off")
         except Exception:

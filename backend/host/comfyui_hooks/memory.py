@@ -10,6 +10,7 @@ from typing import Any
 
 from ... import log
 from ...profiler.oom import LoadedModel, OomCapture, is_oom_error, loaded_device_bytes
+from .residency import loaded_entries, unloaded_all
 from .state import STATE, failed, memory_now
 
 
@@ -29,16 +30,6 @@ def _read_bytes(loaded: Any, method: str) -> int | None:
         return int(getattr(loaded, method)())
     except Exception:
         return None
-
-
-def loaded_model_name(loaded: Any) -> str:
-    """A LoadedModel's name as the OOM capture gives it: its loader's file, else its class."""
-    patcher = getattr(loaded, "model", None)
-    inner = getattr(patcher, "model", None)
-    origin = STATE.origins.origin(patcher) or (STATE.origins.origin(inner) if inner is not None else None)
-    if origin is not None:
-        return origin.file_name
-    return type(inner).__name__ if inner is not None else "unknown model"
 
 
 def loaded_models() -> list[LoadedModel]:
@@ -114,6 +105,18 @@ def make_unload_all_models(original: Callable[..., Any]) -> Callable[..., Any]:
                         listener(capture)
                 except Exception:
                     failed("unload_all_models")
-        return original(*args, **kwargs)
+        before = None
+        if STATE.recorder is not None:
+            try:
+                before = loaded_entries()
+            except Exception:
+                failed("unload_all_models")
+        result = original(*args, **kwargs)
+        if before is not None:
+            try:
+                unloaded_all(before)
+            except Exception:
+                failed("unload_all_models")
+        return result
 
     return unload_all_models

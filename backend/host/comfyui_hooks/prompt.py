@@ -11,6 +11,7 @@ from ...profiler import Recorder
 from ...schemas.profiler import ErrorSummary
 from .models import loader_files
 from .progress import ensure_progress_handler
+from .residency import note_run_begins, note_run_ends
 from .state import STATE, arg, failed, memory_now
 
 
@@ -28,6 +29,7 @@ def make_prompt_execute(original: Callable[..., Any]) -> Callable[..., Any]:
                 graph = prompt if isinstance(prompt, dict) else {}
                 STATE.loaders = loader_files(graph)
                 recorder.begin_workflow(prompt_id, graph)
+                note_run_begins(prompt_id)
             except Exception:
                 failed("PromptExecutor.execute")
                 prompt_id = None
@@ -36,6 +38,7 @@ def make_prompt_execute(original: Callable[..., Any]) -> Callable[..., Any]:
         finally:
             if recorder is not None and prompt_id is not None:
                 STATE.executor = None
+                note_run_ends()
                 try:
                     recorder.end_workflow(prompt_id)
                 except Exception:

@@ -33,6 +33,8 @@ class HookState:
     # model object (models.py): an OOM then names the files.
     loaders: dict[str, tuple[str, str]] = field(default_factory=dict)
     origins: ModelOrigins = field(default_factory=ModelOrigins)
+    # The models' names on the device when the last recorded prompt ended (residency.py).
+    resident_at_end: frozenset[str] = frozenset()
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 

@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from ... import log
 from ...profiler import MemorySample, Recorder
+from ...profiler.events import ModelAction, ModelEntry
 from ...profiler.oom import LoadedModel, OomCapture
 from ...schemas.profiler import ErrorSummary
 from .fake_models import GIB, FakeModel, FakeModels, FakeQueue
@@ -49,6 +50,7 @@ class DemoNode:
         inputs: Its inputs as ComfyUI's API format has them (links are ``[node_id, slot]``).
         seconds: How long it takes when it runs.
         loads: A model it loads (held until Clear VRAM or an OOM unloads everything).
+        uses: A model it asks for (put on the device again when something took it off).
         working_bytes: Device memory it holds while it runs.
         outputs: Its outputs' shapes: (path, shape, dtype, device).
         steps: Progress steps it reports (a sampler's).
@@ -61,6 +63,7 @@ class DemoNode:
     inputs: dict[str, Any]
     seconds: float
     loads: FakeModel | None = None
+    uses: FakeModel | None = None
     working_bytes: int = 0
     outputs: tuple[tuple[str, tuple[int, ...], str, str], ...] = ()
     steps: int = 0
@@ -123,6 +126,7 @@ TEXT_TO_IMAGE = DemoWorkflow(
             "Positive",
             {"text": "a lighthouse at dusk, film grain", "clip": ["4", 1]},
             0.18,
+            uses=CHECKPOINT,
             outputs=(("out0[0][0]", (1, 77, 2048), "torch.float16", "cuda:0"),),
         ),
         DemoNode(
@@ -131,6 +135,7 @@ TEXT_TO_IMAGE = DemoWorkflow(
             "Negative",
             {"text": "blurry, lowres", "clip": ["4", 1]},
             0.15,
+            uses=CHECKPOINT,
             outputs=(("out0[0][0]", (1, 77, 2048), "torch.float16", "cuda:0"),),
         ),
         DemoNode(
@@ -154,6 +159,7 @@ TEXT_TO_IMAGE = DemoWorkflow(
                 "steps": 20,
             },
             4.2,
+            uses=CHECKPOINT,
             working_bytes=int(3.2 * GIB),
             outputs=LATENT,
             steps=20,
@@ -164,6 +170,7 @@ TEXT_TO_IMAGE = DemoWorkflow(
             "VAE Decode",
             {"samples": ["3", 0], "vae": ["4", 2]},
             0.7,
+            uses=CHECKPOINT,
             working_bytes=int(1.5 * GIB),
             outputs=IMAGE,
         ),
@@ -189,6 +196,7 @@ UPSCALE = DemoWorkflow(
             "Upscale",
             {"upscale_model": ["2", 0], "image": ["1", 0]},
             2.1,
+            uses=UPSCALER,
             working_bytes=int(2.4 * GIB),
             outputs=(("out0", (1, 4096, 4096, 3), "torch.float32", "cpu"),),
         ),
@@ -261,6 +269,8 @@ class DemoWorkload:
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # Per model set (seeding has its own): the names on the device when its last run ended.
+    _at_end: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     # Seeding ----------------------------------------------------------------------------------
 
@@ -362,6 +372,10 @@ class DemoWorkload:
                 self.queue.set(1, 0)
             emit("status", {"status": {"exec_info": {"queue_remaining": 1}}})
             recorder.begin_workflow(prompt_id, run.workflow.prompt(run.edit))
+            resident = [m for m in models.loaded() if not _is_working(m)]
+            recorder.models_resident(
+                prompt_id, [_entry(m) for m in resident], self._at_end.get(id(models), ())
+            )
             emit("execution_start", {"prompt_id": prompt_id, "timestamp": int(time.time() * 1000)})
             cached = [n.node_id for n in run.workflow.nodes if n.node_id in run.cached]
             if cached:
@@ -370,6 +384,7 @@ class DemoWorkload:
             try:
                 running.execute()
             finally:
+                self._at_end[id(models)] = tuple(m.name for m in models.loaded() if not _is_working(m))
                 recorder.end_workflow(prompt_id)
                 if events:
                     self.queue.set(0, 0)
@@ -385,6 +400,10 @@ def _memory(models: FakeModels) -> MemorySample:
 
 def _is_working(model: FakeModel) -> bool:
     return model.name.endswith("working memory")
+
+
+def _entry(model: FakeModel) -> ModelEntry:
+    return model.name, f"cuda:{model.device_index}", model.size_bytes
 
 
 @dataclass
@@ -432,8 +451,9 @@ class _Running:
             class_type=class_type if parent else None,
             parent_node_id=parent,
         )
-        if node.loads is not None:
-            self.models.load([node.loads])
+        for model in (node.loads, node.uses):
+            if model is not None:
+                self._put_on_device(model)
         working = int(node.working_bytes * self.run.working_scale)
         failing = node.node_id == self.run.fail_at
         if failing and self.run.outcome == "oom":
@@ -451,6 +471,12 @@ class _Running:
             return False
         self.recorder.node_finished(self.prompt_id, node_id, after, list(node.outputs))
         return True
+
+    def _put_on_device(self, model: FakeModel) -> None:
+        # As ComfyUI's load_models_gpu: a model already there is only used.
+        action: ModelAction = "used" if model in self.models.loaded() else "loaded"
+        self.models.load([model])
+        self.recorder.models_changed(action, [_entry(model)])
 
     def _work(self, node: DemoNode, seconds: float, interrupt_after: float | None) -> None:
         steps = node.steps or 1
@@ -525,6 +551,9 @@ class _Running:
         )
         self.recorder.out_of_memory(peak)
         self.recorder.capture_oom(self._capture(message))
+        self.recorder.models_changed(
+            "unloaded", [_entry(m) for m in self.models.loaded() if not _is_working(m)]
+        )
         self.recorder.node_failed(
             self.prompt_id, node.node_id, f"OutOfMemoryError: {message}", oom=True, memory=peak
         )

@@ -728,6 +728,17 @@ export interface components {
              * @description Whether a node still to run uses it (None: unknown); what is not can be unloaded.
              */
             needed_later: boolean | null;
+            /**
+             * Used By Node Ids
+             * @description The nodes of this run that loaded or used it, in order.
+             */
+            used_by_node_ids: string[];
+            /**
+             * Last Used At
+             * @description When the last of them started (Unix seconds); None: not used in this run.
+             * @default null
+             */
+            last_used_at: number | null;
         };
         /**
          * ModelCorrelation
@@ -745,6 +756,72 @@ export interface components {
             oom_share: number;
             /** Mean Loaded Bytes */
             mean_loaded_bytes: number | null;
+            /**
+             * Runs
+             * @description Stored runs that had it on the device.
+             */
+            runs: number;
+            /**
+             * Run Share
+             * @description Their share of all stored runs (0..1; None: no runs). Far above ``oom_share``'s peers, or OOMs far above this, says the model goes with the failures rather than with every run.
+             */
+            run_share: number | null;
+        };
+        /**
+         * ModelResidency
+         * @description One stay of a model on a device during a run: the Latest timeline's swimlane.
+         */
+        ModelResidency: {
+            /** Name */
+            name: string;
+            /** Device */
+            device: string | null;
+            /**
+             * Loaded Bytes
+             * @description The most it held on the device during the stay.
+             */
+            loaded_bytes: number | null;
+            /**
+             * From Ms
+             * @description From the run's start (0: on the device when the run began).
+             */
+            from_ms: number;
+            /**
+             * Until Ms
+             * @description Until it was unloaded; None: still there at the end.
+             */
+            until_ms: number | null;
+            /**
+             * Loaded By Node Id
+             * @description The node that put it there; None: an earlier run.
+             */
+            loaded_by_node_id: string | null;
+            /** Used By Node Ids */
+            used_by_node_ids: string[];
+        };
+        /**
+         * ModelUse
+         * @description What a node did with a model: put it on the device (loaded), asked for it while it was there
+         *     (used), or took it off (unloaded, to make room).
+         */
+        ModelUse: {
+            /**
+             * Name
+             * @description The file its loader node was given, else the model's class.
+             */
+            name: string;
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "loaded" | "used" | "unloaded";
+            /** Device */
+            device: string | null;
+            /**
+             * Loaded Bytes
+             * @description On the device after the node's request (None: unknown).
+             */
+            loaded_bytes: number | null;
         };
         /**
          * MonitorEvent
@@ -975,6 +1052,11 @@ export interface components {
             output_shapes: components["schemas"]["TensorShape"][];
             /** Error */
             error: string | null;
+            /**
+             * Models
+             * @description The models it loaded, used or unloaded (ComfyUI's model manager).
+             */
+            models: components["schemas"]["ModelUse"][];
         };
         /**
          * NodeTypeOoms
@@ -1644,6 +1726,16 @@ export interface components {
             workflow_name: string | null;
             /** Nodes */
             nodes: components["schemas"]["NodeRecord"][];
+            /**
+             * Model Residency
+             * @description Which models were on the device when (ComfyUI's model management).
+             */
+            model_residency: components["schemas"]["ModelResidency"][];
+            /**
+             * Reloaded Models
+             * @description Models put on the device again although unchanged: on it when the previous run ended, or unloaded earlier in this run (evicted and reloaded: time spent moving weights).
+             */
+            reloaded_models: string[];
         };
         /**
          * WorkflowSummary
