@@ -12,7 +12,12 @@ from . import log
 from .api import route_specs
 from .api.standalone import StandaloneControls, standalone_endpoints
 from .host.standalone.demo import DemoWorkload, SimulatedClock
-from .host.standalone.fake_models import DEFAULT_FAKE_MODELS, FakeModels, ModelHoldingFakeGpuSource
+from .host.standalone.fake_models import (
+    DEFAULT_FAKE_MODELS,
+    FakeModels,
+    ModelHoldingFakeGpuSource,
+    fake_device_now,
+)
 from .host.standalone.server import StandaloneHost
 from .plugin import Plugin, create_plugin
 from .profiler import Recorder
@@ -112,11 +117,13 @@ def main(argv: list[str] | None = None) -> int:
     # The demo loads its models as its workflows run; --fake-gpus alone starts with two loaded.
     models = FakeModels(DEFAULT_FAKE_MODELS if args.fake_gpus and not args.demo else ())
     host = StandaloneHost(args.data_dir, models=models)
-    sources = (
-        TelemetrySources(cpu=FakeCpuSource(), gpus=(ModelHoldingFakeGpuSource(models),))
-        if args.fake_gpus
-        else TelemetrySources.default()
-    )
+    if args.fake_gpus:
+        gpus = ModelHoldingFakeGpuSource(models)
+        sources = TelemetrySources(cpu=FakeCpuSource(), gpus=(gpus,))
+        # The check before a run reads the first fake GPU and the models on it.
+        host.device_reader = lambda: fake_device_now(gpus, models)
+    else:
+        sources = TelemetrySources.default()
     plugin = create_plugin(host, sources)
     demo = None
     if args.demo:
@@ -139,7 +146,14 @@ def start_demo(
     host: StandaloneHost, plugin: Plugin, *, speed: float, interval_s: float, seed_runs: int = 36
 ) -> DemoWorkload:
     """Seed an empty history with past runs, then run the demo's workflows live on a thread."""
-    demo = DemoWorkload(host.models, host.queue, host.send_event, speed=speed, interval_s=interval_s)
+    demo = DemoWorkload(
+        host.models,
+        host.queue,
+        host.send_event,
+        speed=speed,
+        interval_s=interval_s,
+        on_queued=host.prompt_queued,
+    )
     if seed_runs and plugin.history.wait_until_open() and plugin.history.count() == 0:
 
         def seeded_recorder(clock: SimulatedClock) -> Recorder:

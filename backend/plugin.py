@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from . import log
@@ -15,14 +17,16 @@ from .api import ApiServices, ProfilerServices, build_endpoints, route_specs
 from .api.guards import RequestGuard
 from .host.base import HostAdapter
 from .profiler import Recorder
+from .profiler.graph import workflow_hash
 from .profiler.memory import MemoryProbe
 from .profiler.oom import oom_notice
 from .profiler.pressure import PressureChange
+from .profiler.prevention import WorkflowNeeds, oom_risk
 from .profiler.settings import SETTINGS_FILE_NAME as PROFILER_SETTINGS_FILE
 from .profiler.settings import profiler_settings
 from .schemas import RestartEvent
 from .schemas.events import AnyServerEvent, event_name
-from .schemas.oom import VramPressureEvent
+from .schemas.oom import OomRisk, OomRiskEvent, VramPressureEvent
 from .schemas.profiler import HistoryChangedEvent, ProfilerEvent, WorkflowSummary
 from .storage import HistoryStore
 from .telemetry import Sampler, TelemetrySources
@@ -100,6 +104,11 @@ class Plugin:
         self._unsubscribe: Any = None
         self._lock = threading.Lock()
         self._started = False
+        # A queued prompt whose workflow may not fit is warned of before it runs, never held back:
+        # the host's queue handler only hands the prompt to this thread.
+        self._risk_checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="swissarmyknife-oom-risk")
+        self._close_hooks.append(lambda: self._risk_checks.shutdown(wait=False, cancel_futures=True))
+        host.on_prompt_queued(self._prompt_queued)
 
     def register_routes(self) -> None:
         self.host.register_routes(route_specs(self.endpoints))
@@ -165,6 +174,40 @@ class Plugin:
             log.warning(f"Restart failed: {exc}")
             self.broadcast(RestartEvent(message=f"The restart failed ({exc}); restart ComfyUI by hand."))
             self.start()  # keep the monitor alive; whatever the hooks closed stays closed
+
+    def _prompt_queued(self, prompt: Mapping[str, Any], prompt_id: str | None, client_id: str | None) -> None:
+        if not self.recorder.enabled:
+            return
+        with contextlib.suppress(RuntimeError):  # closing: no new checks
+            self._risk_checks.submit(self.check_oom_risk, prompt, prompt_id, client_id)
+
+    def check_oom_risk(
+        self, prompt: Mapping[str, Any], prompt_id: str | None = None, client_id: str | None = None
+    ) -> OomRisk | None:
+        """Warn (a log line, ``swissarmyknife.profiler.oom_risk``) when ``prompt``'s workflow peaked
+        higher than the device has free now; blocking (reads history and the device)."""
+        try:
+            peak = self.history.workflow_peak(workflow_hash(prompt))
+            device = self.host.device_now() if peak is not None else None
+            if peak is None or device is None:
+                return None
+            needs = WorkflowNeeds(
+                workflow_hash=peak.workflow_hash,
+                workflow_name=peak.workflow_name,
+                runs=peak.runs,
+                ooms=peak.ooms,
+                peak_vram_bytes=peak.peak_vram_bytes,
+                models=peak.models,
+                last_was_oom=peak.last_was_oom,
+            )
+            risk = oom_risk(needs, device)
+        except Exception:
+            log.at_most_every("oom-risk", 60.0, "the check before a queued run failed; it runs unchecked")
+            return None
+        if risk is not None:
+            log.warning(f"before the run: {risk.message}")
+            self.broadcast(OomRiskEvent(prompt_id=prompt_id, client_id=client_id, risk=risk))
+        return risk
 
     def broadcast(self, event: AnyServerEvent) -> None:
         """Send one of the plugin's events (``backend.schemas.events``) to every page, under its name."""

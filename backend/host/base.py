@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from aiohttp import web
 
 from ..actions import Exposure
+from ..profiler.prevention import DeviceNow
 from ..schemas import QueueState
 
 RequestHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+# A prompt was queued: its graph (ComfyUI's API format), its prompt id and the queuing page's client
+# id when they were given.
+PromptQueued = Callable[[Mapping[str, Any], str | None, str | None], None]
 
 
 class Route(Protocol):
@@ -66,3 +70,11 @@ class HostAdapter(Protocol):
             backend.actions.HostBusyError: A workflow is running or queued.
             backend.actions.HostActionError: The host could not do it.
         """
+
+    def on_prompt_queued(self, callback: PromptQueued) -> None:
+        """Call ``callback`` as each prompt is queued, before it runs (on the server loop: it must
+        only hand the work over; an exception in it never reaches the queue)."""
+
+    def device_now(self) -> DeviceNow | None:
+        """The device the next run uses: free memory as the host counts it, its total, the models on
+        it; None without a GPU. Blocking (it asks the driver): call it off the server loop."""

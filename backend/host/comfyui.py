@@ -14,8 +14,9 @@ from typing import Any
 
 from .. import log
 from ..actions import Exposure, HostActionError, refuse_when_busy
+from ..profiler.prevention import DeviceNow
 from ..schemas import QueueState
-from .base import Route
+from .base import PromptQueued, Route
 
 PLUGIN_DIR_NAME = "swissarmyknife"
 
@@ -74,6 +75,49 @@ class ComfyHost:
 
     def queue_state(self) -> QueueState:
         return _queue_counts(getattr(self._server, "prompt_queue", None))
+
+    def on_prompt_queued(self, callback: PromptQueued) -> None:
+        """Through PromptServer.add_on_prompt_handler (0.3.x to 0.27): ComfyUI calls its handlers on
+        /prompt before it validates and queues the prompt, and queues what they return."""
+        add = getattr(self._server, "add_on_prompt_handler", None)
+        if not callable(add):
+            log.warn_once(
+                "no-on-prompt", "ComfyUI has no on-prompt handlers; the warning before a run is off"
+            )
+            return
+
+        def handler(json_data: Any) -> Any:
+            try:
+                prompt = json_data.get("prompt") if isinstance(json_data, dict) else None
+                if isinstance(prompt, dict):
+                    callback(
+                        prompt, _opt_str(json_data.get("prompt_id")), _opt_str(json_data.get("client_id"))
+                    )
+            except Exception:
+                log.at_most_every(
+                    "on-prompt", 60.0, "the check of a queued prompt failed; it is queued as sent"
+                )
+            # Always what came in, untouched: ComfyUI queues what a handler returns.
+            return json_data
+
+        add(handler)
+
+    def device_now(self) -> DeviceNow | None:
+        """Free memory as ComfyUI counts it (the device's free plus torch's reserved but unused), the
+        total, and the models on that device."""
+        import comfy.model_management as mm
+
+        from .comfyui_hooks.residency import loaded_entries
+
+        device = mm.get_torch_device()
+        if getattr(device, "type", "cpu") == "cpu":
+            return None
+        free, total = int(mm.get_free_memory(device)), int(mm.get_total_memory(device))
+        where = str(device)
+        loaded = tuple(
+            (name, size) for _patcher, (name, on, size) in loaded_entries().values() if on in (where, None)
+        )
+        return DeviceNow(free_bytes=free, total_bytes=total, loaded=loaded)
 
     def unload_models(self) -> int | None:
         """Unload every model and empty the allocator caches, as ComfyUI's worker does on /free.
@@ -147,6 +191,10 @@ class ComfyHost:
             with contextlib.suppress(Exception):
                 mm.soft_empty_cache()
         return unloaded
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _loaded_bytes(loaded: Any) -> int | None:

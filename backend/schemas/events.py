@@ -13,7 +13,7 @@ from pydantic import Field
 from .actions import RestartEvent
 from .base import ApiModel
 from .monitor import MonitorEvent
-from .oom import OomCapturedEvent, VramPressureEvent
+from .oom import OomCapturedEvent, OomRiskEvent, VramPressureEvent
 from .profiler import HistoryChangedEvent, ProfilerEvent
 
 MONITOR_EVENT = "swissarmyknife.monitor"
@@ -22,6 +22,7 @@ RESTART_EVENT = "swissarmyknife.restart"
 HISTORY_EVENT = "swissarmyknife.profiler.history"
 VRAM_PRESSURE_EVENT = "swissarmyknife.profiler.vram_pressure"
 OOM_EVENT = "swissarmyknife.profiler.oom"
+OOM_RISK_EVENT = "swissarmyknife.profiler.oom_risk"
 
 # Every event the plugin sends, by the name it goes out under on ComfyUI's /ws.
 SERVER_EVENTS: dict[str, type[ApiModel]] = {
@@ -31,10 +32,17 @@ SERVER_EVENTS: dict[str, type[ApiModel]] = {
     HISTORY_EVENT: HistoryChangedEvent,
     VRAM_PRESSURE_EVENT: VramPressureEvent,
     OOM_EVENT: OomCapturedEvent,
+    OOM_RISK_EVENT: OomRiskEvent,
 }
 
 AnyServerEvent = (
-    MonitorEvent | ProfilerEvent | RestartEvent | HistoryChangedEvent | VramPressureEvent | OomCapturedEvent
+    MonitorEvent
+    | ProfilerEvent
+    | RestartEvent
+    | HistoryChangedEvent
+    | VramPressureEvent
+    | OomCapturedEvent
+    | OomRiskEvent
 )
 # One frame of any of them, as validated: told apart by its ``type`` field.
 ServerEvent = Annotated[AnyServerEvent, Field(discriminator="type")]

@@ -114,6 +114,41 @@ class OomCapturedEvent(ApiModel):
     loaded_models: list[ModelName] = Field(description="What was loaded, by name, largest first.")
 
 
+class ModelToUnload(ApiModel):
+    name: ModelName
+    loaded_bytes: int | None
+
+
+class OomRisk(ApiModel):
+    """A queued run's workflow peaked higher than the device has free now (or ran out of memory
+    before): what it needs, what is free, what to unload."""
+
+    workflow_hash: str
+    workflow_name: WorkflowName | None = Field(description="The newest name its runs were given.")
+    needed_bytes: int = Field(description="Its recorded VRAM peak (the highest of its last runs).")
+    free_bytes: int = Field(description="Free on the device now, as ComfyUI counts it.")
+    total_bytes: int
+    margin_bytes: int = Field(description="Kept spare: the larger of 512 MiB and 5 % of the device.")
+    shortfall_bytes: int = Field(description="What is missing (0: it fits, but it ran out before).")
+    models_to_unload: list[ModelToUnload] = Field(
+        description="Loaded models it did not use on its last run, largest first, enough to cover it."
+    )
+    fits_after_unload: bool
+    runs: int = Field(description="Its runs the estimate comes from (the last 10 at most).")
+    ooms: int = Field(description="How many of them ran out of memory.")
+    message: str = Field(description="The warning in plain words.")
+
+
+class OomRiskEvent(ApiModel):
+    """Websocket event ``swissarmyknife.profiler.oom_risk``: a prompt was queued whose workflow may
+    not fit (sent to every page; ``client_id`` is the page that queued it, when it said)."""
+
+    type: Literal["oom_risk"] = "oom_risk"
+    prompt_id: str | None
+    client_id: str | None
+    risk: OomRisk
+
+
 class OomEventPage(ApiModel):
     """The most recent events first (at most the last 1,000 are kept)."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
+from dataclasses import dataclass
 
 from ..schemas.oom import ModelCorrelation, NodeTypeOoms, OomEvent
 from .repository import ZLIB_LEVEL, record_json
@@ -112,3 +113,46 @@ def oom_counts(conn: sqlite3.Connection) -> tuple[int, int]:
 def delete_all_oom_events(conn: sqlite3.Connection) -> int:
     conn.execute("DELETE FROM oom_event_models")
     return int(conn.execute("DELETE FROM oom_events").rowcount)
+
+
+# The runs a workflow's needs are read from: recent enough to follow its current settings.
+NEEDS_RUNS = 10
+
+
+@dataclass(frozen=True)
+class WorkflowPeak:
+    """A workflow's last runs, for the check before a queued run (``profiler.prevention``)."""
+
+    workflow_hash: str
+    workflow_name: str | None
+    runs: int
+    ooms: int
+    peak_vram_bytes: int | None  # the highest of its successful runs' (of any run's, if none succeeded)
+    models: frozenset[str]  # on the device during its last run
+    last_was_oom: bool
+
+
+def workflow_peak(conn: sqlite3.Connection, workflow_hash: str) -> WorkflowPeak | None:
+    """None when the workflow has no stored run."""
+    rows = conn.execute(
+        "SELECT seq, status, peak_vram_bytes FROM workflows WHERE workflow_hash = ? "
+        "ORDER BY started_at DESC LIMIT ?",
+        (workflow_hash, NEEDS_RUNS),
+    ).fetchall()
+    if not rows:
+        return None
+    succeeded = [r[2] for r in rows if r[1] == "success" and r[2] is not None]
+    any_peak = [r[2] for r in rows if r[2] is not None]
+    models = conn.execute("SELECT name FROM run_models WHERE workflow_seq = ?", (rows[0][0],)).fetchall()
+    name = conn.execute(
+        "SELECT last_name FROM workflow_rollup WHERE workflow_hash = ?", (workflow_hash,)
+    ).fetchone()
+    return WorkflowPeak(
+        workflow_hash=workflow_hash,
+        workflow_name=name[0] if name else None,
+        runs=len(rows),
+        ooms=sum(1 for r in rows if r[1] == "oom"),
+        peak_vram_bytes=max(succeeded or any_peak) if (succeeded or any_peak) else None,
+        models=frozenset(m[0] for m in models),
+        last_was_oom=rows[0][1] == "oom",
+    )

@@ -43,6 +43,7 @@ from .archives import ArchiveDirectory
 from .database import WriterDatabase
 from .db import ReaderPool
 from .errors import HistoryUnavailableError
+from .oom_events import WorkflowPeak
 from .retention import DEFAULT_ARCHIVE_BATCH, Retention
 from .writer import (
     WRITER_THREAD_NAME,
@@ -255,6 +256,10 @@ class HistoryStore:
     def oom_events(self, limit: int = 20) -> list[OomEvent]:
         """The newest captures first."""
         return self._read(lambda conn: oom_events.recent_oom_events(conn, limit))
+
+    def workflow_peak(self, workflow_hash: str) -> WorkflowPeak | None:
+        """A workflow's last runs' peak, OOMs and models; None when it never ran."""
+        return self._read(lambda conn: oom_events.workflow_peak(conn, workflow_hash))
 
     def oom_history(self, latest: int = 50) -> OomHistory:
         """Counts, rankings, correlations and the newest ``latest`` captures, from one snapshot."""

@@ -224,3 +224,77 @@ def test_named_unload_refuses_when_busy_and_reports_a_failure(comfy: types.Simpl
     assert not base.unloaded
     assert ComfyHost(FakeServer(FakeQueue())).unload_named_models(["nothing"]) == []
     assert "soft_empty_cache" not in comfy.calls, "nothing unloaded: no cache emptied"
+
+
+# --- the check before a run: ComfyUI's on-prompt handlers ---------------------------------------
+
+
+class PromptServer:
+    """The part of ComfyUI's PromptServer that queues (server.py's trigger_on_prompt)."""
+
+    def __init__(self) -> None:
+        self.on_prompt_handlers: list[Any] = []
+
+    def add_on_prompt_handler(self, handler: Any) -> None:
+        self.on_prompt_handlers.append(handler)
+
+    def trigger_on_prompt(self, json_data: Any) -> Any:
+        for handler in self.on_prompt_handlers:
+            json_data = handler(json_data)
+        return json_data
+
+
+def test_a_queued_prompt_is_handed_over_and_queued_exactly_as_sent() -> None:
+    server = PromptServer()
+    seen: list[tuple[Any, ...]] = []
+    ComfyHost(server).on_prompt_queued(
+        lambda prompt, prompt_id, client_id: seen.append((prompt, prompt_id, client_id))
+    )
+    body = {"prompt": {"1": {"class_type": "X", "inputs": {}}}, "prompt_id": "abc", "client_id": "page"}
+    assert server.trigger_on_prompt(body) is body
+    assert seen == [(body["prompt"], "abc", "page")]
+    assert server.trigger_on_prompt({"prompt": "not a graph"}) == {"prompt": "not a graph"}
+    assert server.trigger_on_prompt(None) is None
+    assert len(seen) == 1
+
+
+def test_a_failing_check_never_reaches_the_queue() -> None:
+    server = PromptServer()
+
+    def broken(*_args: Any) -> None:
+        raise RuntimeError("history is closed")
+
+    ComfyHost(server).on_prompt_queued(broken)
+    body = {"prompt": {}}
+    assert server.trigger_on_prompt(body) is body
+
+
+def test_without_on_prompt_handlers_the_check_is_off() -> None:
+    ComfyHost(object()).on_prompt_queued(lambda *_a: None)  # an old or odd server: nothing to attach
+
+
+def test_device_now_reads_comfyuis_free_memory_and_the_models_on_that_device(
+    comfy: types.SimpleNamespace,
+) -> None:
+    mm = sys.modules["comfy.model_management"]
+
+    class Device:
+        type = "cuda"
+
+        def __str__(self) -> str:
+            return "cuda:0"
+
+    mm.get_torch_device = Device  # type: ignore[attr-defined]
+    mm.get_free_memory = lambda device: 5 * 1024**3  # type: ignore[attr-defined]
+    mm.get_total_memory = lambda device: 24 * 1024**3  # type: ignore[attr-defined]
+    (base,) = _named(comfy, ("base.safetensors", _Loaded(6)))
+    base.device = "cuda:0"  # type: ignore[attr-defined]
+    device = ComfyHost(FakeServer(FakeQueue())).device_now()
+    assert device is not None
+    assert (device.free_bytes, device.total_bytes, device.loaded) == (
+        5 * 1024**3,
+        24 * 1024**3,
+        (("base.safetensors", 6),),
+    )
+    mm.get_torch_device = lambda: types.SimpleNamespace(type="cpu")  # type: ignore[attr-defined]
+    assert ComfyHost(FakeServer(FakeQueue())).device_now() is None, "no GPU: no check"

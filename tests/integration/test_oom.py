@@ -104,3 +104,6 @@ def test_a_model_left_loaded_is_unloaded_by_its_name(comfyui: ComfyServer) -> No
         headers=headers,
     )
     assert status == 200 and UnloadResult.model_validate(body).unloaded == []
+    # Every prompt here went through the plugin's on-prompt handler (the check before a run; off on
+    # a CPU-only ComfyUI): queued as sent, never an error in ComfyUI's handler loop.
+    assert "on_prompt_handler" not in comfyui.log()

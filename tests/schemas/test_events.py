@@ -15,7 +15,7 @@ from backend.plugin import Plugin
 from backend.profiler.oom import oom_notice
 from backend.schemas import MonitorEvent, RestartEvent
 from backend.schemas.events import SERVER_EVENTS, ServerEvent, event_name
-from backend.schemas.oom import VramPressureEvent
+from backend.schemas.oom import ModelToUnload, OomRisk, OomRiskEvent, VramPressureEvent
 from backend.schemas.profiler import HistoryChangedEvent, ProfilerEvent
 from backend.telemetry import TelemetrySources
 from backend.version import __version__
@@ -44,6 +44,24 @@ EXAMPLES = [
         critical_percent=95,
     ),
     oom_notice(make_oom_event(loaded_models=[loaded_info("base.safetensors", 6.5, True)])),
+    OomRiskEvent(
+        prompt_id="p",
+        client_id=None,
+        risk=OomRisk(
+            workflow_hash="a" * 16,
+            workflow_name="Portrait",
+            needed_bytes=20 * 1024**3,
+            free_bytes=12 * 1024**3,
+            total_bytes=24 * 1024**3,
+            margin_bytes=1024**3,
+            shortfall_bytes=9 * 1024**3,
+            models_to_unload=[ModelToUnload(name="flux1-dev.safetensors", loaded_bytes=11 * 1024**3)],
+            fits_after_unload=True,
+            runs=4,
+            ooms=1,
+            message="...",
+        ),
+    ),
 ]
 
 

@@ -11,10 +11,12 @@ from backend.host.standalone.server import StandaloneHost
 from backend.plugin import Plugin
 from backend.profiler import MemorySample
 from backend.profiler.oom import LoadedModel, OomCapture
-from backend.schemas.oom import OomCapturedEvent, VramPressureEvent
+from backend.profiler.prevention import DeviceNow
+from backend.schemas.oom import OomCapturedEvent, OomRiskEvent, VramPressureEvent
 from backend.schemas.profiler import ProfilerStats, WorkflowRecord
 from backend.storage import WRITER_THREAD_NAME
 from backend.telemetry import TelemetrySources
+from tests.support.hardware import wait_until
 from tests.support.oom import MESSAGE
 
 PROMPT = {
@@ -95,3 +97,34 @@ def test_vram_pressure_and_stored_oom_captures_reach_the_pages(tmp_path: Path) -
         ["base.safetensors"],
     )
     assert notice.requested_bytes == 2 * gib
+
+
+def test_a_queued_prompt_that_will_not_fit_is_warned_of_before_it_runs(tmp_path: Path) -> None:
+    gib = 1024**3
+    host = StandaloneHost(tmp_path / "user")
+    sent: list[tuple[str, dict[str, Any]]] = []
+    host.send_event = lambda event, data: sent.append((event, data))  # type: ignore[method-assign]
+    host.device_reader = lambda: DeviceNow(
+        free_bytes=4 * gib, total_bytes=24 * gib, loaded=(("flux1-dev.safetensors", 12 * gib),)
+    )
+    plugin = Plugin(host, TelemetrySources.fake())
+    plugin.start()
+    try:
+        recorder = plugin.recorder
+        recorder.name_workflow("before", "Portrait")
+        recorder.begin_workflow("before", PROMPT)
+        recorder.node_started("before", "1", MemorySample(2 * gib, None, gib))
+        recorder.node_finished("before", "1", MemorySample(2 * gib, 16 * gib, gib))  # a 16 GiB peak
+        recorder.workflow_outcome("before", "success")
+        recorder.end_workflow("before")
+        assert plugin.history.flush()
+        host.prompt_queued(PROMPT, "next", "page-1")
+        assert wait_until(lambda: any(e == "swissarmyknife.profiler.oom_risk" for e, _ in sent))
+        host.prompt_queued({"9": {"class_type": "Never", "inputs": {}}}, "new")  # no history: no check
+        assert plugin.check_oom_risk({"9": {"class_type": "Never", "inputs": {}}}) is None
+    finally:
+        plugin.close()
+    (event,) = [OomRiskEvent.model_validate(d) for e, d in sent if e == "swissarmyknife.profiler.oom_risk"]
+    assert (event.prompt_id, event.client_id) == ("next", "page-1")
+    assert event.risk.workflow_name == "Portrait" and event.risk.needed_bytes == 16 * gib
+    assert [m.name for m in event.risk.models_to_unload] == ["flux1-dev.safetensors"]

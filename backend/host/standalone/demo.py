@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -264,6 +264,8 @@ class DemoWorkload:
     send_event: SendEvent
     speed: float = 1.0
     interval_s: float = 30.0
+    # What ComfyUI's /prompt does before queueing (the check before a run): live runs only.
+    on_queued: Callable[[Mapping[str, Any], str], None] | None = None
     _serial: Iterator[int] = field(default_factory=itertools.count)
     _wake: threading.Event = field(default_factory=threading.Event)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -371,7 +373,10 @@ class DemoWorkload:
             if events:  # the live host's queue; seeded runs are history only
                 self.queue.set(1, 0)
             emit("status", {"status": {"exec_info": {"queue_remaining": 1}}})
-            recorder.begin_workflow(prompt_id, run.workflow.prompt(run.edit))
+            prompt = run.workflow.prompt(run.edit)
+            if events and self.on_queued is not None:
+                self.on_queued(prompt, prompt_id)
+            recorder.begin_workflow(prompt_id, prompt)
             resident = [m for m in models.loaded() if not _is_working(m)]
             recorder.models_resident(
                 prompt_id, [_entry(m) for m in resident], self._at_end.get(id(models), ())

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ...profiler.prevention import DeviceNow
 from ...schemas import GpuSample, QueueState
 from ...telemetry import DEFAULT_FAKE_GPUS, FakeGpuSource, FakeGpuSpec
 
@@ -111,3 +112,16 @@ class FakeQueue:
     def state(self) -> QueueState:
         with self._lock:
             return QueueState(running=self._running, queued=self._queued)
+
+
+def fake_device_now(gpus: FakeGpuSource, models: FakeModels) -> DeviceNow | None:
+    """The first fake GPU as the check before a run sees it: its free memory, total, models."""
+    samples = gpus.sample()
+    if not samples:
+        return None
+    first = samples[0]
+    if first.vram_total_bytes is None or first.vram_used_bytes is None:
+        return None
+    loaded = tuple((m.name, m.size_bytes) for m in models.loaded() if m.device_index == first.index)
+    free = max(0, first.vram_total_bytes - first.vram_used_bytes)
+    return DeviceNow(free_bytes=free, total_bytes=first.vram_total_bytes, loaded=loaded)

@@ -7,16 +7,18 @@ import contextlib
 import json
 import secrets
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from ... import log
 from ...actions import Exposure
+from ...profiler.prevention import DeviceNow
 from ...schemas import QueueState
 from ...version import __version__
-from ..base import Route
+from ..base import PromptQueued, Route
 from .fake_models import FakeModels, FakeQueue
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
@@ -45,6 +47,9 @@ class StandaloneHost:
         self._sockets: dict[str, web.WebSocketResponse] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: weakref.WeakSet[asyncio.Task[None]] = weakref.WeakSet()
+        self._on_queued: list[PromptQueued] = []
+        # With fake GPUs: the first one's free memory and models, for the check before a run.
+        self.device_reader: Callable[[], DeviceNow | None] | None = None
 
     # HostAdapter
     def register_routes(self, routes: Sequence[Route]) -> None:
@@ -81,6 +86,22 @@ class StandaloneHost:
         wanted = [m for m in self.models.loaded() if m.name in set(names)]
         self.models.unload(wanted)
         return [(m.name, m.size_bytes) for m in wanted]
+
+    def on_prompt_queued(self, callback: PromptQueued) -> None:
+        self._on_queued.append(callback)
+
+    def prompt_queued(
+        self, prompt: Mapping[str, Any], prompt_id: str | None, client_id: str | None = None
+    ) -> None:
+        """What ComfyUI's /prompt does before queueing (the demo's runs call it); never raises."""
+        for callback in list(self._on_queued):
+            try:
+                callback(prompt, prompt_id, client_id)
+            except Exception:
+                log.at_most_every("on-prompt", 60.0, "the check of a queued prompt failed")
+
+    def device_now(self) -> DeviceNow | None:
+        return self.device_reader() if self.device_reader is not None else None
 
     # The server
     def _broadcast(self, message: str) -> None:

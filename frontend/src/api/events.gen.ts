@@ -9,6 +9,7 @@ export const SERVER_EVENTS = {
   "swissarmyknife.profiler.history": "history_changed",
   "swissarmyknife.profiler.vram_pressure": "vram_pressure",
   "swissarmyknife.profiler.oom": "oom_captured",
+  "swissarmyknife.profiler.oom_risk": "oom_risk",
 } as const;
 
 export type ServerEventName = keyof typeof SERVER_EVENTS;
@@ -21,4 +22,5 @@ export interface ServerEventPayloads {
   "swissarmyknife.profiler.history": components["schemas"]["HistoryChangedEvent"];
   "swissarmyknife.profiler.vram_pressure": components["schemas"]["VramPressureEvent"];
   "swissarmyknife.profiler.oom": components["schemas"]["OomCapturedEvent"];
+  "swissarmyknife.profiler.oom_risk": components["schemas"]["OomRiskEvent"];
 }

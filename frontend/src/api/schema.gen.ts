@@ -799,6 +799,13 @@ export interface components {
             /** Used By Node Ids */
             used_by_node_ids: string[];
         };
+        /** ModelToUnload */
+        ModelToUnload: {
+            /** Name */
+            name: string;
+            /** Loaded Bytes */
+            loaded_bytes: number | null;
+        };
         /**
          * ModelUse
          * @description What a node did with a model: put it on the device (loaded), asked for it while it was there
@@ -1201,6 +1208,81 @@ export interface components {
             other_bytes: number | null;
         };
         /**
+         * OomRisk
+         * @description A queued run's workflow peaked higher than the device has free now (or ran out of memory
+         *     before): what it needs, what is free, what to unload.
+         */
+        OomRisk: {
+            /** Workflow Hash */
+            workflow_hash: string;
+            /**
+             * Workflow Name
+             * @description The newest name its runs were given.
+             */
+            workflow_name: string | null;
+            /**
+             * Needed Bytes
+             * @description Its recorded VRAM peak (the highest of its last runs).
+             */
+            needed_bytes: number;
+            /**
+             * Free Bytes
+             * @description Free on the device now, as ComfyUI counts it.
+             */
+            free_bytes: number;
+            /** Total Bytes */
+            total_bytes: number;
+            /**
+             * Margin Bytes
+             * @description Kept spare: the larger of 512 MiB and 5 % of the device.
+             */
+            margin_bytes: number;
+            /**
+             * Shortfall Bytes
+             * @description What is missing (0: it fits, but it ran out before).
+             */
+            shortfall_bytes: number;
+            /**
+             * Models To Unload
+             * @description Loaded models it did not use on its last run, largest first, enough to cover it.
+             */
+            models_to_unload: components["schemas"]["ModelToUnload"][];
+            /** Fits After Unload */
+            fits_after_unload: boolean;
+            /**
+             * Runs
+             * @description Its runs the estimate comes from (the last 10 at most).
+             */
+            runs: number;
+            /**
+             * Ooms
+             * @description How many of them ran out of memory.
+             */
+            ooms: number;
+            /**
+             * Message
+             * @description The warning in plain words.
+             */
+            message: string;
+        };
+        /**
+         * OomRiskEvent
+         * @description Websocket event ``swissarmyknife.profiler.oom_risk``: a prompt was queued whose workflow may
+         *     not fit (sent to every page; ``client_id`` is the page that queued it, when it said).
+         */
+        OomRiskEvent: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "oom_risk";
+            /** Prompt Id */
+            prompt_id: string | null;
+            /** Client Id */
+            client_id: string | null;
+            risk: components["schemas"]["OomRisk"];
+        };
+        /**
          * OomStats
          * @description ``GET /swissarmyknife/profiler/oom_stats``.
          */
@@ -1473,7 +1555,7 @@ export interface components {
              */
             cache_lookups: number;
         };
-        ServerEvent: components["schemas"]["MonitorEvent"] | components["schemas"]["ProfilerEvent"] | components["schemas"]["RestartEvent"] | components["schemas"]["HistoryChangedEvent"] | components["schemas"]["VramPressureEvent"] | components["schemas"]["OomCapturedEvent"];
+        ServerEvent: components["schemas"]["MonitorEvent"] | components["schemas"]["ProfilerEvent"] | components["schemas"]["RestartEvent"] | components["schemas"]["HistoryChangedEvent"] | components["schemas"]["VramPressureEvent"] | components["schemas"]["OomCapturedEvent"] | components["schemas"]["OomRiskEvent"];
         /**
          * SessionInfo
          * @description ``GET /swissarmyknife/session``: what the plugin's own page needs before it may act.
