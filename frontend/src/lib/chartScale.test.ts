@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { byteUnit, decimalsFor, durationUnit, hitRatePercent, niceRange, niceStep, PERCENT, tickLabels, withGaps } from "./chartScale";
+import { byteUnit, decimalsFor, durationUnit, hitRatePercent, niceRange, niceStep, niceTicks, PERCENT, tickLabels, withGaps } from "./chartScale";
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
@@ -97,6 +97,23 @@ describe("niceRange", () => {
   it("does not add a step when the largest value is already round", () => {
     expect(niceRange([0, 100])).toEqual([0, 100]);
     expect(niceRange([100], PERCENT)).toEqual([0, 100]);
+  });
+});
+
+describe("niceTicks", () => {
+  it("puts ticks at round steps of the unit shown, ends of a nice range included", () => {
+    const unit = byteUnit(9.3 * GIB);
+    const [lo, hi] = niceRange([9.3 * GIB], unit);
+    expect(niceTicks(lo, hi, unit)).toEqual([0, 2, 4, 6, 8, 10].map((g) => g * GIB));
+    expect(niceTicks(0, 7500, durationUnit(7500))).toEqual([0, 2000, 4000, 6000]);
+    expect(niceTicks(0, 100, PERCENT)).toEqual([0, 20, 40, 60, 80, 100]);
+  });
+
+  it("starts at the first step inside the range, and has none for an empty range", () => {
+    expect(niceTicks(-3, 4, { label: "", divisor: 1 })).toEqual([-2, 0, 2, 4]);
+    expect(niceTicks(5, 5, { label: "", divisor: 1 })).toEqual([5]);
+    expect(niceTicks(5, 1, { label: "", divisor: 1 })).toEqual([]);
+    expect(niceTicks(Number.NaN, 1, { label: "", divisor: 1 })).toEqual([]);
   });
 });
 

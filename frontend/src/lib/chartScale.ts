@@ -76,6 +76,18 @@ export function niceRange(values: readonly (number | null | undefined)[], unit: 
   return [lo * unit.divisor, hi * unit.divisor];
 }
 
+/**
+ * Ticks from `min` to `max` at round steps of the unit shown (2 GiB, not uPlot's decimal 2.147e9
+ * bytes): the same steps as niceRange's, so the range's ends are ticks too.
+ */
+export function niceTicks(min: number, max: number, unit: AxisUnit, maxTicks = 5): number[] {
+  if (!Number.isFinite(min) || !Number.isFinite(max) || max < min) return [];
+  const step = niceStep((max - min) / unit.divisor || 1, maxTicks) * unit.divisor;
+  const ticks: number[] = [];
+  for (let i = Math.ceil(min / step - 1e-9); i * step <= max + step * 1e-9; i++) ticks.push(i * step + 0); // + 0: -0 (Math.ceil of -1e-9) is 0
+  return ticks;
+}
+
 /** The decimals that write `step` (in the unit shown) exactly, at most 3: 2.5 -> 1, 0.02 -> 2, 20 -> 0. */
 export function decimalsFor(step: number): number {
   if (!(step > 0) || !Number.isFinite(step)) return 0;

@@ -37,10 +37,12 @@ describe("chartOptions", () => {
     expect(range(holding([[1], [12_000], [null]]), 0, 0, "y")).toEqual([0, 15_000]);
   });
 
-  it("labels y ticks in the axis's unit", () => {
-    const axis = chartOptions(timeSpec, DEFAULT_PALETTE, 640, 200).axes![1]!;
+  it("splits y at round steps of the axis's unit and labels the ticks in it", () => {
+    const axis = chartOptions({ ...timeSpec, y: byteUnit(9 * GIB) }, DEFAULT_PALETTE, 640, 200).axes![1]!;
+    const splits = axis.splits as (u: uPlot, axis: number, min: number, max: number) => number[];
     const values = axis.values as (u: uPlot, splits: number[]) => string[];
-    expect(values({} as uPlot, [0, 2000, 4000])).toEqual(["0 s", "2 s", "4 s"]);
+    const ticks = splits({} as uPlot, 1, 0, 10 * GIB);
+    expect(values({} as uPlot, ticks)).toEqual(["0 GiB", "2 GiB", "4 GiB", "6 GiB", "8 GiB", "10 GiB"]);
   });
 
   it("labels a numeric x axis in its unit, and leaves a time axis to uPlot", () => {

@@ -3,7 +3,7 @@
 // ticks and colours are decided here, where they are tested, and uPlot only draws.
 import uPlot from "uplot";
 
-import { niceRange, tickLabels, type AxisUnit } from "../../lib/chartScale";
+import { niceRange, niceTicks, tickLabels, type AxisUnit } from "../../lib/chartScale";
 
 /** The series colours tokens.css defines (--swissarmyknife-chart-1 ... -5). */
 export const CHART_COLORS = ["chart-1", "chart-2", "chart-3", "chart-4", "chart-5"] as const;
@@ -68,8 +68,13 @@ function axisFor(scale: string, unit: AxisUnit, side: 1 | 3, palette: ChartPalet
     font: `${AXIS_FONT_PX}px ${palette.font}`,
     grid: { show: grid, stroke: palette.grid, width: 1 },
     ticks: { show: false },
+    splits: (_u, _axis, min, max) => niceTicks(min, max, unit),
     values: (_u, splits) => tickLabels(splits, unit),
   };
+}
+
+function numericAxis(unit: AxisUnit): Pick<uPlot.Axis, "splits" | "values"> {
+  return { splits: (_u, _axis, min, max) => niceTicks(min, max, unit), values: (_u, splits) => tickLabels(splits, unit) };
 }
 
 /** uPlot's options for a chart of `width` x `height` CSS pixels. */
@@ -86,7 +91,7 @@ export function chartOptions(spec: ChartSpec, palette: ChartPalette, width: numb
       font,
       grid: { show: false },
       ticks: { show: true, stroke: palette.grid, width: 1, size: 4 },
-      ...(spec.x.kind === "number" ? { values: (_u: uPlot, splits: number[]) => tickLabels(splits, (spec.x as { unit: AxisUnit }).unit) } : {}),
+      ...(spec.x.kind === "number" ? numericAxis(spec.x.unit) : {}),
     },
     axisFor("y", spec.y, 3, palette, true),
   ];
