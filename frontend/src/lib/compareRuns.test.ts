@@ -130,6 +130,11 @@ describe("compareRuns", () => {
     expect(diff.executed).toEqual({ a: 1, b: 1, delta: 0, ratio: 0, verdict: null });
   });
 
+  it("does not call a cache change a status change", () => {
+    const diff = compareRuns(older([nodeRecord("1", "X")]), newer([cachedNode("1", "X")]));
+    expect(diff.rows[0]).toMatchObject({ cache: "now-cached", statusChanged: false });
+  });
+
   it("says when a node's status changed", () => {
     const diff = compareRuns(older([nodeRecord("1", "X")]), newer([nodeRecord("1", "X", { status: "error", duration_ms: null })]));
     expect(diff.rows[0]).toMatchObject({ statusChanged: true });

@@ -43,7 +43,7 @@ export interface NodeDiff {
   vram: Delta;
   /** Null unless the node is in both runs. */
   cache: CacheChange | null;
-  /** In both runs, with a different status (success in one, error in the other, say). */
+  /** In both runs, ending differently (success in one, error in the other); a cache change is not one. */
   statusChanged: boolean;
 }
 
@@ -101,7 +101,8 @@ function row(key: string, presence: Presence, a: NodeRecord | null, b: NodeRecor
     duration: delta(a?.duration_ms, b?.duration_ms, DURATION_FLOOR_MS),
     vram: delta(a?.vram_peak_delta_bytes, b?.vram_peak_delta_bytes, VRAM_FLOOR_BYTES),
     cache: a && b ? cacheChange(a, b) : null,
-    statusChanged: a !== null && b !== null && a.status !== b.status,
+    // A node that came from the cache in one run only has changed its cache use, not its outcome.
+    statusChanged: a !== null && b !== null && a.status !== b.status && a.status !== "cached" && b.status !== "cached",
   };
 }
 
