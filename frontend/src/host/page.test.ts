@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 
-import { injectStyle, RELOAD_PARAM, reloadWithoutCache } from "./page";
+import { downloadFile, injectStyle, RELOAD_PARAM, reloadWithoutCache } from "./page";
 
 describe("reloadWithoutCache", () => {
   it("replaces the location with a fresh query parameter, keeping the others", () => {
@@ -19,5 +19,29 @@ describe("injectStyle", () => {
     expect(document.head.querySelectorAll("#swissarmyknife-test-style")).toHaveLength(1);
     expect(first.textContent).toBe("body { --x: 1px; }");
     first.remove();
+  });
+});
+
+describe("downloadFile", () => {
+  it("clicks a hidden link to a Blob of the file, named as asked, then removes the link and lets the URL go", async () => {
+    const created: Blob[] = [];
+    vi.spyOn(URL, "createObjectURL").mockImplementation((blob) => {
+      created.push(blob as Blob);
+      return "blob:swissarmyknife-test";
+    });
+    const revoke = vi.spyOn(URL, "revokeObjectURL").mockImplementation(() => {});
+    const clicked: HTMLAnchorElement[] = [];
+    const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function (this: HTMLAnchorElement) {
+      clicked.push(this);
+    });
+    downloadFile({ name: "swissarmyknife-run-a.csv", mimeType: "text/csv;charset=utf-8", text: "a,b\r\n" });
+    expect(click).toHaveBeenCalledOnce();
+    expect(clicked[0]!.download).toBe("swissarmyknife-run-a.csv");
+    expect(clicked[0]!.href).toBe("blob:swissarmyknife-test");
+    expect(clicked[0]!.isConnected).toBe(false);
+    expect(created[0]!.type).toBe("text/csv;charset=utf-8");
+    expect(await created[0]!.text()).toBe("a,b\r\n");
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(revoke).toHaveBeenCalledWith("blob:swissarmyknife-test");
   });
 });

@@ -1,6 +1,7 @@
 // The browser page around ComfyUI: storage, the window's size, visibility, our stylesheet, and the
 // reload that follows a restart. Read through here so stores take them as plain dependencies.
 import type { KeyValueStorage } from "../lib/persistence";
+import type { ExportFile } from "../lib/profilerExport";
 
 export const RELOAD_PARAM = "swissarmyknife_restart";
 
@@ -45,4 +46,23 @@ export function injectStyle(id: string, css: string, doc: Document = document): 
   style.textContent = css;
   doc.head.append(style);
   return style;
+}
+
+/**
+ * Hands a file made here to the browser's download (a Blob behind a temporary link): exports need
+ * no server round trip. The object URL is let go once the click has started the download.
+ */
+export function downloadFile(file: ExportFile, doc: Document = document): void {
+  const url = URL.createObjectURL(new Blob([file.text], { type: file.mimeType }));
+  const link = doc.createElement("a");
+  link.href = url;
+  link.download = file.name;
+  link.hidden = true;
+  doc.body.append(link);
+  try {
+    link.click();
+  } finally {
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 0);
+  }
 }

@@ -156,11 +156,14 @@ export function nodeRecord(id: string, classType: string, overrides: Partial<Nod
     vram_before_bytes: 2 * GIB,
     vram_after_bytes: 2 * GIB,
     vram_peak_delta_bytes: GIB,
+    vram_free_before_bytes: null,
+    vram_percent_before: null,
     rss_before_bytes: 4 * GIB,
     rss_after_bytes: 4 * GIB,
     input_shapes: [],
     output_shapes: [],
     error: null,
+    models: [],
     ...overrides,
   };
 }
@@ -199,6 +202,7 @@ export function workflowSummary(promptId: string, overrides: Partial<WorkflowSum
     peak_vram_bytes: 8 * GIB,
     peak_rss_bytes: 12 * GIB,
     error: null,
+    workflow_name: null,
     ...overrides,
   };
 }
@@ -216,5 +220,7 @@ export function workflowRecord(promptId: string, nodes: NodeRecord[], overrides:
       ...overrides,
     }),
     nodes: ordered,
+    model_residency: [],
+    reloaded_models: [],
   };
 }
