@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { MONITOR_EVENT, RESTART_EVENT } from "../lib/events";
 import { monitorEvent } from "../testing/fixtures";
 import { FakeEvents } from "../testing/hud";
-import { queueFromStatusEvent, toExecutionEvent } from "./events";
+import { EXECUTION_EVENT_TYPES, queueFromStatusEvent, toExecutionEvent } from "./events";
 
 describe("toExecutionEvent", () => {
   it("reads the prompt id, tolerating any detail", () => {
@@ -18,6 +18,16 @@ describe("toExecutionEvent", () => {
     expect(toExecutionEvent("executing", undefined)).toEqual({ type: "executing", node: null });
     expect(toExecutionEvent("executing", { node: "3", prompt_id: "p" })).toEqual({ type: "executing", node: "3" });
     expect(toExecutionEvent("executing", { node: null })).toEqual({ type: "executing", node: null });
+  });
+  it("reads execution_cached's node ids, tolerating a missing or odd list", () => {
+    expect(toExecutionEvent("execution_cached", { nodes: ["1", 2], prompt_id: "p" })).toEqual({ type: "execution_cached", promptId: "p", nodes: ["1", "2"] });
+    expect(toExecutionEvent("execution_cached", { nodes: "1" })).toEqual({ type: "execution_cached", promptId: null, nodes: [] });
+    expect(toExecutionEvent("execution_cached", null)).toEqual({ type: "execution_cached", promptId: null, nodes: [] });
+  });
+  it("reads progress's value of max for its node; a malformed one reads as no progress", () => {
+    expect(toExecutionEvent("progress", { value: 5, max: 20, node: "3", prompt_id: "p" })).toEqual({ type: "progress", node: "3", value: 5, max: 20 });
+    expect(toExecutionEvent("progress", { value: "x", max: 0 })).toEqual({ type: "progress", node: null, value: 0, max: 1 });
+    expect(toExecutionEvent("progress", undefined)).toEqual({ type: "progress", node: null, value: 0, max: 1 });
   });
   it("passes the end events through", () => {
     expect(toExecutionEvent("execution_error", { prompt_id: "p" })).toEqual({ type: "execution_error" });
@@ -81,7 +91,7 @@ describe("createHostEvents", () => {
       events.host.onConnection(() => {}),
       events.host.onServerEvent(MONITOR_EVENT, () => {}),
     ];
-    expect(events.count()).toBe(5 + 1 + 2 + 1);
+    expect(events.count()).toBe(EXECUTION_EVENT_TYPES.length + 1 + 2 + 1);
     for (const stop of stops) stop();
     expect(events.count()).toBe(0);
   });

@@ -20,7 +20,9 @@ export type RawSubscribe = (type: string, listener: (detail: unknown) => void) =
 
 export const EXECUTION_EVENT_TYPES = [
   "execution_start",
+  "execution_cached",
   "executing",
+  "progress",
   "execution_success",
   "execution_error",
   "execution_interrupted",
@@ -43,6 +45,24 @@ export function toExecutionEvent(type: ExecutionEventType, detail: unknown): Exe
   switch (type) {
     case "execution_start":
       return { type, promptId: promptIdOf(detail) };
+    case "execution_cached": {
+      const nodes = record(detail)?.["nodes"];
+      const ids = Array.isArray(nodes) ? nodes.filter((n) => typeof n === "string" || typeof n === "number").map(String) : [];
+      return { type, promptId: promptIdOf(detail), nodes: ids };
+    }
+    case "progress": {
+      // {value, max, node, prompt_id}: the node's own steps; a malformed one reads as no progress.
+      const fields = record(detail);
+      const value = fields?.["value"];
+      const max = fields?.["max"];
+      const node = fields?.["node"];
+      return {
+        type,
+        node: typeof node === "string" || typeof node === "number" ? String(node) : null,
+        value: typeof value === "number" && Number.isFinite(value) ? value : 0,
+        max: typeof max === "number" && Number.isFinite(max) && max > 0 ? max : 1,
+      };
+    }
     case "executing": {
       // Frontends dispatch the node id; an object {node} is accepted too (older shims, raw frames).
       if (typeof detail === "string" || typeof detail === "number") return { type, node: String(detail) };

@@ -7,12 +7,25 @@ export type { ServerEventName };
 
 export type Unsubscribe = () => void;
 
-/** A prompt started, moved to a node, or ended (ComfyUI's execution_* and executing events). */
+/** A prompt started, moved to a node, made progress, or ended (ComfyUI's execution_*, executing and progress events). */
 export type ExecutionEvent =
   | { type: "execution_start"; promptId: string | null }
+  /** `execution_cached`: the nodes the prompt takes from the cache (they never run). */
+  | { type: "execution_cached"; promptId: string | null; nodes: string[] }
   /** `executing`: the node id now running; null when the prompt is done. */
   | { type: "executing"; node: string | null }
+  /** `progress`: the running node's own steps (a sampler's), `value` of `max`. */
+  | { type: "progress"; node: string | null; value: number; max: number }
   | { type: "execution_success" | "execution_error" | "execution_interrupted" };
+
+/** A prompt this page queued (ComfyUI answered its POST /prompt), as host/workflows.ts learns it. */
+export interface QueuedPrompt {
+  promptId: string;
+  /** Nodes in the queued prompt (its `output`); null when the call did not carry one we could read. */
+  nodeCount: number | null;
+  /** The open tab's saved workflow name; null for an unsaved (temporary) workflow or when unknown. */
+  workflowName: string | null;
+}
 
 /** The websocket dropped (ComfyUI retries) or is back. */
 export type ConnectionEvent = "reconnecting" | "reconnected";
@@ -20,6 +33,10 @@ export type ConnectionEvent = "reconnecting" | "reconnected";
 // The names the stores follow; `satisfies` checks them against the generated list of events.
 export const MONITOR_EVENT = "swissarmyknife.monitor" satisfies ServerEventName;
 export const RESTART_EVENT = "swissarmyknife.restart" satisfies ServerEventName;
+/** A workflow finished and was stored (its summary). */
+export const PROFILER_EVENT = "swissarmyknife.profiler" satisfies ServerEventName;
+/** History changed other than by a new run (cleared, archived, an archive loaded): every view reads again. */
+export const HISTORY_EVENT = "swissarmyknife.profiler.history" satisfies ServerEventName;
 
 /** The plugin's own websocket events, by name, with their payloads (generated from the backend's schemas). */
 export type ServerEvents = ServerEventPayloads;

@@ -21,6 +21,11 @@ describe("glowTransition", () => {
   it("keeps the same state object while nodes run (no re-render per node)", () => {
     expect(glowTransition(running, { type: "executing", node: "7" })).toBe(running);
   });
+  it("is moved by neither cached nodes nor a node's steps (same object, no re-render)", () => {
+    expect(glowTransition(running, { type: "progress", node: "7", value: 1, max: 20 })).toBe(running);
+    expect(glowTransition(running, { type: "execution_cached", promptId: "p1", nodes: ["1"] })).toBe(running);
+    expect(glowTransition(IDLE, { type: "progress", node: "7", value: 1, max: 20 })).toBe(IDLE);
+  });
   it("starts when a node runs while idle (page opened mid-prompt)", () => {
     expect(glowTransition(IDLE, { type: "executing", node: "7" })).toEqual({ kind: "executing", promptId: null });
   });

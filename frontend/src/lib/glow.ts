@@ -17,6 +17,10 @@ export function glowTransition(state: GlowState, event: GlowEvent): GlowState {
       if (event.node === null) return IDLE;
       // A node running while we thought we were idle (page opened mid-prompt, or after a reconnect).
       return state.kind === "executing" ? state : { kind: "executing", promptId: null };
+    case "execution_cached":
+    case "progress":
+      // Signs of a prompt under way, but only its start and its nodes move the glow.
+      return state;
     case "execution_success":
     case "execution_error":
     case "execution_interrupted":

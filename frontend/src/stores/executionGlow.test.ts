@@ -34,8 +34,9 @@ describe("ExecutionGlow", () => {
   it("stop() removes every listener", () => {
     const { glow, events, page } = glowStore();
     glow.start();
-    // The five execution events and the two connection events (reconnecting, reconnected).
-    expect(events.count()).toBe(7);
+    // ComfyUI's seven execution events (start, cached, executing, progress, the three ends) and
+    // the two connection events (reconnecting, reconnected).
+    expect(events.count()).toBe(9);
     glow.stop();
     expect(events.count()).toBe(0);
     expect(page.listeners.size).toBe(0);

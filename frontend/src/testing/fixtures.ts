@@ -8,9 +8,11 @@ import type {
   MonitorSnapshot,
   MonitorStatus,
   NodeRecord,
+  ProfilerStats,
   RestartAccepted,
   SessionInfo,
   VramDeviceReport,
+  WorkflowAverage,
   WorkflowRecord,
   WorkflowSummary,
 } from "../api/types";
@@ -222,5 +224,32 @@ export function workflowRecord(promptId: string, nodes: NodeRecord[], overrides:
     nodes: ordered,
     model_residency: [],
     reloaded_models: [],
+  };
+}
+
+/** Workflow `hash`'s averages: 4 runs, all successful, 3 s on average, unless given. */
+export function workflowAverage(hash: string, overrides: Partial<WorkflowAverage> = {}): WorkflowAverage {
+  return {
+    workflow_hash: hash,
+    runs: 4,
+    successes: 4,
+    mean_duration_ms: 3000,
+    min_duration_ms: 2500,
+    max_duration_ms: 3500,
+    last_run_at: 1_700_000_000,
+    workflow_name: null,
+    ...overrides,
+  };
+}
+
+/** GET /profiler/stats: nothing running, `latest` (none by default), no averages or history unless given. */
+export function profilerStats(overrides: Partial<ProfilerStats> = {}): ProfilerStats {
+  return {
+    current: null,
+    latest: null,
+    node_averages: [],
+    workflow_averages: [],
+    history: { items: [], total: 0, next_before: null },
+    ...overrides,
   };
 }
