@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -369,7 +369,8 @@ class ArchiveInfo(ApiModel):
     created_at: float
     size_bytes: int
     workflow_count: int
-    oom_count: int
+    oom_count: int = Field(description="Archived runs that ended out of memory (the archive's OOM badge).")
+    oom_event_count: int = Field(0, description="Out-of-memory captures archived with them.")
     reason: ArchiveReason
     first_started_at: float | None = Field(description="The oldest archived run's start; None when empty.")
     last_started_at: float | None
@@ -405,10 +406,21 @@ class ArchiveLoadResult(ApiModel):
     imported_count: int = Field(description="Runs added to history.")
     already_present_count: int = Field(description="Runs skipped because their prompt id was in history.")
     invalid_count: int = Field(description="Entries skipped because they were not valid records.")
+    imported_oom_event_count: int = Field(
+        0, description="Out-of-memory captures added back (those not stored already)."
+    )
 
 
 class HistoryClearResult(ApiModel):
     removed_count: int
+
+
+class ArchiveOomSummary(ApiModel):
+    """The archived runs' out-of-memory captures in counts (the captures are under ``oom_events``)."""
+
+    event_count: int
+    node_types: dict[str, int] = Field(description="Captures by failing node class, most first (20 at most).")
+    models: dict[str, int] = Field(description="Captures each loaded model was in, most first (20 at most).")
 
 
 class ArchiveSummary(ApiModel):
@@ -419,13 +431,16 @@ class ArchiveSummary(ApiModel):
     status_counts: dict[str, int]
     first_started_at: float | None
     last_started_at: float | None
+    # Archives written before OOM captures were archived have none.
+    oom_summary: ArchiveOomSummary | None = None
 
 
 class HistoryArchive(ApiModel):
     """An archive file as written to disk (``<id>.json``); readers ignore keys they do not know.
 
     ``oom_history`` repeats the runs that ran out of memory so OOM analysis reads them without the
-    whole history; later versions add per-run OOM snapshots as new keys.
+    whole history; ``oom_events`` holds their captures (``backend.schemas.oom.OomEvent``, as JSON
+    objects: this module does not know the OOM schema).
     """
 
     model_config = ConfigDict(extra="ignore")
@@ -438,6 +453,7 @@ class HistoryArchive(ApiModel):
     summary: ArchiveSummary
     history: list[WorkflowRecord]
     oom_history: list[WorkflowRecord]
+    oom_events: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class ProfilerEvent(ApiModel):

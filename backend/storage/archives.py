@@ -7,6 +7,8 @@ Layout (valid JSON, one record per line so it can be read and written in bounded
     {record}
     ],"oom_history":[
     {record}
+    ],"oom_events":[
+    {capture}
     ]}
 
 The first line is the header: listing reads only it. An id maps to ``<archive dir>/<id>.json``
@@ -34,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .. import log
 from ..atomic_file import replacing
+from ..schemas.oom import OomEvent
 from ..schemas.profiler import (
     ARCHIVE_ID_PATTERN,
     ArchiveInfo,
@@ -57,6 +60,7 @@ MAX_WHOLE_FILE_BYTES = 64 * 1024 * 1024
 _ID_RE = re.compile(ARCHIVE_ID_PATTERN)
 _HISTORY_OPEN = ',"history":['
 _OOM_OPEN = '],"oom_history":['
+_OOM_EVENTS_OPEN = '],"oom_events":['
 
 
 def is_archive_id(value: object) -> bool:
@@ -156,6 +160,36 @@ class ArchiveReader:
             except ValidationError:
                 yield None
 
+    def oom_events(self) -> Iterator[OomEvent | None]:
+        """The archived OOM captures (None for an unreadable one); read after ``records()``. Archives
+        written before captures were archived have none."""
+        if self._whole is not None:
+            items = self._whole.get("oom_events")
+            for item in items if isinstance(items, list) else []:
+                try:
+                    yield OomEvent.model_validate(item)
+                except ValidationError:
+                    yield None
+            return
+        opener = _OOM_EVENTS_OPEN.encode()
+        inside = False
+        while True:
+            line = self._stream.readline(MAX_RECORD_BYTES + 1)
+            if not line:
+                return
+            text = line.strip()
+            if not inside:
+                inside = text == opener  # the OOM runs' lines come first: skipped
+                continue
+            if not text:
+                continue
+            if text.startswith(b"]"):
+                return
+            try:
+                yield OomEvent.model_validate_json(text.removesuffix(b","))
+            except ValidationError:
+                yield None
+
 
 def _info(archive_id: str, header: _Header, size: int) -> ArchiveInfo:
     return ArchiveInfo(
@@ -164,6 +198,7 @@ def _info(archive_id: str, header: _Header, size: int) -> ArchiveInfo:
         size_bytes=size,
         workflow_count=header.summary.workflow_count,
         oom_count=header.summary.oom_count,
+        oom_event_count=header.summary.oom_summary.event_count if header.summary.oom_summary else 0,
         reason=header.reason,
         first_started_at=header.summary.first_started_at,
         last_started_at=header.summary.last_started_at,
@@ -224,12 +259,14 @@ class ArchiveDirectory:
         summary: ArchiveSummary,
         history: Iterable[str],
         oom_history: Iterable[str],
+        oom_events: Iterable[str] = (),
         created_at: float | None = None,
     ) -> ArchiveInfo:
         """Write a new archive atomically: temp file in the folder, fsync, ``os.replace``, fsync folder.
 
-        ``history`` and ``oom_history`` yield record JSON (one record each), consumed once, so memory
-        stays bounded whatever the size. A failure at any step leaves no archive and no temp file.
+        ``history`` and ``oom_history`` yield record JSON (one record each), ``oom_events`` capture
+        JSON, each consumed once, so memory stays bounded whatever the size. A failure at any step
+        leaves no archive and no temp file.
 
         Raises:
             OSError: the folder is unusable or the disk refused the write.
@@ -253,6 +290,8 @@ class ArchiveDirectory:
             self._write_lines(out, history)
             out.write("\n" + _OOM_OPEN + "\n")
             self._write_lines(out, oom_history)
+            out.write("\n" + _OOM_EVENTS_OPEN + "\n")
+            self._write_lines(out, oom_events)
             out.write("\n]}\n")
         return self.info(archive_id)
 

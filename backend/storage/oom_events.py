@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import sqlite3
 import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from ..schemas.oom import ModelCorrelation, NodeTypeOoms, OomEvent
+from ..schemas.profiler import ArchiveOomSummary
 from .repository import ZLIB_LEVEL, record_json
 
 
 def insert_oom_event(conn: sqlite3.Connection, event: OomEvent, keep: int) -> None:
     """Store one capture with its models, keeping the newest ``keep``."""
+    _insert(conn, event)
+    _keep_newest(conn, keep)
+
+
+def _insert(conn: sqlite3.Connection, event: OomEvent) -> None:
     cur = conn.execute(
         "INSERT INTO oom_events (prompt_id, workflow_hash, node_type, captured_at, requested_bytes, "
         "allocated_bytes, free_before_bytes, event_zlib) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -38,20 +45,19 @@ def insert_oom_event(conn: sqlite3.Connection, event: OomEvent, keep: int) -> No
         "INSERT INTO oom_event_models (event_seq, name, loaded_bytes) VALUES (?, ?, ?)",
         [(seq, name, size) for name, size in loaded.items()],
     )
-    conn.execute(
-        "DELETE FROM oom_event_models WHERE event_seq IN "
-        "(SELECT seq FROM oom_events ORDER BY seq DESC LIMIT -1 OFFSET ?)",
-        (keep,),
-    )
-    conn.execute(
-        "DELETE FROM oom_events WHERE seq IN "
-        "(SELECT seq FROM oom_events ORDER BY seq DESC LIMIT -1 OFFSET ?)",
-        (keep,),
-    )
+
+
+def _keep_newest(conn: sqlite3.Connection, keep: int) -> None:
+    # By capture time, not insertion: captures loaded back from an archive are old ones.
+    oldest = "(SELECT seq FROM oom_events ORDER BY captured_at DESC, seq DESC LIMIT -1 OFFSET ?)"
+    conn.execute(f"DELETE FROM oom_event_models WHERE event_seq IN {oldest}", (keep,))
+    conn.execute(f"DELETE FROM oom_events WHERE seq IN {oldest}", (keep,))
 
 
 def recent_oom_events(conn: sqlite3.Connection, limit: int) -> list[OomEvent]:
-    rows = conn.execute("SELECT event_zlib FROM oom_events ORDER BY seq DESC LIMIT ?", (limit,)).fetchall()
+    rows = conn.execute(
+        "SELECT event_zlib FROM oom_events ORDER BY captured_at DESC, seq DESC LIMIT ?", (limit,)
+    ).fetchall()
     return [OomEvent.model_validate_json(record_json(r[0])) for r in rows]
 
 
@@ -156,3 +162,53 @@ def workflow_peak(conn: sqlite3.Connection, workflow_hash: str) -> WorkflowPeak 
         models=frozenset(m[0] for m in models),
         last_was_oom=rows[0][1] == "oom",
     )
+
+
+# Archives ------------------------------------------------------------------------------------------
+
+_ARCHIVED = "prompt_id IN (SELECT prompt_id FROM workflows WHERE seq <= ?)"
+ARCHIVE_SUMMARY_TOP = 20
+
+
+def iter_archived_event_json(conn: sqlite3.Connection, last_seq: int) -> Iterator[str]:
+    """The captures of the runs with ``seq <= last_seq`` (an archive's ``oom_events``), oldest first."""
+    rows = conn.execute(
+        f"SELECT event_zlib FROM oom_events WHERE {_ARCHIVED} ORDER BY captured_at, seq", (last_seq,)
+    )
+    for (blob,) in rows:
+        yield record_json(blob).decode()
+
+
+def archived_summary(conn: sqlite3.Connection, last_seq: int) -> ArchiveOomSummary:
+    count = conn.execute(f"SELECT COUNT(*) FROM oom_events WHERE {_ARCHIVED}", (last_seq,)).fetchone()[0]
+    node_types = conn.execute(
+        f"SELECT node_type, COUNT(*) FROM oom_events WHERE {_ARCHIVED} AND node_type IS NOT NULL "
+        "GROUP BY node_type ORDER BY COUNT(*) DESC, node_type LIMIT ?",
+        (last_seq, ARCHIVE_SUMMARY_TOP),
+    ).fetchall()
+    models = conn.execute(
+        "SELECT m.name, COUNT(*) FROM oom_event_models m JOIN oom_events e ON e.seq = m.event_seq "
+        f"WHERE e.{_ARCHIVED} GROUP BY m.name ORDER BY COUNT(*) DESC, m.name LIMIT ?",
+        (last_seq, ARCHIVE_SUMMARY_TOP),
+    ).fetchall()
+    return ArchiveOomSummary(
+        event_count=int(count),
+        node_types={str(k): int(v) for k, v in node_types},
+        models={str(k): int(v) for k, v in models},
+    )
+
+
+def import_oom_events(conn: sqlite3.Connection, events: Iterable[OomEvent], keep: int) -> int:
+    """Store the captures not stored yet (the same prompt and capture time); how many were added."""
+    added = 0
+    for event in events:
+        present = conn.execute(
+            "SELECT 1 FROM oom_events WHERE prompt_id = ? AND captured_at = ?",
+            (event.prompt_id, event.captured_at),
+        ).fetchone()
+        if present is None:
+            _insert(conn, event)
+            added += 1
+    if added:
+        _keep_newest(conn, keep)
+    return added

@@ -7,6 +7,7 @@ in between. Export writes the archive file before any row goes; import skips run
 from __future__ import annotations
 
 from .. import log
+from ..schemas.oom import MAX_OOM_EVENTS
 from ..schemas.profiler import ArchiveInfo, ArchiveLoadResult, ArchiveReason, WorkflowRecord
 from . import oom_events, repository
 from .archives import ArchiveDirectory
@@ -26,12 +27,16 @@ def archive_through(
         OSError: The archive could not be written; the runs stay stored.
     """
     conn = db.require()
-    summary = repository.summarize_through(conn, last_seq)
+    summary = repository.summarize_through(conn, last_seq).model_copy(
+        update={"oom_summary": oom_events.archived_summary(conn, last_seq)}
+    )
+    # The captures are copied, not moved: the OOM analysis keeps its last 1,000 whatever is archived.
     info = archives.write(
         reason=reason,
         summary=summary,
         history=repository.iter_record_json(conn, last_seq),
         oom_history=repository.iter_record_json(conn, last_seq, oom_only=True),
+        oom_events=oom_events.iter_archived_event_json(conn, last_seq),
     )
     # A crash here leaves the runs both archived and stored; loading is idempotent, so no harm.
     with db.transaction() as tx:
@@ -59,7 +64,7 @@ def import_archive(db: WriterDatabase, archives: ArchiveDirectory, archive_id: s
     Raises:
         ArchiveIdError, ArchiveNotFoundError, InvalidArchiveError: From the archive folder.
     """
-    imported = present = invalid = 0
+    imported = present = invalid = oom_imported = 0
     with archives.open(archive_id) as reader:
         chunk: list[WorkflowRecord] = []
 
@@ -81,10 +86,18 @@ def import_archive(db: WriterDatabase, archives: ArchiveDirectory, archive_id: s
                 commit()
         if chunk:
             commit()
+        captures = [event for event in reader.oom_events() if event is not None]
+        if captures:
+            with db.transaction() as tx:
+                oom_imported = oom_events.import_oom_events(tx, captures, keep=MAX_OOM_EVENTS)
         info = reader.info
     log.info(f"loaded archive {archive_id}: {imported} imported, {present} already in history")
     return ArchiveLoadResult(
-        archive=info, imported_count=imported, already_present_count=present, invalid_count=invalid
+        archive=info,
+        imported_count=imported,
+        already_present_count=present,
+        invalid_count=invalid,
+        imported_oom_event_count=oom_imported,
     )
 
 

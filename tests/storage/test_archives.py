@@ -18,6 +18,7 @@ from backend.storage import (
     is_archive_id,
 )
 from backend.storage.archives import TEMP_PREFIX, ArchiveDirectory
+from tests.support.oom import loaded_info, make_oom_event
 from tests.support.records import Built, assert_rollups_match, make_record
 
 GOOD_ID = "20260101T120000Z-0123abcd"
@@ -255,3 +256,53 @@ def test_an_archive_folder_that_is_a_link_is_refused(tmp_path: Path) -> None:
             store.archive_now()
         assert (elsewhere / f"{info.id}.json").exists()
         assert sorted(p.name for p in elsewhere.iterdir()) == [f"{info.id}.json"], "nothing written there"
+
+
+# OOM captures -----------------------------------------------------------------------------------
+
+
+def _with_captures(store: HistoryStore) -> None:
+    _fill(store, 6)  # prompt-000000 and prompt-000003 ran out of memory
+    base = loaded_info("base.safetensors", 6, True)
+    store.submit_oom(make_oom_event(prompt_id="prompt-000000", captured_at=10.0, loaded_models=[base]))
+    store.submit_oom(make_oom_event(prompt_id="prompt-000003", captured_at=20.0, node_type="VAEDecode"))
+    store.submit_oom(make_oom_event(prompt_id="elsewhere", captured_at=30.0))  # no run of this history
+    assert store.flush()
+
+
+@pytest.mark.parametrize("pretty", [False, True], ids=["line-layout", "pretty-printed"])
+def test_the_archived_runs_captures_go_with_them_and_come_back_once(
+    store: HistoryStore, pretty: bool
+) -> None:
+    _with_captures(store)
+    info = store.archive_now()
+    assert (info.oom_count, info.oom_event_count) == (2, 2), "the OOM badge and its captures"
+    path = store.archives.directory / f"{info.id}.json"
+    raw = json.loads(path.read_text())
+    archive = HistoryArchive.model_validate(raw)
+    assert [e["prompt_id"] for e in archive.oom_events] == ["prompt-000000", "prompt-000003"]
+    assert archive.summary.oom_summary is not None
+    assert archive.summary.oom_summary.node_types == {"KSampler": 1, "VAEDecode": 1}
+    assert archive.summary.oom_summary.models == {"base.safetensors": 1}
+    assert len(store.oom_events(10)) == 3, "copied, not moved: the OOM analysis keeps them"
+    if pretty:
+        path.write_text(json.dumps(raw, indent=2))
+    store.clear()
+    first = store.load_archive(info.id)
+    assert (first.imported_count, first.imported_oom_event_count) == (6, 2)
+    assert [e.prompt_id for e in store.oom_events(10)] == ["prompt-000003", "prompt-000000"]
+    again = store.load_archive(info.id)
+    assert again.imported_oom_event_count == 0, "captures already stored are not added twice"
+
+
+def test_an_archive_from_before_captures_were_archived_loads_without_them(store: HistoryStore) -> None:
+    _fill(store, 3)
+    info = store.archive_now()
+    path = store.archives.directory / f"{info.id}.json"
+    old = path.read_text().replace('\n],"oom_events":[\n\n]}', "\n]}")
+    assert '"oom_events"' not in old
+    path.write_text(old.replace(',"oom_summary":{"event_count":0,"node_types":{},"models":{}}', ""))
+    assert '"oom_summary"' not in path.read_text()
+    assert store.list_archives()[0].oom_event_count == 0
+    result = store.load_archive(info.id)
+    assert (result.imported_count, result.imported_oom_event_count, result.invalid_count) == (3, 0, 0)

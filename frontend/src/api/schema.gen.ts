@@ -424,8 +424,17 @@ export interface components {
             size_bytes: number;
             /** Workflow Count */
             workflow_count: number;
-            /** Oom Count */
+            /**
+             * Oom Count
+             * @description Archived runs that ended out of memory (the archive's OOM badge).
+             */
             oom_count: number;
+            /**
+             * Oom Event Count
+             * @description Out-of-memory captures archived with them.
+             * @default 0
+             */
+            oom_event_count: number;
             /**
              * Reason
              * @enum {string}
@@ -465,6 +474,12 @@ export interface components {
              * @description Entries skipped because they were not valid records.
              */
             invalid_count: number;
+            /**
+             * Imported Oom Event Count
+             * @description Out-of-memory captures added back (those not stored already).
+             * @default 0
+             */
+            imported_oom_event_count: number;
         };
         /**
          * ArchivePage
