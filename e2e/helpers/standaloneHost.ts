@@ -37,8 +37,10 @@ export class StandaloneHostProcess {
     readonly extraArgs: string[],
   ) {}
 
-  static async start(extraArgs: string[] = ["--fake-gpus"]): Promise<StandaloneHostProcess> {
+  /** `prepare` fills the host's data folder before it starts (a prefilled history, say). */
+  static async start(extraArgs: string[] = ["--fake-gpus"], prepare?: (dataDir: string) => void): Promise<StandaloneHostProcess> {
     const host = new StandaloneHostProcess(await freePort(), extraArgs);
+    prepare?.(host.dataDir);
     await host.start();
     return host;
   }
