@@ -1,6 +1,6 @@
 // The API's types under the names the frontend uses, all generated from the backend's schemas
 // (schema.gen.ts). Types only, no code: every layer may `import type` from here.
-import type { components } from "./schema.gen";
+import type { components, operations } from "./schema.gen";
 
 /** The websocket events by name and their payloads (events.gen.ts, from backend/schemas/events.py). */
 export type { ServerEventName, ServerEventPayloads } from "./events.gen";
@@ -35,3 +35,11 @@ export type WorkflowAverage = Schemas["WorkflowAverage"];
 export type TensorShape = Schemas["TensorShape"];
 export type HistoryClearResult = Schemas["HistoryClearResult"];
 export type WorkflowNameResult = Schemas["WorkflowNameResult"];
+export type HistoryQuery = NonNullable<operations["listProfilerHistory"]["parameters"]["query"]>;
+export type ProfilerSeries = Schemas["ProfilerSeries"];
+export type SeriesQuery = NonNullable<operations["getProfilerSeries"]["parameters"]["query"]>;
+export type SeriesPoint = Schemas["SeriesPoint"];
+export type NodeClassStats = Schemas["NodeClassStats"];
+export type NodeClassPage = Schemas["NodeClassPage"];
+export type WorkflowAveragePage = Schemas["WorkflowAveragePage"];
+export type HistoryChangedEvent = Schemas["HistoryChangedEvent"];
