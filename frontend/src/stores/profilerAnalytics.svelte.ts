@@ -1,0 +1,140 @@
+// The Analytics tab: per node class and per workflow statistics and the time series of history,
+// all from the server's aggregated endpoints (bucketed in SQL: a chart never gets thousands of
+// rows), for every workflow or one. It reads only while a view looks (watch()), and again when a
+// run is stored, when history changed, after a reconnect; each part keeps its last figures when a
+// read fails and says why.
+import { untrack } from "svelte";
+
+import type { NodeClassPage, ProfilerSeries, SeriesQuery, WorkflowAveragePage } from "../api/types";
+import { seriesColumns, slowestClasses, type SeriesColumns, type SlowClass } from "../lib/analytics";
+import { HISTORY_EVENT, PROFILER_EVENT, type HostEvents, type Unsubscribe } from "../lib/events";
+import { Coalesced } from "./coalesced";
+import { failureMessage } from "./failure";
+
+/** Buckets per chart: enough for a readable line at any history size, a few kB to send. */
+export const SERIES_POINTS = 120;
+export const NODE_CLASS_LIMIT = 200;
+/** The per workflow table lists the workflows run most recently (the API's most). */
+export const WORKFLOW_LIMIT = 500;
+
+/** One part of the tab: its last figures (kept while a new read runs or after one fails) and its error. */
+export interface Part<T> {
+  value: T | null;
+  loading: boolean;
+  error: string | null;
+}
+
+const EMPTY = { value: null, loading: false, error: null };
+
+export interface ProfilerAnalyticsDeps {
+  getNodeClasses(query: { workflow_hash?: string | null; limit?: number }): Promise<NodeClassPage>;
+  getWorkflowStats(limit: number): Promise<WorkflowAveragePage>;
+  getSeries(query: SeriesQuery): Promise<ProfilerSeries>;
+  events: Pick<HostEvents, "onServerEvent" | "onConnection">;
+  logError(message: string, error?: unknown): void;
+}
+
+export class ProfilerAnalyticsStore {
+  /** The workflow the node classes and charts are of; null: every workflow. */
+  workflowHash = $state<string | null>(null);
+  nodes = $state.raw<Part<NodeClassPage>>(EMPTY);
+  workflows = $state.raw<Part<WorkflowAveragePage>>(EMPTY);
+  series = $state.raw<Part<ProfilerSeries>>(EMPTY);
+  #watchers = $state(0);
+
+  #deps: ProfilerAnalyticsDeps;
+  #unsubscribe: Unsubscribe[] = [];
+  #stale = true;
+  #reads = new Coalesced(() => this.#load());
+  /** Counts filter changes: figures read for an earlier filter are dropped. */
+  #generation = 0;
+
+  constructor(deps: ProfilerAnalyticsDeps) {
+    this.#deps = deps;
+  }
+
+  readonly watched = $derived(this.#watchers > 0);
+  readonly columns = $derived<SeriesColumns | null>(this.series.value ? seriesColumns(this.series.value) : null);
+  readonly slowest = $derived<SlowClass[]>(this.nodes.value ? slowestClasses(this.nodes.value.items) : []);
+
+  start(): void {
+    const { events } = this.#deps;
+    this.#unsubscribe.push(
+      events.onServerEvent(PROFILER_EVENT, () => this.#changed()),
+      events.onServerEvent(HISTORY_EVENT, (event) => {
+        if (event.reason !== "deleted") this.#changed();
+      }),
+      events.onConnection((event) => {
+        if (event === "reconnected") this.#changed();
+      }),
+    );
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+  }
+
+  /** A view shows the analytics: read what is stale now. Returns the function to call when it goes. */
+  watch(): () => void {
+    // Untracked: a view calls this from an effect, which must not rerun when what it reads changes.
+    untrack(() => {
+      this.#watchers++;
+      if (this.#stale) void this.refresh();
+    });
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      untrack(() => this.#watchers--);
+    };
+  }
+
+  refresh(): Promise<void> {
+    this.#stale = false;
+    return this.#reads.request();
+  }
+
+  /** History changed by our own action (an archive loaded, say): read again now or at the next look. */
+  historyChanged(): void {
+    this.#changed();
+  }
+
+  /** Show one workflow's classes and charts (null: every workflow's). */
+  setWorkflow(workflowHash: string | null): void {
+    if (workflowHash === this.workflowHash) return;
+    this.workflowHash = workflowHash;
+    this.#generation++;
+    // The other filter's figures would read as this one's: none until this one's come.
+    this.nodes = { ...EMPTY, loading: true };
+    this.series = { ...EMPTY, loading: true };
+    void this.refresh();
+  }
+
+  #changed(): void {
+    this.#stale = true;
+    if (this.watched) void this.refresh();
+  }
+
+  async #load(): Promise<void> {
+    const generation = this.#generation;
+    const workflowHash = this.workflowHash;
+    const current = () => generation === this.#generation;
+    await Promise.all([
+      this.#part("nodes", current, () => this.#deps.getNodeClasses({ workflow_hash: workflowHash, limit: NODE_CLASS_LIMIT })),
+      this.#part("series", current, () => this.#deps.getSeries({ points: SERIES_POINTS, workflow_hash: workflowHash })),
+      this.#part("workflows", () => true, () => this.#deps.getWorkflowStats(WORKFLOW_LIMIT)),
+    ]);
+  }
+
+  async #part<K extends "nodes" | "series" | "workflows">(key: K, current: () => boolean, read: () => Promise<NonNullable<this[K]["value"]>>): Promise<void> {
+    this[key] = { ...this[key], loading: true };
+    try {
+      const value = await read();
+      if (current()) this[key] = { value, loading: false, error: null } as this[K];
+    } catch (error) {
+      this.#stale = true;
+      this.#deps.logError(`could not read the profiler's ${key}`, error);
+      if (current()) this[key] = { ...this[key], loading: false, error: failureMessage(error) };
+    }
+  }
+}

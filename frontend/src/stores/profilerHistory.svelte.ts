@@ -1,0 +1,276 @@
+// The Previous tab: one page of stored runs (newest first, paged with the API's `before` cursor),
+// filtered by workflow (graph hash) and status; the runs picked to open, export or compare; and the
+// comparison of two runs of one workflow. It reads only while a view looks (watch()): on its first
+// look, when a run was stored (the newest page then changes), when history changed (an archive
+// loaded, history cleared or archived), after a reconnect. Nothing polls.
+import { untrack } from "svelte";
+
+import type { HistoryPage, HistoryQuery, WorkflowAverage, WorkflowAveragePage, WorkflowRecord, WorkflowSummary } from "../api/types";
+import { canCompare, compareRuns, orderRuns, type RunDiff } from "../lib/compareRuns";
+import { HISTORY_EVENT, PROFILER_EVENT, type HostEvents, type Unsubscribe } from "../lib/events";
+import type { HistoryStatus } from "../lib/history";
+import { currentCursor, FIRST_PAGE, nextPage, pageIndex, pageRange, previousPage, type Paging } from "../lib/paging";
+import { runName } from "../lib/profilerRun";
+import { failureMessage, isNotFound } from "./failure";
+
+export const HISTORY_PAGE_SIZE = 50;
+/** The workflow filter offers this many workflows, most recently run first (the API's most). */
+export const WORKFLOW_OPTIONS_LIMIT = 500;
+
+export interface HistoryFilter {
+  workflowHash: string | null;
+  status: HistoryStatus | null;
+}
+
+export type CompareState =
+  | { kind: "none" }
+  | { kind: "loading"; promptIds: [string, string] }
+  | { kind: "ready"; diff: RunDiff }
+  /** One of the runs is no longer in history (archived or cleared meanwhile). */
+  | { kind: "missing"; promptId: string }
+  | { kind: "error"; message: string };
+
+/** What the selection allows, and why not when it does not. */
+export type CompareReadiness = { ok: true } | { ok: false; reason: string };
+
+export interface ProfilerHistoryDeps {
+  getHistory(query: HistoryQuery): Promise<HistoryPage>;
+  getWorkflowStats(limit: number): Promise<WorkflowAveragePage>;
+  getWorkflow(promptId: string): Promise<WorkflowRecord>;
+  events: Pick<HostEvents, "onServerEvent" | "onConnection">;
+  logError(message: string, error?: unknown): void;
+}
+
+export class ProfilerHistoryStore {
+  filter = $state.raw<HistoryFilter>({ workflowHash: null, status: null });
+  paging = $state.raw<Paging>(FIRST_PAGE);
+  /** The page shown; kept while the next one loads, so the table does not blink. */
+  page = $state.raw<HistoryPage | null>(null);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  /** The workflows the filter offers (names by graph hash), most recently run first. */
+  workflows = $state.raw<readonly WorkflowAverage[]>([]);
+  workflowsError = $state<string | null>(null);
+  /** The runs picked, in the order picked (two at most). */
+  selected = $state.raw<readonly WorkflowSummary[]>([]);
+  compare = $state.raw<CompareState>({ kind: "none" });
+  #watchers = $state(0);
+
+  #deps: ProfilerHistoryDeps;
+  #unsubscribe: Unsubscribe[] = [];
+  #stale = true;
+  /** Each read of a page counts up; an answer to an older read than the last is dropped. */
+  #generation = 0;
+  #compareGeneration = 0;
+
+  constructor(deps: ProfilerHistoryDeps) {
+    this.#deps = deps;
+  }
+
+  readonly watched = $derived(this.#watchers > 0);
+  readonly items = $derived<readonly WorkflowSummary[]>(this.page?.items ?? []);
+  readonly range = $derived(this.page ? pageRange(this.paging, HISTORY_PAGE_SIZE, this.page.items.length, this.page.total) : null);
+  readonly hasNext = $derived(this.page?.next_before != null);
+  readonly hasPrevious = $derived(pageIndex(this.paging) > 0);
+  readonly filtered = $derived(this.filter.workflowHash !== null || this.filter.status !== null);
+
+  readonly compareReadiness = $derived.by((): CompareReadiness => {
+    const [a, b] = this.selected;
+    if (!a || !b) return { ok: false, reason: "Pick two runs of one workflow to compare them." };
+    if (!canCompare(a, b)) return { ok: false, reason: "These runs are of different workflows: pick two runs of one workflow." };
+    return { ok: true };
+  });
+
+  start(): void {
+    const { events } = this.#deps;
+    this.#unsubscribe.push(
+      // A stored run changes the newest page only; further pages are pinned by their cursor.
+      events.onServerEvent(PROFILER_EVENT, () => this.#changed(pageIndex(this.paging) === 0, false)),
+      events.onServerEvent(HISTORY_EVENT, (event) => this.historyChanged(event.reason)),
+      events.onConnection((event) => {
+        if (event === "reconnected") this.#changed(true, true);
+      }),
+    );
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+  }
+
+  /** A view shows the history: read what is stale now. Returns the function to call when it goes. */
+  watch(): () => void {
+    // Untracked: a view calls this from an effect, which must not rerun when what it reads changes.
+    untrack(() => {
+      this.#watchers++;
+      if (this.#stale) void this.refresh();
+    });
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      untrack(() => this.#watchers--);
+    };
+  }
+
+  /**
+   * History changed other than by a new run (an archive loaded, history cleared or archived, our
+   * own action or another page's): back to the newest page; picks of runs that may be gone are dropped.
+   */
+  historyChanged(reason: "cleared" | "archived" | "loaded" | "deleted" | "retention"): void {
+    // Deleting an archive file leaves history as it was.
+    if (reason === "deleted") return;
+    this.paging = FIRST_PAGE;
+    if (reason !== "loaded") this.selected = [];
+    this.#changed(true, true);
+  }
+
+  /** Read the page shown and the workflows again. */
+  async refresh(): Promise<void> {
+    this.#stale = false;
+    await Promise.all([this.#loadPage(), this.#loadWorkflows()]);
+  }
+
+  setWorkflow(workflowHash: string | null): void {
+    if (workflowHash === this.filter.workflowHash) return;
+    this.filter = { ...this.filter, workflowHash };
+    this.#firstPage();
+  }
+
+  setStatus(status: HistoryStatus | null): void {
+    if (status === this.filter.status) return;
+    this.filter = { ...this.filter, status };
+    this.#firstPage();
+  }
+
+  clearFilter(): void {
+    if (!this.filtered) return;
+    this.filter = { workflowHash: null, status: null };
+    this.#firstPage();
+  }
+
+  next(): void {
+    const before = this.page?.next_before ?? null;
+    if (before === null || this.loading) return;
+    this.paging = nextPage(this.paging, before);
+    void this.#loadPage();
+  }
+
+  previous(): void {
+    if (!this.hasPrevious || this.loading) return;
+    this.paging = previousPage(this.paging);
+    void this.#loadPage();
+  }
+
+  /** The name to show for a run or a workflow: its latest name (the graph's newest run), else its own. */
+  nameOf(run: { workflow_hash: string; workflow_name?: string | null }): string {
+    const latest = this.workflows.find((w) => w.workflow_hash === run.workflow_hash);
+    return runName(latest?.workflow_name ? latest : run);
+  }
+
+  isSelected(promptId: string): boolean {
+    return this.selected.some((run) => run.prompt_id === promptId);
+  }
+
+  /** Pick a run, or drop it when picked; a third pick drops the first. */
+  toggleSelected(run: WorkflowSummary): void {
+    if (this.isSelected(run.prompt_id)) {
+      this.selected = this.selected.filter((r) => r.prompt_id !== run.prompt_id);
+      return;
+    }
+    this.selected = [...this.selected, run].slice(-2);
+  }
+
+  clearSelection(): void {
+    this.selected = [];
+  }
+
+  /** Compare the two runs picked (older one first); needs two runs of one workflow. */
+  async compareSelected(): Promise<void> {
+    const [x, y] = this.selected;
+    if (!x || !y || !this.compareReadiness.ok) return;
+    const [a, b] = orderRuns(x, y);
+    const generation = ++this.#compareGeneration;
+    this.compare = { kind: "loading", promptIds: [a.prompt_id, b.prompt_id] };
+    let next: CompareState;
+    try {
+      const [older, newer] = await Promise.all([a, b].map((run) => this.#record(run.prompt_id)));
+      next = { kind: "ready", diff: compareRuns(older!, newer!) };
+    } catch (error) {
+      if (error instanceof MissingRun) next = { kind: "missing", promptId: error.promptId };
+      else {
+        this.#deps.logError("could not read the runs to compare", error);
+        next = { kind: "error", message: failureMessage(error) };
+      }
+    }
+    if (generation === this.#compareGeneration) this.compare = next;
+  }
+
+  closeCompare(): void {
+    this.#compareGeneration++;
+    this.compare = { kind: "none" };
+  }
+
+  async #record(promptId: string): Promise<WorkflowRecord> {
+    try {
+      return await this.#deps.getWorkflow(promptId);
+    } catch (error) {
+      throw isNotFound(error) ? new MissingRun(promptId) : error;
+    }
+  }
+
+  #firstPage(): void {
+    this.paging = FIRST_PAGE;
+    void this.#loadPage();
+  }
+
+  /** Something changed on the server: read again now if a view looks, else at its next look. */
+  #changed(page: boolean, workflows: boolean): void {
+    if (!page && !workflows) return;
+    if (!this.watched) {
+      this.#stale = true;
+      return;
+    }
+    if (page) void this.#loadPage();
+    if (workflows || page) void this.#loadWorkflows();
+  }
+
+  async #loadPage(): Promise<void> {
+    const generation = ++this.#generation;
+    const { workflowHash, status } = this.filter;
+    this.loading = true;
+    try {
+      const page = await this.#deps.getHistory({
+        limit: HISTORY_PAGE_SIZE,
+        before: currentCursor(this.paging),
+        workflow_hash: workflowHash,
+        status,
+      });
+      if (generation !== this.#generation) return;
+      this.page = page;
+      this.error = null;
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      this.#stale = true;
+      this.#deps.logError("could not read the profiler's history", error);
+      this.error = failureMessage(error);
+    } finally {
+      if (generation === this.#generation) this.loading = false;
+    }
+  }
+
+  async #loadWorkflows(): Promise<void> {
+    try {
+      this.workflows = (await this.#deps.getWorkflowStats(WORKFLOW_OPTIONS_LIMIT)).data;
+      this.workflowsError = null;
+    } catch (error) {
+      this.#deps.logError("could not read the profiler's workflows", error);
+      this.workflowsError = failureMessage(error);
+    }
+  }
+}
+
+class MissingRun extends Error {
+  constructor(readonly promptId: string) {
+    super(`run ${promptId} is no longer in history`);
+  }
+}
