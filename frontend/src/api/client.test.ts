@@ -86,3 +86,42 @@ describe("unwrap", () => {
     });
   });
 });
+
+describe("the Latest view's calls", () => {
+  function recording(answer: unknown = {}, status = 200) {
+    const seen: { route: string; method: string; token: string | null; body: string | null }[] = [];
+    api.handler = (route, init) => {
+      seen.push({
+        route,
+        method: init?.method ?? "GET",
+        token: new Headers(init?.headers).get("X-SwissArmyKnife-Token"),
+        body: (init?.body as string | undefined) ?? null,
+      });
+      return Response.json(answer, { status });
+    };
+    return seen;
+  }
+
+  it("reads the stats with one run of history, and one run by its id (a 404 is an ApiRequestError)", async () => {
+    const seen = recording({ latest: null });
+    await client.getProfilerStats(1);
+    await client.getProfilerWorkflow("p:1/2");
+    expect(seen.map((s) => s.route)).toEqual(["/swissarmyknife/profiler/stats?limit=1", "/swissarmyknife/profiler/workflows/p%3A1%2F2"]);
+    recording({ error: "not_found", message: "no workflow p1", details: [] }, 404);
+    const error = await client.getProfilerWorkflow("p1").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiRequestError);
+    expect((error as ApiRequestError).status).toBe(404);
+  });
+
+  it("clears history guarded (token header, JSON body) and names a run with a JSON PUT", async () => {
+    const seen = recording({ removed_count: 3 });
+    await client.clearProfilerHistory("tok");
+    await client.nameProfilerWorkflow("p1", "Portrait");
+    await client.nameProfilerWorkflow("p2", null);
+    expect(seen).toEqual([
+      { route: "/swissarmyknife/profiler/history", method: "DELETE", token: "tok", body: "{}" },
+      { route: "/swissarmyknife/profiler/workflows/p1/name", method: "PUT", token: null, body: '{"workflow_name":"Portrait"}' },
+      { route: "/swissarmyknife/profiler/workflows/p2/name", method: "PUT", token: null, body: '{"workflow_name":null}' },
+    ]);
+  });
+});

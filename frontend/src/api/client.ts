@@ -4,7 +4,18 @@ import createClient from "openapi-fetch";
 
 import { ApiRequestError, errorBodyOf } from "./errors";
 import type { paths } from "./schema.gen";
-import type { ClearVramResult, MonitorSettings, MonitorSettingsUpdate, MonitorStatus, RestartAccepted, SessionInfo } from "./types";
+import type {
+  ClearVramResult,
+  HistoryClearResult,
+  MonitorSettings,
+  MonitorSettingsUpdate,
+  MonitorStatus,
+  ProfilerStats,
+  RestartAccepted,
+  SessionInfo,
+  WorkflowNameResult,
+  WorkflowRecord,
+} from "./types";
 
 /** ComfyUI's fetch: adds the base path and /api prefix, so requests work behind a sub-path proxy. */
 export type FetchApi = (route: string, init?: RequestInit) => Promise<Response>;
@@ -19,6 +30,14 @@ export interface ApiClient {
   postRestart(token: string): Promise<RestartAccepted>;
   /** Unload models and free cached GPU memory; 409 (ApiRequestError) while a workflow runs or waits. */
   postClearVram(token: string): Promise<ClearVramResult>;
+  /** The running and latest runs with the averages, and `historyLimit` runs of history (1-500). */
+  getProfilerStats(historyLimit: number): Promise<ProfilerStats>;
+  /** One run with every node; 404 (ApiRequestError) when it is not in history (archived, cleared). */
+  getProfilerWorkflow(promptId: string): Promise<WorkflowRecord>;
+  /** Forget every stored run (guarded: the session's token). */
+  clearProfilerHistory(token: string): Promise<HistoryClearResult>;
+  /** Name a run as its tab does (null: an unsaved workflow); before, while or after it runs. */
+  nameProfilerWorkflow(promptId: string, workflowName: string | null): Promise<WorkflowNameResult>;
 }
 
 // openapi-fetch builds absolute Requests; this placeholder origin is stripped again below so that
@@ -57,5 +76,16 @@ export function createApiClient(fetchApi: FetchApi): ApiClient {
     getSession: async () => unwrap(await client.GET("/swissarmyknife/session")),
     postRestart: async (token) => unwrap(await client.POST("/swissarmyknife/restart", guarded(token))),
     postClearVram: async (token) => unwrap(await client.POST("/swissarmyknife/monitor/clear-vram", guarded(token))),
+    getProfilerStats: async (limit) => unwrap(await client.GET("/swissarmyknife/profiler/stats", { params: { query: { limit } } })),
+    getProfilerWorkflow: async (promptId) =>
+      unwrap(await client.GET("/swissarmyknife/profiler/workflows/{prompt_id}", { params: { path: { prompt_id: promptId } } })),
+    clearProfilerHistory: async (token) => unwrap(await client.DELETE("/swissarmyknife/profiler/history", guarded(token))),
+    nameProfilerWorkflow: async (promptId, workflowName) =>
+      unwrap(
+        await client.PUT("/swissarmyknife/profiler/workflows/{prompt_id}/name", {
+          params: { path: { prompt_id: promptId } },
+          body: { workflow_name: workflowName },
+        }),
+      ),
   };
 }

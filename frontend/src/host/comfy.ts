@@ -1,10 +1,21 @@
 // The only module that touches ComfyUI's `app` and `api`: everything else asks through here.
 import { api } from "comfyui/api";
-import { app, type ComfyExtension, type ComfySettingDefinition, type ComfyToastMessage } from "comfyui/app";
+import {
+  app,
+  type ComfyCommand,
+  type ComfyExtension,
+  type ComfyGraphNode,
+  type ComfyKeybinding,
+  type ComfySettingDefinition,
+  type ComfySidebarTab,
+  type ComfyToastMessage,
+} from "comfyui/app";
 
+import type { Unsubscribe } from "../lib/events";
 import type { SettingsAccess } from "../lib/persistence";
+import { savedWorkflowName, watchQueuedPrompts, type QueuedPrompt } from "./workflows";
 
-export type { ComfyExtension, ComfySettingDefinition, ComfyToastMessage };
+export type { ComfyCommand, ComfyExtension, ComfyKeybinding, ComfySettingDefinition, ComfySidebarTab, ComfyToastMessage, QueuedPrompt };
 
 const LOG_PREFIX = "[SwissArmyKnife][ResourceMonitor]";
 
@@ -104,4 +115,61 @@ export function desktopRestartApp(): (() => Promise<void>) | null {
   return async () => {
     await restart.call(bridge);
   };
+}
+
+/** The open tab's saved workflow name (null: unsaved, or a frontend without a workflow store). */
+export function activeWorkflowName(): string | null {
+  const workflow = app.extensionManager?.workflow?.activeWorkflow ?? app.workflowManager?.activeWorkflow ?? null;
+  return savedWorkflowName(workflow);
+}
+
+/** Hear of every prompt this page queues, with its id, node count and workflow name (host/workflows.ts). */
+export function onPromptQueued(listener: (prompt: QueuedPrompt) => void): Unsubscribe {
+  return watchQueuedPrompts(api, activeWorkflowName, listener, logError);
+}
+
+/**
+ * Add a sidebar tab where the frontend has them (extensionManager.registerSidebarTab, frontend
+ * >= 1.2); false where it has not, and nothing is shown. Call from setup(): the manager appears
+ * once the app has mounted.
+ */
+export function registerSidebarTab(tab: ComfySidebarTab): boolean {
+  const manager = app.extensionManager;
+  if (typeof manager?.registerSidebarTab !== "function") return false;
+  try {
+    manager.registerSidebarTab(tab);
+    return true;
+  } catch (error) {
+    logError("could not add the profiler's sidebar tab", error);
+    return false;
+  }
+}
+
+/**
+ * Select a node on ComfyUI's canvas and bring it to the middle (LGraphCanvas.centerOnNode and
+ * selectNode, both in LiteGraph since frontend 1.2; ComfyUI_frontend src/lib/litegraph). A node a
+ * subgraph expanded into is found by its outer node, which the canvas shows. False when this
+ * frontend or graph has no such node.
+ */
+export function focusNodeOnCanvas(nodeId: string, parentNodeId: string | null): boolean {
+  const canvas = app.canvas;
+  const graph = canvas?.graph ?? app.graph;
+  if (!canvas || typeof canvas.centerOnNode !== "function" || typeof graph?.getNodeById !== "function") return false;
+  // "12:5" is node 5 of the subgraph node 12 (the frontend's flattened ids): the canvas shows 12.
+  const ids = [nodeId, parentNodeId, nodeId.split(":")[0]].filter((id): id is string => typeof id === "string" && id !== "");
+  try {
+    let node: ComfyGraphNode | null | undefined = null;
+    for (const id of ids) {
+      node = graph.getNodeById(id) ?? (/^\d+$/.test(id) ? graph.getNodeById(Number(id)) : null);
+      if (node) break;
+    }
+    if (!node) return false;
+    canvas.selectNode?.(node, false);
+    canvas.centerOnNode(node);
+    canvas.setDirty?.(true, true);
+    return true;
+  } catch (error) {
+    logError(`could not show node ${nodeId} on the canvas`, error);
+    return false;
+  }
 }
