@@ -3,13 +3,12 @@
 // rows), for every workflow or one. It reads only while a view looks (watch()), and again when a
 // run is stored, when history changed, after a reconnect; each part keeps its last figures when a
 // read fails and says why.
-import { untrack } from "svelte";
-
 import type { NodeClassPage, ProfilerSeries, SeriesQuery, WorkflowAveragePage } from "../api/types";
 import { seriesColumns, slowestClasses, type SeriesColumns, type SlowClass } from "../lib/analytics";
-import { HISTORY_EVENT, PROFILER_EVENT, type HostEvents, type Unsubscribe } from "../lib/events";
+import { HISTORY_EVENT, PROFILER_EVENT, type Unsubscribe } from "../lib/events";
 import { Coalesced } from "./coalesced";
 import { failureMessage } from "./failure";
+import { ServerView, type ServerViewEvents } from "./serverView.svelte";
 
 /** Buckets per chart: enough for a readable line at any history size, a few kB to send. */
 export const SERIES_POINTS = 120;
@@ -30,73 +29,43 @@ export interface ProfilerAnalyticsDeps {
   getNodeClasses(query: { workflow_hash?: string | null; limit?: number }): Promise<NodeClassPage>;
   getWorkflowStats(limit: number): Promise<WorkflowAveragePage>;
   getSeries(query: SeriesQuery): Promise<ProfilerSeries>;
-  events: Pick<HostEvents, "onServerEvent" | "onConnection">;
+  events: ServerViewEvents;
   logError(message: string, error?: unknown): void;
 }
 
-export class ProfilerAnalyticsStore {
+export class ProfilerAnalyticsStore extends ServerView {
   /** The workflow the node classes and charts are of; null: every workflow. */
   workflowHash = $state<string | null>(null);
   nodes = $state.raw<Part<NodeClassPage>>(EMPTY);
   workflows = $state.raw<Part<WorkflowAveragePage>>(EMPTY);
   series = $state.raw<Part<ProfilerSeries>>(EMPTY);
-  #watchers = $state(0);
 
   #deps: ProfilerAnalyticsDeps;
-  #unsubscribe: Unsubscribe[] = [];
-  #stale = true;
   #reads = new Coalesced(() => this.#load());
   /** Counts filter changes: figures read for an earlier filter are dropped. */
   #generation = 0;
 
   constructor(deps: ProfilerAnalyticsDeps) {
+    super(deps.events);
     this.#deps = deps;
   }
 
-  readonly watched = $derived(this.#watchers > 0);
   readonly columns = $derived<SeriesColumns | null>(this.series.value ? seriesColumns(this.series.value) : null);
   readonly slowest = $derived<SlowClass[]>(this.nodes.value ? slowestClasses(this.nodes.value.items) : []);
 
-  start(): void {
-    const { events } = this.#deps;
-    this.#unsubscribe.push(
-      events.onServerEvent(PROFILER_EVENT, () => this.#changed()),
+  protected follow(events: ServerViewEvents): Unsubscribe[] {
+    return [
+      events.onServerEvent(PROFILER_EVENT, () => this.changed()),
+      // Deleting an archive file leaves history, and so every figure here, as it was.
       events.onServerEvent(HISTORY_EVENT, (event) => {
-        if (event.reason !== "deleted") this.#changed();
+        if (event.reason !== "deleted") this.changed();
       }),
-      events.onConnection((event) => {
-        if (event === "reconnected") this.#changed();
-      }),
-    );
-  }
-
-  stop(): void {
-    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-  }
-
-  /** A view shows the analytics: read what is stale now. Returns the function to call when it goes. */
-  watch(): () => void {
-    // Untracked: a view calls this from an effect, which must not rerun when what it reads changes.
-    untrack(() => {
-      this.#watchers++;
-      if (this.#stale) void this.refresh();
-    });
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      untrack(() => this.#watchers--);
-    };
+    ];
   }
 
   refresh(): Promise<void> {
-    this.#stale = false;
+    this.fresh();
     return this.#reads.request();
-  }
-
-  /** History changed by our own action (an archive loaded, say): read again now or at the next look. */
-  historyChanged(): void {
-    this.#changed();
   }
 
   /** Show one workflow's classes and charts (null: every workflow's). */
@@ -108,11 +77,6 @@ export class ProfilerAnalyticsStore {
     this.nodes = { ...EMPTY, loading: true };
     this.series = { ...EMPTY, loading: true };
     void this.refresh();
-  }
-
-  #changed(): void {
-    this.#stale = true;
-    if (this.watched) void this.refresh();
   }
 
   async #load(): Promise<void> {
@@ -132,7 +96,7 @@ export class ProfilerAnalyticsStore {
       const value = await read();
       if (current()) this[key] = { value, loading: false, error: null } as this[K];
     } catch (error) {
-      this.#stale = true;
+      this.stale();
       this.#deps.logError(`could not read the profiler's ${key}`, error);
       if (current()) this[key] = { ...this[key], loading: false, error: failureMessage(error) };
     }

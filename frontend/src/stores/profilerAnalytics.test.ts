@@ -109,13 +109,13 @@ describe("ProfilerAnalyticsStore", () => {
     await settle();
     release();
     events.emit("swissarmyknife.profiler", { type: "profiler", workflow: {} });
-    store.historyChanged();
+    store.changed();
     await settle();
     expect(deps.getSeries).toHaveBeenCalledTimes(1);
     store.watch();
     await settle();
     expect(deps.getSeries).toHaveBeenCalledTimes(2);
-    store.historyChanged();
+    store.changed();
     await settle();
     expect(deps.getSeries).toHaveBeenCalledTimes(3);
   });

@@ -3,15 +3,14 @@
 // comparison of two runs of one workflow. It reads only while a view looks (watch()): on its first
 // look, when a run was stored (the newest page then changes), when history changed (an archive
 // loaded, history cleared or archived), after a reconnect. Nothing polls.
-import { untrack } from "svelte";
-
 import type { HistoryPage, HistoryQuery, WorkflowAverage, WorkflowAveragePage, WorkflowRecord, WorkflowSummary } from "../api/types";
 import { canCompare, compareRuns, orderRuns, type RunDiff } from "../lib/compareRuns";
-import { HISTORY_EVENT, PROFILER_EVENT, type HostEvents, type Unsubscribe } from "../lib/events";
+import { HISTORY_EVENT, PROFILER_EVENT, type Unsubscribe } from "../lib/events";
 import type { HistoryStatus } from "../lib/history";
 import { currentCursor, FIRST_PAGE, nextPage, pageIndex, pageRange, previousPage, type Paging } from "../lib/paging";
 import { runName } from "../lib/profilerRun";
 import { failureMessage, isNotFound } from "./failure";
+import { ServerView, type ServerViewEvents } from "./serverView.svelte";
 
 export const HISTORY_PAGE_SIZE = 50;
 /** The workflow filter offers this many workflows, most recently run first (the API's most). */
@@ -37,11 +36,11 @@ export interface ProfilerHistoryDeps {
   getHistory(query: HistoryQuery): Promise<HistoryPage>;
   getWorkflowStats(limit: number): Promise<WorkflowAveragePage>;
   getWorkflow(promptId: string): Promise<WorkflowRecord>;
-  events: Pick<HostEvents, "onServerEvent" | "onConnection">;
+  events: ServerViewEvents;
   logError(message: string, error?: unknown): void;
 }
 
-export class ProfilerHistoryStore {
+export class ProfilerHistoryStore extends ServerView {
   filter = $state.raw<HistoryFilter>({ workflowHash: null, status: null });
   paging = $state.raw<Paging>(FIRST_PAGE);
   /** The page shown; kept while the next one loads, so the table does not blink. */
@@ -54,20 +53,17 @@ export class ProfilerHistoryStore {
   /** The runs picked, in the order picked (two at most). */
   selected = $state.raw<readonly WorkflowSummary[]>([]);
   compare = $state.raw<CompareState>({ kind: "none" });
-  #watchers = $state(0);
 
   #deps: ProfilerHistoryDeps;
-  #unsubscribe: Unsubscribe[] = [];
-  #stale = true;
   /** Each read of a page counts up; an answer to an older read than the last is dropped. */
   #generation = 0;
   #compareGeneration = 0;
 
   constructor(deps: ProfilerHistoryDeps) {
+    super(deps.events);
     this.#deps = deps;
   }
 
-  readonly watched = $derived(this.#watchers > 0);
   readonly items = $derived<readonly WorkflowSummary[]>(this.page?.items ?? []);
   readonly range = $derived(this.page ? pageRange(this.paging, HISTORY_PAGE_SIZE, this.page.items.length, this.page.total) : null);
   readonly hasNext = $derived(this.page?.next_before != null);
@@ -81,35 +77,14 @@ export class ProfilerHistoryStore {
     return { ok: true };
   });
 
-  start(): void {
-    const { events } = this.#deps;
-    this.#unsubscribe.push(
+  protected follow(events: ServerViewEvents): Unsubscribe[] {
+    return [
       // A stored run changes the newest page only; further pages are pinned by their cursor.
-      events.onServerEvent(PROFILER_EVENT, () => this.#changed(pageIndex(this.paging) === 0, false)),
-      events.onServerEvent(HISTORY_EVENT, (event) => this.historyChanged(event.reason)),
-      events.onConnection((event) => {
-        if (event === "reconnected") this.#changed(true, true);
+      events.onServerEvent(PROFILER_EVENT, () => {
+        if (pageIndex(this.paging) === 0) this.changed();
       }),
-    );
-  }
-
-  stop(): void {
-    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-  }
-
-  /** A view shows the history: read what is stale now. Returns the function to call when it goes. */
-  watch(): () => void {
-    // Untracked: a view calls this from an effect, which must not rerun when what it reads changes.
-    untrack(() => {
-      this.#watchers++;
-      if (this.#stale) void this.refresh();
-    });
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      untrack(() => this.#watchers--);
-    };
+      events.onServerEvent(HISTORY_EVENT, (event) => this.historyChanged(event.reason)),
+    ];
   }
 
   /**
@@ -121,12 +96,12 @@ export class ProfilerHistoryStore {
     if (reason === "deleted") return;
     this.paging = FIRST_PAGE;
     if (reason !== "loaded") this.selected = [];
-    this.#changed(true, true);
+    this.changed();
   }
 
   /** Read the page shown and the workflows again. */
   async refresh(): Promise<void> {
-    this.#stale = false;
+    this.fresh();
     await Promise.all([this.#loadPage(), this.#loadWorkflows()]);
   }
 
@@ -223,17 +198,6 @@ export class ProfilerHistoryStore {
     void this.#loadPage();
   }
 
-  /** Something changed on the server: read again now if a view looks, else at its next look. */
-  #changed(page: boolean, workflows: boolean): void {
-    if (!page && !workflows) return;
-    if (!this.watched) {
-      this.#stale = true;
-      return;
-    }
-    if (page) void this.#loadPage();
-    if (workflows || page) void this.#loadWorkflows();
-  }
-
   async #loadPage(): Promise<void> {
     const generation = ++this.#generation;
     const { workflowHash, status } = this.filter;
@@ -250,7 +214,7 @@ export class ProfilerHistoryStore {
       this.error = null;
     } catch (error) {
       if (generation !== this.#generation) return;
-      this.#stale = true;
+      this.stale();
       this.#deps.logError("could not read the profiler's history", error);
       this.error = failureMessage(error);
     } finally {

@@ -3,15 +3,14 @@
 // token). Loading or deleting asks first; every guarded action says in place what the server
 // answered, its refusal text included, and a change to history tells the root (historyChanged),
 // which refreshes every open view. It reads only while a view looks, and again when history changed.
-import { untrack } from "svelte";
-
 import type { ArchiveInfo, ArchiveLoadResult, ArchivePage, ProfilerSettings, ProfilerSettingsUpdate, SessionInfo } from "../api/types";
 import { ApiRequestError } from "../api/errors";
-import { HISTORY_EVENT, type HostEvents, type Unsubscribe } from "../lib/events";
+import { HISTORY_EVENT, type Unsubscribe } from "../lib/events";
 import { formatCount } from "../lib/format";
 import type { Toast } from "../lib/messages";
 import { Coalesced } from "./coalesced";
 import { failureMessage } from "./failure";
+import { ServerView, type ServerViewEvents } from "./serverView.svelte";
 
 export type ArchiveAction = "create" | "load" | "delete";
 /** Why history changed by an action here, as the server's history_changed event says it. */
@@ -35,13 +34,13 @@ export interface ProfilerSettingsDeps {
   /** History changed by our action: the root refreshes every open view (history, analytics, latest). */
   historyChanged(reason: HistoryChange): void;
   toast(message: Toast): void;
-  events: Pick<HostEvents, "onServerEvent" | "onConnection">;
+  events: ServerViewEvents;
   logError(message: string, error?: unknown): void;
 }
 
 const plural = (n: number, one: string) => `${formatCount(n)} ${n === 1 ? one : `${one}s`}`;
 
-export class ProfilerSettingsStore {
+export class ProfilerSettingsStore extends ServerView {
   settings = $state.raw<ProfilerSettings | null>(null);
   settingsError = $state<string | null>(null);
   /** The setting being saved now, or null. */
@@ -51,50 +50,23 @@ export class ProfilerSettingsStore {
   busy = $state.raw<Busy>({ kind: "idle" });
   confirming = $state.raw<Confirming>({ kind: "none" });
   notice = $state.raw<Notice>(null);
-  #watchers = $state(0);
 
   #deps: ProfilerSettingsDeps;
-  #unsubscribe: Unsubscribe[] = [];
-  #stale = true;
   #reads = new Coalesced(() => this.#load());
 
   constructor(deps: ProfilerSettingsDeps) {
+    super(deps.events);
     this.#deps = deps;
   }
 
-  readonly watched = $derived(this.#watchers > 0);
 
-  start(): void {
-    const { events } = this.#deps;
-    this.#unsubscribe.push(
-      // Archives come and go with history's changes (retention archives the oldest runs, say).
-      events.onServerEvent(HISTORY_EVENT, () => this.#changed()),
-      events.onConnection((event) => {
-        if (event === "reconnected") this.#changed();
-      }),
-    );
-  }
-
-  stop(): void {
-    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-  }
-
-  watch(): () => void {
-    // Untracked: a view calls this from an effect, which must not rerun when what it reads changes.
-    untrack(() => {
-      this.#watchers++;
-      if (this.#stale) void this.refresh();
-    });
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      untrack(() => this.#watchers--);
-    };
+  protected follow(events: ServerViewEvents): Unsubscribe[] {
+    // Archives come and go with history's changes (retention archives the oldest runs, say).
+    return [events.onServerEvent(HISTORY_EVENT, () => this.changed())];
   }
 
   refresh(): Promise<void> {
-    this.#stale = false;
+    this.fresh();
     return this.#reads.request();
   }
 
@@ -176,11 +148,6 @@ export class ProfilerSettingsStore {
     return Promise.resolve();
   }
 
-  #changed(): void {
-    this.#stale = true;
-    if (this.watched) void this.refresh();
-  }
-
   async #load(): Promise<void> {
     await Promise.all([this.#loadSettings(), this.#loadArchives()]);
   }
@@ -190,7 +157,7 @@ export class ProfilerSettingsStore {
       this.settings = await this.#deps.getSettings();
       this.settingsError = null;
     } catch (error) {
-      this.#stale = true;
+      this.stale();
       this.#deps.logError("could not read the profiler's settings", error);
       this.settingsError = failureMessage(error);
     }
@@ -201,7 +168,7 @@ export class ProfilerSettingsStore {
       this.archives = (await this.#deps.listArchives()).data;
       this.archivesError = null;
     } catch (error) {
-      this.#stale = true;
+      this.stale();
       this.#deps.logError("could not list the profiler's archives", error);
       this.archivesError = failureMessage(error);
     }
