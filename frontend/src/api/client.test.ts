@@ -87,21 +87,73 @@ describe("unwrap", () => {
   });
 });
 
-describe("the Latest view's calls", () => {
-  function recording(answer: unknown = {}, status = 200) {
-    const seen: { route: string; method: string; token: string | null; body: string | null }[] = [];
-    api.handler = (route, init) => {
-      seen.push({
-        route,
-        method: init?.method ?? "GET",
-        token: new Headers(init?.headers).get("X-SwissArmyKnife-Token"),
-        body: (init?.body as string | undefined) ?? null,
-      });
-      return Response.json(answer, { status });
-    };
-    return seen;
-  }
+/** Answers every request with `answer` and records what was asked: route, method, token, body. */
+function recording(answer: unknown = {}, status = 200) {
+  const seen: { route: string; method: string; token: string | null; body: string | null }[] = [];
+  api.handler = (route, init) => {
+    seen.push({
+      route,
+      method: init?.method ?? "GET",
+      token: new Headers(init?.headers).get("X-SwissArmyKnife-Token"),
+      body: (init?.body as string | undefined) ?? null,
+    });
+    return Response.json(answer, { status });
+  };
+  return seen;
+}
 
+describe("the profiler tabs' calls", () => {
+  it("asks for a history page with only the filters given (no workflow_hash=null)", async () => {
+    const seen = recording({ items: [], total: 0, next_before: null });
+    await client.getProfilerHistory({ limit: 50, before: null, workflow_hash: null, status: null });
+    await client.getProfilerHistory({ limit: 50, before: 1700000000.25, workflow_hash: "0123456789abcdef", status: "oom" });
+    expect(seen.map((s) => s.route)).toEqual([
+      "/swissarmyknife/profiler/history?limit=50",
+      "/swissarmyknife/profiler/history?limit=50&before=1700000000.25&workflow_hash=0123456789abcdef&status=oom",
+    ]);
+  });
+
+  it("reads the aggregated endpoints", async () => {
+    const seen = recording({ items: [] });
+    await client.getProfilerSeries({ points: 120, workflow_hash: null });
+    await client.getProfilerNodeClasses({ workflow_hash: "0123456789abcdef", limit: 200 });
+    await client.getProfilerWorkflowStats(500);
+    expect(seen.map((s) => s.route)).toEqual([
+      "/swissarmyknife/profiler/series?points=120",
+      "/swissarmyknife/profiler/analytics/nodes?workflow_hash=0123456789abcdef&limit=200",
+      "/swissarmyknife/profiler/analytics/workflows?limit=500",
+    ]);
+  });
+
+  it("puts one setting, the others null (unchanged)", async () => {
+    const seen = recording({});
+    await client.updateProfilerSettings({ max_workflows: 2500 });
+    expect(seen[0]!.method).toBe("PUT");
+    expect(JSON.parse(seen[0]!.body!)).toEqual({
+      enabled: null,
+      accurate_gpu_timing: null,
+      max_workflows: 2500,
+      vram_warning_percent: null,
+      vram_critical_percent: null,
+    });
+  });
+
+  it("sends the archive actions guarded: token header, JSON body, the id in the path", async () => {
+    const seen = recording({});
+    await client.createProfilerArchive("tok");
+    await client.loadProfilerArchive("tok", "20260101T120000Z-0123abcd");
+    await client.deleteProfilerArchive("tok", "20260101T120000Z-0123abcd");
+    await client.listProfilerArchives();
+    expect(seen).toEqual([
+      { route: "/swissarmyknife/profiler/archive", method: "POST", token: "tok", body: "{}" },
+      { route: "/swissarmyknife/profiler/archive/20260101T120000Z-0123abcd/load", method: "POST", token: "tok", body: "{}" },
+      { route: "/swissarmyknife/profiler/archive/20260101T120000Z-0123abcd", method: "DELETE", token: "tok", body: "{}" },
+      { route: "/swissarmyknife/profiler/archives", method: "GET", token: null, body: null },
+    ]);
+  });
+});
+
+describe("the Latest view's calls", () => {
   it("reads the stats with one run of history, and one run by its id (a 404 is an ApiRequestError)", async () => {
     const seen = recording({ latest: null });
     await client.getProfilerStats(1);

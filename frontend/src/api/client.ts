@@ -5,14 +5,25 @@ import createClient from "openapi-fetch";
 import { ApiRequestError, errorBodyOf } from "./errors";
 import type { paths } from "./schema.gen";
 import type {
+  ArchiveInfo,
+  ArchiveLoadResult,
+  ArchivePage,
   ClearVramResult,
   HistoryClearResult,
+  HistoryPage,
+  HistoryQuery,
+  NodeClassPage,
   MonitorSettings,
   MonitorSettingsUpdate,
   MonitorStatus,
+  ProfilerSeries,
+  ProfilerSettings,
+  ProfilerSettingsUpdate,
   ProfilerStats,
   RestartAccepted,
+  SeriesQuery,
   SessionInfo,
+  WorkflowAveragePage,
   WorkflowNameResult,
   WorkflowRecord,
 } from "./types";
@@ -38,6 +49,23 @@ export interface ApiClient {
   clearProfilerHistory(token: string): Promise<HistoryClearResult>;
   /** Name a run as its tab does (null: an unsaved workflow); before, while or after it runs. */
   nameProfilerWorkflow(promptId: string, workflowName: string | null): Promise<WorkflowNameResult>;
+  /** One page of stored runs, newest first; filters left null or out are not sent. */
+  getProfilerHistory(query: HistoryQuery): Promise<HistoryPage>;
+  /** Stored runs bucketed in time by the server (at most `points` buckets, empty ones left out). */
+  getProfilerSeries(query: SeriesQuery): Promise<ProfilerSeries>;
+  /** Per node class statistics, most total time first. */
+  getProfilerNodeClasses(query: { workflow_hash?: string | null; limit?: number }): Promise<NodeClassPage>;
+  /** Per workflow (graph hash) statistics, most recently run first. */
+  getProfilerWorkflowStats(limit: number): Promise<WorkflowAveragePage>;
+  getProfilerSettings(): Promise<ProfilerSettings>;
+  updateProfilerSettings(update: Partial<ProfilerSettingsUpdate>): Promise<ProfilerSettings>;
+  listProfilerArchives(): Promise<ArchivePage>;
+  /** Move the whole history into a new archive (guarded); 409 when history is empty. */
+  createProfilerArchive(token: string): Promise<ArchiveInfo>;
+  /** Import an archive's runs back into history (guarded). */
+  loadProfilerArchive(token: string, id: string): Promise<ArchiveLoadResult>;
+  /** Delete one archive file (guarded). */
+  deleteProfilerArchive(token: string, id: string): Promise<ArchiveInfo>;
 }
 
 // openapi-fetch builds absolute Requests; this placeholder origin is stripped again below so that
@@ -57,6 +85,23 @@ export function unwrap<T>({ data, error, response }: Answer<T>): T {
   return data;
 }
 
+/**
+ * A settings update that changes nothing: the generated body type lists every field (nullable), and
+ * the server reads null as "leave it as it is"; an update names only what it changes.
+ */
+const UNCHANGED_SETTINGS: ProfilerSettingsUpdate = {
+  enabled: null,
+  accurate_gpu_timing: null,
+  max_workflows: null,
+  vram_warning_percent: null,
+  vram_critical_percent: null,
+};
+
+/** A query without its null and undefined fields: the server refuses `?workflow_hash=null` (and it means "any"). */
+export function given<T extends object>(query: T): Partial<T> {
+  return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== null && value !== undefined)) as Partial<T>;
+}
+
 export function createApiClient(fetchApi: FetchApi): ApiClient {
   const viaComfy = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
@@ -68,6 +113,7 @@ export function createApiClient(fetchApi: FetchApi): ApiClient {
   };
   const client = createClient<paths>({ baseUrl: PLACEHOLDER_ORIGIN, fetch: viaComfy });
   const guarded = (token: string) => ({ params: { header: { "X-SwissArmyKnife-Token": token } }, body: {} });
+  const archive = (token: string, id: string) => ({ params: { header: { "X-SwissArmyKnife-Token": token }, path: { id } }, body: {} });
 
   return {
     getMonitorStatus: async () => unwrap(await client.GET("/swissarmyknife/monitor/status")),
@@ -87,5 +133,15 @@ export function createApiClient(fetchApi: FetchApi): ApiClient {
           body: { workflow_name: workflowName },
         }),
       ),
+    getProfilerHistory: async (query) => unwrap(await client.GET("/swissarmyknife/profiler/history", { params: { query: given(query) } })),
+    getProfilerSeries: async (query) => unwrap(await client.GET("/swissarmyknife/profiler/series", { params: { query: given(query) } })),
+    getProfilerNodeClasses: async (query) => unwrap(await client.GET("/swissarmyknife/profiler/analytics/nodes", { params: { query: given(query) } })),
+    getProfilerWorkflowStats: async (limit) => unwrap(await client.GET("/swissarmyknife/profiler/analytics/workflows", { params: { query: { limit } } })),
+    getProfilerSettings: async () => unwrap(await client.GET("/swissarmyknife/profiler/settings")),
+    updateProfilerSettings: async (update) => unwrap(await client.PUT("/swissarmyknife/profiler/settings", { body: { ...UNCHANGED_SETTINGS, ...update } })),
+    listProfilerArchives: async () => unwrap(await client.GET("/swissarmyknife/profiler/archives")),
+    createProfilerArchive: async (token) => unwrap(await client.POST("/swissarmyknife/profiler/archive", guarded(token))),
+    loadProfilerArchive: async (token, id) => unwrap(await client.POST("/swissarmyknife/profiler/archive/{id}/load", archive(token, id))),
+    deleteProfilerArchive: async (token, id) => unwrap(await client.DELETE("/swissarmyknife/profiler/archive/{id}", archive(token, id))),
   };
 }
