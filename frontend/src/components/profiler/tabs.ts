@@ -6,7 +6,10 @@ import type { Component } from "svelte";
 
 import type { ModalTab } from "../../lib/uiMode";
 import type { ProfilerViews } from "./context";
+import AnalyticsTab from "./AnalyticsTab.svelte";
 import LatestTab from "./latest/LatestTab.svelte";
+import PreviousTab from "./PreviousTab.svelte";
+import SettingsTab from "./SettingsTab.svelte";
 
 /** What every tab component receives. */
 export type ProfilerTabProps = Pick<ProfilerViews, "profiler" | "ui">;
@@ -17,7 +20,12 @@ export interface ProfilerTabEntry {
   component: Component<ProfilerTabProps>;
 }
 
-export const PROFILER_TABS: readonly ProfilerTabEntry[] = [{ id: "latest", label: "Latest", component: LatestTab }];
+export const PROFILER_TABS: readonly ProfilerTabEntry[] = [
+  { id: "latest", label: "Latest", component: LatestTab },
+  { id: "previous", label: "Previous", component: PreviousTab },
+  { id: "analytics", label: "Analytics", component: AnalyticsTab },
+  { id: "settings", label: "Settings", component: SettingsTab },
+];
 
 /** The tab shown for the one asked for: itself when listed, else the first (the OOM tab comes with issue 14). */
 export function shownTab(tabs: readonly ProfilerTabEntry[], wanted: ModalTab): ProfilerTabEntry | null {

@@ -1,0 +1,29 @@
+// How the modal's Previous, Analytics and Settings tabs find their stores: one typed Svelte context
+// that the composition root (extension.ts) hands to mount() beside the profiler's views; tests
+// render with the same context.
+import { getContext, hasContext } from "svelte";
+
+import type { ProfilerAnalyticsStore } from "../../stores/profilerAnalytics.svelte";
+import type { ProfilerExportStore } from "../../stores/profilerExport.svelte";
+import type { ProfilerHistoryStore } from "../../stores/profilerHistory.svelte";
+import type { ProfilerSettingsStore } from "../../stores/profilerSettings.svelte";
+
+export interface ProfilerTabStores {
+  history: ProfilerHistoryStore;
+  analytics: ProfilerAnalyticsStore;
+  settings: ProfilerSettingsStore;
+  exports: ProfilerExportStore;
+}
+
+const PROFILER_TABS_KEY = Symbol("swissarmyknife.profiler-tabs");
+
+/** The context map for mount() or render(). */
+export function profilerTabsContext(stores: ProfilerTabStores): Map<symbol, ProfilerTabStores> {
+  return new Map([[PROFILER_TABS_KEY, stores]]);
+}
+
+/** For a tab's initialisation: its stores (the root always sets them where the modal mounts). */
+export function getProfilerTabs(): ProfilerTabStores {
+  if (!hasContext(PROFILER_TABS_KEY)) throw new Error("the profiler's tab stores were not given (profilerTabsContext)");
+  return getContext<ProfilerTabStores>(PROFILER_TABS_KEY);
+}

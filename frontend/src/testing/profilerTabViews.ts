@@ -1,0 +1,30 @@
+// The three tabs as the modal shell renders them: their stores over one fake server and event
+// bus, the props the shell hands every tab (the profiler store's open(), spied), and their context.
+import { vi } from "vitest";
+
+import { profilerTabsContext } from "../components/profiler/tabsContext";
+import type { ProfilerStore } from "../stores/profiler.svelte";
+import type { UiModeStore } from "../stores/uiMode.svelte";
+import { FakeEvents } from "./hud";
+import { FakeProfilerServer, profilerAnalyticsStore, profilerExportStore, profilerHistoryStore, profilerSettingsStore } from "./profilerTabs";
+
+/** The three tabs' stores over one server and one event bus, as the root builds them, with their context. */
+export function profilerTabStores(server = new FakeProfilerServer(), events = new FakeEvents()) {
+  const history = profilerHistoryStore(server, events);
+  const analytics = profilerAnalyticsStore(server, events);
+  const settings = profilerSettingsStore(server, events);
+  const exports = profilerExportStore(server);
+  const stores = { history: history.store, analytics: analytics.store, settings: settings.store, exports: exports.store };
+  // What the shell hands every tab: Previous opens runs in Latest through the profiler store.
+  const profiler = { open: vi.fn(async (_promptId: string) => {}) };
+  const ui = {};
+  return {
+    ...stores,
+    server,
+    events,
+    deps: { history: history.deps, analytics: analytics.deps, settings: settings.deps, exports: exports.deps },
+    profiler,
+    props: { profiler: profiler as unknown as ProfilerStore, ui: ui as unknown as UiModeStore },
+    context: profilerTabsContext(stores),
+  };
+}
