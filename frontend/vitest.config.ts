@@ -15,8 +15,8 @@ export default defineConfig({
   test: {
     environment: "happy-dom",
     include: ["src/**/*.test.ts"],
-    // Stylesheets imported as text (?inline, the design tokens) load as they do in the build.
-    css: { include: [/src\/styles\/.+\.css/] },
+    // Stylesheets imported as text (?inline: the design tokens, uPlot's) load as they do in the build.
+    css: { include: [/src\/styles\/.+\.css/, /uplot\/dist\/uPlot\.min\.css/] },
     restoreMocks: true,
   },
 });

@@ -1,6 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 
-import { createExtension, EXTENSION_NAME, TOKENS_STYLE_ID } from "./extension";
+import {
+  createExtension,
+  EXTENSION_NAME,
+  OPEN_PROFILER_COMMAND,
+  OPEN_PROFILER_KEYBINDING,
+  PROFILER_SIDEBAR_TAB,
+  TOKENS_STYLE_ID,
+  UPLOT_STYLE_ID,
+} from "./extension";
 import { COLLAPSED_SETTING, DEBUG_SETTING, INTERVAL_SETTING, POSITION_SETTING, VISIBLE_SETTING } from "./lib/settingIds";
 import { api, app } from "./testing/fakeComfy";
 import { monitorSettings, session, status } from "./testing/fixtures";
@@ -8,6 +16,8 @@ import { monitorSettings, session, status } from "./testing/fixtures";
 afterEach(() => {
   document.body.innerHTML = "";
   document.getElementById(TOKENS_STYLE_ID)?.remove();
+  document.getElementById(UPLOT_STYLE_ID)?.remove();
+  delete (app.extensionManager as Record<string, unknown>)["registerSidebarTab"];
 });
 
 async function setUp() {
@@ -60,5 +70,66 @@ describe("the extension", () => {
     const styles = document.head.querySelectorAll(`#${TOKENS_STYLE_ID}`);
     expect(styles).toHaveLength(1);
     expect(styles[0]?.textContent).toContain("--swissarmyknife-focus-ring-color");
+  });
+
+  it("declares the Open profiler command with Alt+P, which opens the modal on Latest", async () => {
+    const extension = await setUp();
+    const command = extension.commands?.find((c) => c.id === OPEN_PROFILER_COMMAND);
+    expect(command?.label).toBe("SwissArmyKnife: Open profiler");
+    expect(extension.keybindings).toEqual([{ combo: { key: "p", alt: true }, commandId: OPEN_PROFILER_COMMAND }]);
+    expect(OPEN_PROFILER_KEYBINDING.commandId).toBe(command?.id);
+    expect(document.getElementById("swissarmyknife-profiler-modal")).toBeNull();
+    await command?.function();
+    await expect.poll(() => document.getElementById("swissarmyknife-profiler-modal")).not.toBeNull();
+    expect(document.querySelector('[role="tab"][aria-selected="true"]')?.textContent?.trim()).toBe("Latest");
+  });
+
+  it("opens the popup from the bar's profiler button, which reads the stats only then", async () => {
+    await setUp();
+    api.calls = [];
+    document.querySelector<HTMLButtonElement>('[data-action="profiler"]')?.click();
+    await expect.poll(() => document.getElementById("swissarmyknife-profiler-popup")).not.toBeNull();
+    await expect.poll(() => api.calls).toContain("/swissarmyknife/profiler/stats?limit=1");
+  });
+
+  it("adds a sidebar tab where the frontend has them, its panel mounted on show and gone on destroy", async () => {
+    const tabs: { id: string; render: (el: HTMLElement) => void; destroy?: () => void }[] = [];
+    (app.extensionManager as Record<string, unknown>)["registerSidebarTab"] = (tab: (typeof tabs)[number]) => tabs.push(tab);
+    await setUp();
+    expect(tabs.map((t) => t.id)).toEqual([PROFILER_SIDEBAR_TAB]);
+    const panel = document.createElement("div");
+    document.body.append(panel);
+    tabs[0]?.render(panel);
+    expect(panel.querySelector("#swissarmyknife-profiler-sidebar")).not.toBeNull();
+    panel.querySelector<HTMLButtonElement>('[data-action="open-profiler"]')?.click();
+    await expect.poll(() => document.getElementById("swissarmyknife-profiler-modal")).not.toBeNull();
+    tabs[0]?.destroy?.();
+    await expect.poll(() => panel.querySelector("#swissarmyknife-profiler-sidebar")).toBeNull();
+  });
+
+  it("injects uPlot's stylesheet once, like the tokens", async () => {
+    await setUp();
+    await setUp();
+    expect(document.head.querySelectorAll(`#${UPLOT_STYLE_ID}`)).toHaveLength(1);
+    expect(document.getElementById(UPLOT_STYLE_ID)?.textContent).toContain(".uplot");
+  });
+
+  it("learns the prompts this page queues through ComfyUI's api.queuePrompt and names their runs", async () => {
+    const seen: { route: string; body: unknown }[] = [];
+    const loose = api as unknown as Record<string, unknown>;
+    loose["queuePrompt"] = async () => ({ prompt_id: "p7" });
+    (app.extensionManager as Record<string, unknown>)["workflow"] = { activeWorkflow: { filename: "Portrait", isTemporary: false } };
+    try {
+      await setUp();
+      api.handler = (route, init) => {
+        seen.push({ route, body: init?.body });
+        return Response.json({ prompt_id: "p7", workflow_name: "Portrait", stored: false });
+      };
+      await (loose["queuePrompt"] as (...args: unknown[]) => Promise<unknown>)(0, { output: { 1: {} } });
+      await expect.poll(() => seen).toEqual([{ route: "/swissarmyknife/profiler/workflows/p7/name", body: '{"workflow_name":"Portrait"}' }]);
+    } finally {
+      delete loose["queuePrompt"];
+      delete (app.extensionManager as Record<string, unknown>)["workflow"];
+    }
   });
 });

@@ -1,22 +1,33 @@
 // The composition root: builds every store, wires it to the typed client and to ComfyUI (host/),
-// declares the extension's settings, and mounts the bar with its stores at setup.
-import { mount } from "svelte";
+// declares the extension's settings, commands and keybindings, and mounts the bar, the profiler's
+// page-level layer and its sidebar tab with their stores at setup.
+import { mount, unmount } from "svelte";
+import uplotCss from "uplot/dist/uPlot.min.css?inline";
 
 import { createApiClient } from "./api/client";
 import { hudActionsContext } from "./components/hud/actions/context";
 import ResourceMonitor from "./components/hud/ResourceMonitor.svelte";
+import { profilerContext, type ProfilerViews } from "./components/profiler/context";
+import { uPlotTimeline } from "./components/profiler/latest/timelinePlot";
+import ProfilerLayer from "./components/profiler/ProfilerLayer.svelte";
+import ProfilerSidebar from "./components/profiler/ProfilerSidebar.svelte";
 import {
   desktopRestartApp,
   fetchApi,
+  focusNodeOnCanvas,
   logDebug,
   logError,
   onApiEvent,
+  onPromptQueued,
   readSetting,
+  registerSidebarTab,
   serverIsUp,
   settingsAccess,
   toast,
   writeSetting,
+  type ComfyCommand,
   type ComfyExtension,
+  type ComfyKeybinding,
   type ComfySettingDefinition,
 } from "./host/comfy";
 import { watchChrome } from "./host/chrome";
@@ -25,17 +36,26 @@ import { injectStyle, isPageHidden, localStorageOrNull, onVisibilityChange, relo
 import { createPreferences } from "./lib/persistence";
 import { SAMPLE_INTERVAL } from "./lib/sampleInterval";
 import { COLLAPSED_SETTING, DEBUG_SETTING, INTERVAL_SETTING, POSITION_SETTING, VISIBLE_SETTING } from "./lib/settingIds";
+import { ClearHistoryController } from "./stores/clearHistory.svelte";
 import { ClearVramController } from "./stores/clearVram.svelte";
 import { ExecutionGlow } from "./stores/executionGlow.svelte";
 import { HudLayout } from "./stores/hudLayout.svelte";
 import { MonitorStore } from "./stores/monitor.svelte";
 import { MonitorSettingsStore } from "./stores/monitorSettings.svelte";
+import { ProfilerStore } from "./stores/profiler.svelte";
+import { QueuedPrompts } from "./stores/queuedPrompts";
 import { RestartController } from "./stores/restart.svelte";
 import { UiModeStore } from "./stores/uiMode.svelte";
 import tokens from "./styles/tokens.css?inline";
 
 export const EXTENSION_NAME = "comfyui_swissarmyknife.resource_monitor";
 export const TOKENS_STYLE_ID = "swissarmyknife-tokens";
+/** uPlot's own stylesheet (its cursor, its overlay), for every chart: the bundle is one JS file. */
+export const UPLOT_STYLE_ID = "swissarmyknife-uplot";
+export const OPEN_PROFILER_COMMAND = "SwissArmyKnife.OpenProfiler";
+export const PROFILER_SIDEBAR_TAB = "swissarmyknife-profiler";
+/** Alt+P: free on ComfyUI's default keymap (1.27 to 1.58: P alone pins, Alt+C/M/=/- act on the canvas). */
+export const OPEN_PROFILER_KEYBINDING: ComfyKeybinding = { combo: { key: "p", alt: true }, commandId: OPEN_PROFILER_COMMAND };
 
 const CATEGORY = "SwissArmyKnife";
 const SECTION = "Resource monitor";
@@ -70,6 +90,37 @@ export function createExtension(): ComfyExtension {
     events,
   });
   const clearVram = new ClearVramController({ getSession: client.getSession, postClearVram: client.postClearVram, toast, logError });
+
+  const queued = new QueuedPrompts({
+    nameRun: client.nameProfilerWorkflow,
+    counted: (promptId, nodeCount) => profiler.promptQueued(promptId, nodeCount),
+    logError,
+  });
+  const profiler = new ProfilerStore({
+    getStats: client.getProfilerStats,
+    getWorkflow: client.getProfilerWorkflow,
+    events,
+    nodeCountOf: (promptId) => queued.nodeCountOf(promptId),
+    showLatestTab: () => ui.openModal("latest"),
+    logError,
+  });
+  const clearHistory = new ClearHistoryController({
+    getSession: client.getSession,
+    clearHistory: client.clearProfilerHistory,
+    cleared: () => void profiler.refresh(),
+    toast,
+    logError,
+  });
+  const profilerViews: ProfilerViews = {
+    profiler,
+    ui,
+    clearHistory,
+    focusNode: (node) => focusNodeOnCanvas(node.node_id, node.parent_node_id),
+    timelinePlot: uPlotTimeline,
+  };
+  const commands: ComfyCommand[] = [
+    { id: OPEN_PROFILER_COMMAND, label: "SwissArmyKnife: Open profiler", icon: "pi pi-chart-bar", function: () => ui.openModal("latest") },
+  ];
 
   const settings = [
     {
@@ -106,21 +157,51 @@ export function createExtension(): ComfyExtension {
   return {
     name: EXTENSION_NAME,
     settings,
+    commands,
+    keybindings: [OPEN_PROFILER_KEYBINDING],
     async setup() {
       // Once, before anything mounts: every component's colours, spacing and focus ring come from it.
       injectStyle(TOKENS_STYLE_ID, tokens);
+      injectStyle(UPLOT_STYLE_ID, uplotCss);
       layout.load();
       ui.load();
       // ComfyUI's menus, measured now and followed: the bar places itself clear of them.
       watchChrome((chrome) => layout.setChrome(chrome));
       glow.start();
       restart.start();
+      profiler.start();
+      // Only the prompt's id, node count and tab name are read; what ComfyUI sends is untouched.
+      onPromptQueued((prompt) => queued.queued(prompt));
       mount(ResourceMonitor, {
         target: document.body,
         props: { store: monitor, layout, glow, ui },
-        context: hudActionsContext({ restart, clearVram }),
+        context: new Map<symbol, unknown>([...hudActionsContext({ restart, clearVram }), ...profilerContext(profilerViews)]),
       });
+      mount(ProfilerLayer, { target: document.body, context: profilerContext(profilerViews) });
+      registerProfilerSidebar(profilerViews);
       await Promise.all([monitor.start(), intervals.start()]);
     },
   };
+}
+
+/** A sidebar tab with the profiler's summary, where this frontend has sidebar tabs (none, no error, where not). */
+function registerProfilerSidebar(views: ProfilerViews): void {
+  let shown: ReturnType<typeof mount> | null = null;
+  const close = () => {
+    if (shown) void unmount(shown);
+    shown = null;
+  };
+  registerSidebarTab({
+    id: PROFILER_SIDEBAR_TAB,
+    title: "Profiler",
+    icon: "pi pi-chart-bar",
+    tooltip: "SwissArmyKnife profiler",
+    type: "custom",
+    // ComfyUI renders the tab each time it is shown and destroys it when it is closed.
+    render: (container) => {
+      close();
+      shown = mount(ProfilerSidebar, { target: container, context: profilerContext(views) });
+    },
+    destroy: close,
+  });
 }
