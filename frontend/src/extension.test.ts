@@ -132,4 +132,23 @@ describe("the extension", () => {
       delete (app.extensionManager as Record<string, unknown>)["workflow"];
     }
   });
+
+  it("gives the modal its Previous, Analytics and Settings tabs, each reading the server only once shown", async () => {
+    const extension = await setUp();
+    api.handler = (route) => {
+      if (route.startsWith("/swissarmyknife/profiler/history")) return Response.json({ items: [], total: 0, next_before: null });
+      if (route.startsWith("/swissarmyknife/profiler/analytics/workflows")) return Response.json({ data: [], count: 0 });
+      return Response.json(status());
+    };
+    api.calls = [];
+    await extension.commands?.find((c) => c.id === OPEN_PROFILER_COMMAND)?.function();
+    await expect.poll(() => document.getElementById("swissarmyknife-profiler-modal")).not.toBeNull();
+    const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')];
+    expect(tabs.map((t) => t.textContent?.trim())).toEqual(["Latest", "Previous", "Analytics", "Settings"]);
+    expect(api.calls.some((route) => route.startsWith("/swissarmyknife/profiler/history"))).toBe(false);
+    tabs[1]!.click();
+    await expect.poll(() => document.querySelector('[data-tab="previous"]')?.getAttribute("data-state")).toBe("ready");
+    expect(api.calls).toContain("/swissarmyknife/profiler/history?limit=50");
+    expect(document.querySelector('[data-tab="previous"] [data-empty]')?.textContent).toContain("No runs stored yet");
+  });
 });

@@ -11,6 +11,7 @@ import { profilerContext, type ProfilerViews } from "./components/profiler/conte
 import { uPlotTimeline } from "./components/profiler/latest/timelinePlot";
 import ProfilerLayer from "./components/profiler/ProfilerLayer.svelte";
 import ProfilerSidebar from "./components/profiler/ProfilerSidebar.svelte";
+import { profilerTabsContext, type ProfilerTabStores } from "./components/profiler/tabsContext";
 import {
   desktopRestartApp,
   fetchApi,
@@ -32,7 +33,7 @@ import {
 } from "./host/comfy";
 import { watchChrome } from "./host/chrome";
 import { createHostEvents } from "./host/events";
-import { injectStyle, isPageHidden, localStorageOrNull, onVisibilityChange, reloadWithoutCache, viewport } from "./host/page";
+import { downloadFile, injectStyle, isPageHidden, localStorageOrNull, onVisibilityChange, reloadWithoutCache, viewport } from "./host/page";
 import { createPreferences } from "./lib/persistence";
 import { SAMPLE_INTERVAL } from "./lib/sampleInterval";
 import { COLLAPSED_SETTING, DEBUG_SETTING, INTERVAL_SETTING, POSITION_SETTING, VISIBLE_SETTING } from "./lib/settingIds";
@@ -43,6 +44,10 @@ import { HudLayout } from "./stores/hudLayout.svelte";
 import { MonitorStore } from "./stores/monitor.svelte";
 import { MonitorSettingsStore } from "./stores/monitorSettings.svelte";
 import { ProfilerStore } from "./stores/profiler.svelte";
+import { ProfilerAnalyticsStore } from "./stores/profilerAnalytics.svelte";
+import { ProfilerExportStore } from "./stores/profilerExport.svelte";
+import { ProfilerHistoryStore } from "./stores/profilerHistory.svelte";
+import { ProfilerSettingsStore, type HistoryChange } from "./stores/profilerSettings.svelte";
 import { QueuedPrompts } from "./stores/queuedPrompts";
 import { RestartController } from "./stores/restart.svelte";
 import { UiModeStore } from "./stores/uiMode.svelte";
@@ -111,6 +116,51 @@ export function createExtension(): ComfyExtension {
     toast,
     logError,
   });
+  // The modal's Previous, Analytics and Settings tabs.
+  const history = new ProfilerHistoryStore({
+    getHistory: client.getProfilerHistory,
+    getWorkflowStats: client.getProfilerWorkflowStats,
+    getWorkflow: client.getProfilerWorkflow,
+    events,
+    logError,
+  });
+  const analytics = new ProfilerAnalyticsStore({
+    getNodeClasses: client.getProfilerNodeClasses,
+    getWorkflowStats: client.getProfilerWorkflowStats,
+    getSeries: client.getProfilerSeries,
+    events,
+    logError,
+  });
+  // Our own archive actions refresh every open view at once (the server's history event follows too).
+  const historyChanged = (reason: HistoryChange) => {
+    history.historyChanged(reason);
+    if (reason !== "deleted") {
+      analytics.changed();
+      void profiler.refresh();
+    }
+  };
+  const profilerSettings = new ProfilerSettingsStore({
+    getSettings: client.getProfilerSettings,
+    updateSettings: client.updateProfilerSettings,
+    getSession: client.getSession,
+    listArchives: client.listProfilerArchives,
+    createArchive: client.createProfilerArchive,
+    loadArchive: client.loadProfilerArchive,
+    deleteArchive: client.deleteProfilerArchive,
+    historyChanged,
+    toast,
+    events,
+    logError,
+  });
+  const exports = new ProfilerExportStore({
+    getWorkflow: client.getProfilerWorkflow,
+    latestRun: async () => (await client.getProfilerStats(1)).latest,
+    download: downloadFile,
+    logError,
+    now: () => new Date(),
+  });
+  const profilerTabs: ProfilerTabStores = { history, analytics, settings: profilerSettings, exports };
+
   const profilerViews: ProfilerViews = {
     profiler,
     ui,
@@ -177,7 +227,11 @@ export function createExtension(): ComfyExtension {
         props: { store: monitor, layout, glow, ui },
         context: new Map<symbol, unknown>([...hudActionsContext({ restart, clearVram }), ...profilerContext(profilerViews)]),
       });
-      mount(ProfilerLayer, { target: document.body, context: profilerContext(profilerViews) });
+      for (const store of [history, analytics, profilerSettings]) store.start();
+      mount(ProfilerLayer, {
+        target: document.body,
+        context: new Map<symbol, unknown>([...profilerContext(profilerViews), ...profilerTabsContext(profilerTabs)]),
+      });
       registerProfilerSidebar(profilerViews);
       await Promise.all([monitor.start(), intervals.start()]);
     },
