@@ -12,6 +12,7 @@ import { HISTORY_EVENT, PROFILER_EVENT, type HostEvents, type Unsubscribe } from
 import { liveProgress, liveTransition, withNodeCount, type LiveProgress, type LiveRun } from "../lib/liveRun";
 import { shareOf, usualDurationMs } from "../lib/profilerRun";
 import { failureMessage, isNotFound } from "./failure";
+import { ServerView, type ServerViewEvents } from "./serverView.svelte";
 
 /** How often the live record is read while a workflow runs and a view is open. */
 export const LIVE_POLL_MS = 1000;
@@ -56,7 +57,7 @@ export interface ProfilerDeps {
   clearTimer?(timer: unknown): void;
 }
 
-export class ProfilerStore {
+export class ProfilerStore extends ServerView {
   // Raw: each value is replaced whole, never mutated (records hold hundreds of nodes).
   stats = $state.raw<StatsState>({ kind: "idle" });
   opened = $state.raw<Opened>({ kind: "latest" });
@@ -65,16 +66,14 @@ export class ProfilerStore {
   current = $state.raw<WorkflowRecord | null>(null);
   /** The page's clock, moved on while a run is watched (elapsed time). */
   nowMs = $state(0);
-  #watchers = $state(0);
 
   #deps: ProfilerDeps;
   #now: () => number;
-  #unsubscribe: Unsubscribe[] = [];
-  #stale = true;
   #inflight: Promise<void> | null = null;
   #timer: unknown = null;
 
   constructor(deps: ProfilerDeps) {
+    super(deps.events);
     this.#deps = deps;
     this.#now = deps.now ?? (() => Date.now());
     this.nowMs = this.#now();
@@ -82,7 +81,6 @@ export class ProfilerStore {
 
   readonly latest = $derived(this.stats.kind === "ready" ? this.stats.stats.latest : null);
   readonly averages = $derived<readonly WorkflowAverage[]>(this.stats.kind === "ready" ? this.stats.stats.workflow_averages : []);
-  readonly watched = $derived(this.#watchers > 0);
 
   readonly shown = $derived.by((): Shown => {
     const opened = this.opened;
@@ -112,10 +110,10 @@ export class ProfilerStore {
     return usualDurationMs(this.averages, workflowHash);
   }
 
-  start(): void {
-    const { events } = this.#deps;
-    this.#unsubscribe.push(
-      events.onExecution((event) => {
+  /** ComfyUI's execution events (the live run), a stored run, a history change, a reconnect. */
+  protected override follow(events: ServerViewEvents): Unsubscribe[] {
+    return [
+      this.#deps.events.onExecution((event) => {
         const before = this.live;
         const next = liveTransition(before, event, this.#now(), (id) => this.#deps.nodeCountOf?.(id) ?? null);
         if (next === before) return;
@@ -123,44 +121,39 @@ export class ProfilerStore {
         if (next && !before) this.#runStarted();
         if (!next) this.#runEnded();
       }),
-      events.onServerEvent(PROFILER_EVENT, () => this.#changed()),
-      events.onServerEvent(HISTORY_EVENT, () => this.#changed(true)),
-      events.onConnection((event) => {
-        if (event === "reconnected") this.#changed(true);
+      events.onServerEvent(PROFILER_EVENT, () => this.changed()),
+      // A run opened by id may have left history (cleared, archived), or changed while the socket
+      // was down: read it again to say so.
+      events.onServerEvent(HISTORY_EVENT, () => {
+        this.changed();
+        this.#reopen();
       }),
-    );
+      events.onConnection((event) => {
+        if (event === "reconnected") this.#reopen();
+      }),
+    ];
   }
 
-  stop(): void {
-    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+  override stop(): void {
+    super.stop();
     this.#stopTimer();
   }
 
   /**
    * A view is showing the profiler: read what is stale now, and follow the live run while it is
-   * shown. Returns the function to call when the view goes.
+   * shown (the timer stops at its next tick once no view looks). Returns the function to call when
+   * the view goes.
    */
-  watch(): () => void {
-    // Views call this from an $effect: what it reads must not become that effect's dependencies
-    // (it writes the count it reads, which would run the effect again, and again).
+  override watch(): () => void {
+    const release = super.watch();
     untrack(() => {
-      this.#watchers++;
-      if (this.#stale) void this.refresh();
       if (this.live) this.#startTimer();
     });
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      untrack(() => {
-        this.#watchers--;
-        if (this.#watchers === 0) this.#stopTimer();
-      });
-    };
+    return release;
   }
 
   /** Read the stats again (coalesced: a burst of events makes one request). */
-  refresh(): Promise<void> {
+  override refresh(): Promise<void> {
     this.#inflight ??= this.#loadStats().finally(() => {
       this.#inflight = null;
     });
@@ -190,14 +183,14 @@ export class ProfilerStore {
   }
 
   async #loadStats(): Promise<void> {
-    this.#stale = false;
+    this.fresh();
     if (this.stats.kind !== "ready") this.stats = { kind: "loading" };
     try {
       const stats = await this.#deps.getStats(STATS_HISTORY_LIMIT);
       this.stats = { kind: "ready", stats };
       this.#takeCurrent(stats.current);
     } catch (error) {
-      this.#stale = true;
+      this.stale();
       this.#deps.logError("could not read the profiler's stats", error);
       // Keep the last figures on a transient failure; say so in place when there are none.
       if (this.stats.kind !== "ready") this.stats = { kind: "error", message: failureMessage(error) };
@@ -232,13 +225,9 @@ export class ProfilerStore {
     if (matches) this.live = withNodeCount(live, current.node_count);
   }
 
-  /** A run was stored, or history changed: views read again now, or at their next look. */
-  #changed(reopen = false): void {
-    this.#stale = true;
-    if (this.watched) void this.refresh();
+  #reopen(): void {
     const opened = this.opened;
-    // A run opened by id may have left history (cleared, archived): read it again to say so.
-    if (reopen && opened.kind === "run") void this.#loadRun(opened.promptId);
+    if (opened.kind === "run") void this.#loadRun(opened.promptId);
   }
 
   #runStarted(): void {
