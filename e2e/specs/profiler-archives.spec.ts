@@ -2,7 +2,8 @@
 // create one (history empties, every open view follows), load it back after a confirmation,
 // delete it after another; the server's refusal shows in its own words; a server that stopped
 // answering is said in place, never a blank tab.
-import { StandaloneHostProcess } from "../helpers/standaloneHost";
+import { startDemoHost } from "../helpers/demoHost";
+import type { StandaloneHostProcess } from "../helpers/standaloneHost";
 import { expect, test } from "../fixtures";
 import { PreviousTabPage, ProfilerModal, SettingsTabPage } from "../pages/ProfilerTabs";
 
@@ -17,8 +18,7 @@ async function historyTotal(): Promise<number> {
 }
 
 test.beforeEach(async () => {
-  host = await StandaloneHostProcess.start(["--demo", "--demo-seed-runs", String(SEEDED), "--demo-speed", "50", "--demo-interval", "3600"]);
-  await expect.poll(historyTotal, { timeout: 30_000 }).toBe(SEEDED + 1);
+  host = await startDemoHost(SEEDED);
 });
 
 test.afterEach(async () => {

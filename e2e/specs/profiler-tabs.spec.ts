@@ -5,7 +5,8 @@
 // 1280x720 and 3840x2160 go to artifacts/screenshots/.
 import { readFileSync } from "node:fs";
 
-import { StandaloneHostProcess } from "../helpers/standaloneHost";
+import { startDemoHost } from "../helpers/demoHost";
+import type { StandaloneHostProcess } from "../helpers/standaloneHost";
 import { expect, test } from "../fixtures";
 import { AnalyticsTabPage, PreviousTabPage, ProfilerModal, SettingsTabPage } from "../pages/ProfilerTabs";
 
@@ -29,11 +30,7 @@ async function api<T>(path: string): Promise<T> {
 }
 
 test.beforeAll(async () => {
-  // One live run at start (the demo's first), then none for an hour: history holds still.
-  host = await StandaloneHostProcess.start(["--demo", "--demo-seed-runs", String(SEEDED), "--demo-speed", "50", "--demo-interval", "3600"]);
-  await expect
-    .poll(async () => (await api<{ total: number }>("/swissarmyknife/profiler/history?limit=1")).total, { timeout: 30_000 })
-    .toBe(SEEDED + 1);
+  host = await startDemoHost(SEEDED);
 });
 
 test.afterAll(async () => {
