@@ -39,7 +39,6 @@ class MemoryProbe:
         self.sync_gpu = sync_gpu
         self._failed = False
         self._free_readable = True
-        self._said_no_device = False
         # Nodes run one after another on one thread: the previous node's closing RSS reading is
         # this node's opening one when it is this fresh. Inside ComfyUI a read of /proc/self/statm
         # costs ~13 us (many threads, a large address space), most of the profiler's per-node cost.
@@ -67,6 +66,9 @@ class MemoryProbe:
             except Exception:
                 self._disable()
                 return None
+            if self._device_modules == (None, None):
+                # Said once, here, not per node: a torch without CUDA, MPS or XPU never gains one.
+                log.info("no GPU in use (CPU only): per-node VRAM and the pre-OOM warnings are off")
         return self._device_modules
 
     def before(self) -> MemorySample:
@@ -86,9 +88,6 @@ class MemoryProbe:
                         free, total = self._cuda_free(cuda, device)
                 elif other is not None:
                     vram, free, total = other()
-                elif not self._said_no_device:
-                    self._said_no_device = True
-                    log.info("no GPU in use (CPU only): per-node VRAM and the pre-OOM warnings are off")
             except Exception:
                 self._disable()
         now = self._clock()

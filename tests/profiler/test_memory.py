@@ -174,7 +174,7 @@ def test_a_cpu_only_run_says_once_that_there_is_no_device(
 ) -> None:
     log.reset_for_tests()
     caplog.set_level(logging.INFO, logger="swissarmyknife")
-    fake_torch.cuda.initialized = False
+    fake_torch.backends.cuda = types.SimpleNamespace(is_built=lambda: False)  # a CPU-only build
     probe = MemoryProbe(lambda: 1)
     for _ in range(3):
         assert probe.before().vram_total_bytes is None

@@ -64,8 +64,15 @@ def finished_entry(node_id: str) -> Any:
 
 
 def finished_outputs(node_id: str) -> list[RawShape] | None:
-    """A finished node's output shapes from the running executor's cache; None when unreadable."""
-    entry = finished_entry(node_id)
+    """A finished node's output shapes from the running executor's cache; None when unreadable.
+
+    ``finished_entry``'s body again rather than a call to it: this runs at every node's finish."""
+    entry = cached_entry(getattr(STATE.executor, "caches", None), node_id)
+    if is_awaitable(entry):
+        close = getattr(entry, "close", None)
+        if callable(close):
+            close()
+        return None
     return None if entry is None else output_shapes(entry)
 
 
