@@ -125,17 +125,11 @@ describe("the profiler tabs' calls", () => {
     ]);
   });
 
-  it("puts one setting, the others null (unchanged)", async () => {
+  it("puts only the setting it changes (the others stay as they are)", async () => {
     const seen = recording({});
     await client.updateProfilerSettings({ max_workflows: 2500 });
     expect(seen[0]!.method).toBe("PUT");
-    expect(JSON.parse(seen[0]!.body!)).toEqual({
-      enabled: null,
-      accurate_gpu_timing: null,
-      max_workflows: 2500,
-      vram_warning_percent: null,
-      vram_critical_percent: null,
-    });
+    expect(JSON.parse(seen[0]!.body!)).toEqual({ max_workflows: 2500 });
   });
 
   it("sends the archive actions guarded: token header, JSON body, the id in the path", async () => {

@@ -85,18 +85,6 @@ export function unwrap<T>({ data, error, response }: Answer<T>): T {
   return data;
 }
 
-/**
- * A settings update that changes nothing: the generated body type lists every field (nullable), and
- * the server reads null as "leave it as it is"; an update names only what it changes.
- */
-const UNCHANGED_SETTINGS: ProfilerSettingsUpdate = {
-  enabled: null,
-  accurate_gpu_timing: null,
-  max_workflows: null,
-  vram_warning_percent: null,
-  vram_critical_percent: null,
-};
-
 /** A query without its null and undefined fields: the server refuses `?workflow_hash=null` (and it means "any"). */
 export function given<T extends object>(query: T): Partial<T> {
   return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== null && value !== undefined)) as Partial<T>;
@@ -138,7 +126,7 @@ export function createApiClient(fetchApi: FetchApi): ApiClient {
     getProfilerNodeClasses: async (query) => unwrap(await client.GET("/swissarmyknife/profiler/analytics/nodes", { params: { query: given(query) } })),
     getProfilerWorkflowStats: async (limit) => unwrap(await client.GET("/swissarmyknife/profiler/analytics/workflows", { params: { query: { limit } } })),
     getProfilerSettings: async () => unwrap(await client.GET("/swissarmyknife/profiler/settings")),
-    updateProfilerSettings: async (update) => unwrap(await client.PUT("/swissarmyknife/profiler/settings", { body: { ...UNCHANGED_SETTINGS, ...update } })),
+    updateProfilerSettings: async (update) => unwrap(await client.PUT("/swissarmyknife/profiler/settings", { body: update })),
     listProfilerArchives: async () => unwrap(await client.GET("/swissarmyknife/profiler/archives")),
     createProfilerArchive: async (token) => unwrap(await client.POST("/swissarmyknife/profiler/archive", guarded(token))),
     loadProfilerArchive: async (token, id) => unwrap(await client.POST("/swissarmyknife/profiler/archive/{id}/load", archive(token, id))),

@@ -1404,27 +1404,27 @@ export interface components {
              * Enabled
              * @default null
              */
-            enabled: boolean | null;
+            enabled?: boolean | null;
             /**
              * Accurate Gpu Timing
              * @default null
              */
-            accurate_gpu_timing: boolean | null;
+            accurate_gpu_timing?: boolean | null;
             /**
              * Max Workflows
              * @default null
              */
-            max_workflows: number | null;
+            max_workflows?: number | null;
             /**
              * Vram Warning Percent
              * @default null
              */
-            vram_warning_percent: number | null;
+            vram_warning_percent?: number | null;
             /**
              * Vram Critical Percent
              * @default null
              */
-            vram_critical_percent: number | null;
+            vram_critical_percent?: number | null;
         };
         /**
          * ProfilerStats
