@@ -50,7 +50,10 @@ def analytics_endpoints(services: ProfilerServices | None) -> list[Endpoint]:
         return await off_loop(read)
 
     async def get_workflow_stats(call: Call[Any, WorkflowStatsQuery, Any]) -> WorkflowAveragePage:
-        averages = await off_loop(functools.partial(history().history.workflow_averages, call.query.limit))
+        query = call.query
+        averages = await off_loop(
+            functools.partial(history().history.workflow_averages, query.limit, query.name)
+        )
         return WorkflowAveragePage(data=averages, count=len(averages))
 
     return [

@@ -320,6 +320,12 @@ class WorkflowStatsQuery(RequestModel):
     """``GET /swissarmyknife/profiler/analytics/workflows``."""
 
     limit: int = Field(50, ge=1, le=500)
+    name: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="Only workflows whose newest name contains this (case-insensitive for ASCII).",
+    )
 
 
 class WorkflowAveragePage(ApiModel):

@@ -396,12 +396,21 @@ def node_averages(conn: sqlite3.Connection, limit: int = MAX_NODE_AVERAGES) -> l
     ]
 
 
-def workflow_averages(conn: sqlite3.Connection, limit: int = MAX_WORKFLOW_AVERAGES) -> list[WorkflowAverage]:
+def workflow_averages(
+    conn: sqlite3.Connection, limit: int = MAX_WORKFLOW_AVERAGES, name: str | None = None
+) -> list[WorkflowAverage]:
+    """Newest run first; ``name``: only those whose newest name contains it."""
+    where: str = ""
+    params: list[object] = [limit]
+    if name is not None:
+        # LIKE with its wildcards escaped: the text is matched as typed.
+        escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where, params = "WHERE last_name LIKE ? ESCAPE '\\' ", [f"%{escaped}%", limit]
     rows = conn.execute(
         "SELECT workflow_hash, runs, successes, timed_runs, duration_sum_ms, duration_min_ms, "
-        "duration_max_ms, last_run_at, last_name FROM workflow_rollup "
+        f"duration_max_ms, last_run_at, last_name FROM workflow_rollup {where}"
         "ORDER BY last_run_at DESC, workflow_hash LIMIT ?",
-        (limit,),
+        params,
     ).fetchall()
     return [
         WorkflowAverage(

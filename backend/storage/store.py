@@ -411,8 +411,10 @@ class HistoryStore:
     def node_averages(self, limit: int = repository.MAX_NODE_AVERAGES) -> list[NodeAverage]:
         return self._read(lambda conn: repository.node_averages(conn, limit))
 
-    def workflow_averages(self, limit: int = repository.MAX_WORKFLOW_AVERAGES) -> list[WorkflowAverage]:
-        return self._read(lambda conn: repository.workflow_averages(conn, limit))
+    def workflow_averages(
+        self, limit: int = repository.MAX_WORKFLOW_AVERAGES, name: str | None = None
+    ) -> list[WorkflowAverage]:
+        return self._read(lambda conn: repository.workflow_averages(conn, limit, name))
 
     def count(self) -> int:
         return self._read(repository.count)

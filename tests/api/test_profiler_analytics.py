@@ -98,6 +98,32 @@ async def test_node_classes_and_workflows(client: Any) -> None:
     assert flows.count == 2 and flows.data[0].last_run_at >= flows.data[1].last_run_at
 
 
+async def test_workflows_are_found_by_a_part_of_their_name_wildcards_as_typed(
+    client: Any, profiler: tuple[Any, ThreadNotingStore, FakeLive]
+) -> None:
+    _services, store, _live = profiler
+    for prompt_id, name in [("prompt-000000", "Portrait 50%"), ("prompt-000001", "Landscape_v2")]:
+        store.rename(prompt_id, name)
+    found: WorkflowAveragePage = await _ok(
+        await client.get(WORKFLOWS, params={"name": "portRAIT"}), WorkflowAveragePage
+    )
+    assert [w.workflow_name for w in found.data] == ["Portrait 50%"]
+    for typed, expected in [
+        ("50%", ["Portrait 50%"]),
+        ("%", ["Portrait 50%"]),
+        ("e_v", ["Landscape_v2"]),
+        ("_", ["Landscape_v2"]),
+    ]:
+        page: WorkflowAveragePage = await _ok(
+            await client.get(WORKFLOWS, params={"name": typed}), WorkflowAveragePage
+        )
+        assert [w.workflow_name for w in page.data] == expected, typed
+    none: WorkflowAveragePage = await _ok(
+        await client.get(WORKFLOWS, params={"name": "zzz"}), WorkflowAveragePage
+    )
+    assert none.count == 0
+
+
 @pytest.mark.parametrize(
     ("path", "query", "location"),
     [
@@ -111,6 +137,8 @@ async def test_node_classes_and_workflows(client: Any) -> None:
         (NODES, "limit=501", "query.limit"),
         (NODES, "workflow_hash=ABCDEF0123456789", "query.workflow_hash"),
         (WORKFLOWS, "extra=1", "query.extra"),
+        (WORKFLOWS, "name=", "query.name"),
+        (WORKFLOWS, f"name={'x' * 201}", "query.name"),
     ],
 )
 async def test_bad_parameters_are_named_400s(client: Any, path: str, query: str, location: str) -> None:

@@ -2811,6 +2811,8 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                /** @description Only workflows whose newest name contains this (case-insensitive for ASCII). */
+                name?: string | null;
             };
             header?: never;
             path?: never;
