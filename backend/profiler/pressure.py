@@ -53,7 +53,11 @@ class VramPressure:
         self,
         warning_percent: float = DEFAULT_VRAM_WARNING_PERCENT,
         critical_percent: float = DEFAULT_VRAM_CRITICAL_PERCENT,
+        *,
+        log_lines: bool = True,
     ) -> None:
+        """``log_lines``: False where the runs are not happening now (the demo's seeded past)."""
+        self._log_lines = log_lines
         self._warning = warning_percent
         self._critical = critical_percent
         # Only runs above normal are here: the common case is a miss.
@@ -100,7 +104,7 @@ class VramPressure:
             "critical" if percent >= self._critical else "warning" if percent >= self._warning else "normal"
         )
         node_type = class_type or node_class_type(prompt, node_id)
-        if level != "normal":
+        if level != "normal" and self._log_lines:
             threshold = self._critical if level == "critical" else self._warning
             log.at_most_every(
                 f"vram-pressure-{level}",

@@ -107,6 +107,9 @@ def test_an_oom_unloads_every_model_and_is_recorded_as_one(tmp_path: Path) -> No
         assert base.until_ms is not None and "3" in base.used_by_node_ids
         sampler = next(n for n in record.nodes if n.node_id == "3")
         assert {(m.name, m.action) for m in sampler.models} >= {("sd_xl_base_1.0.safetensors", "unloaded")}
+        # Another program held 16.5 GiB: the sampler started critical, and its capture says so.
+        assert sampler.vram_percent_before is not None and sampler.vram_percent_before >= 95
+        assert event.vram_free_before_bytes == sampler.vram_free_before_bytes
         assert event.figures.requested_bytes is not None and event.figures.total_bytes == 24 * 1024**3
     finally:
         store.close()

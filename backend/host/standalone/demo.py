@@ -29,6 +29,7 @@ from ... import log
 from ...profiler import MemorySample, Recorder
 from ...profiler.events import ModelAction, ModelEntry
 from ...profiler.oom import LoadedModel, OomCapture
+from ...profiler.pressure import VramPressure
 from ...schemas.profiler import ErrorSummary
 from .fake_models import GIB, FakeModel, FakeModels, FakeQueue
 
@@ -38,6 +39,8 @@ SendEvent = Callable[[str, dict[str, Any]], None]
 THREAD_NAME = "swissarmyknife-demo"
 # Seeding hands runs to the store faster than it writes them: it waits for the writer this often.
 SEED_PACE_RUNS = 200
+# The first fake GPU's memory (telemetry's DEFAULT_FAKE_GPUS[0]).
+DEVICE_BYTES = 24 * GIB
 # The process's resident memory the records show (ComfyUI with torch imported is a few GiB).
 BASE_RSS_BYTES = 3 * GIB
 
@@ -102,6 +105,8 @@ class DemoRun:
     named: bool = True
     # Scales the sampler's working memory (an OOM run asks for far more than the GPU has).
     working_scale: float = 1.0
+    # Device memory other programs hold during the run (the pre-OOM warning's figures count it).
+    others_bytes: int = 2 * GIB
 
 
 CHECKPOINT = FakeModel("sd_xl_base_1.0.safetensors", 0, int(6.5 * GIB))
@@ -230,10 +235,19 @@ def demo_script() -> tuple[DemoRun, ...]:
         DemoRun(TEXT_TO_IMAGE),
         DemoRun(TEXT_TO_IMAGE, cached=TXT2IMG_CACHED),  # a new seed: only sampling reruns
         DemoRun(TEXT_TO_IMAGE, cached=frozenset({"4", "5"}), edit=1),  # new prompt text
-        DemoRun(UPSCALE),
+        # Another program holds 14.5 GiB: the nodes start above the warning threshold (85 %).
+        DemoRun(UPSCALE, others_bytes=int(14.5 * GIB)),
         DemoRun(TEXT_TO_IMAGE, cached=TXT2IMG_CACHED, outcome="interrupted", fail_at="3"),
         DemoRun(UPSCALE, cached=frozenset({"2"}), outcome="error", fail_at="1", named=False),
-        DemoRun(TEXT_TO_IMAGE, cached=TXT2IMG_CACHED, outcome="oom", fail_at="3", working_scale=8.0),
+        # 16.5 GiB elsewhere: the sampler starts critical (96 %), then runs out of memory.
+        DemoRun(
+            TEXT_TO_IMAGE,
+            cached=TXT2IMG_CACHED,
+            outcome="oom",
+            fail_at="3",
+            working_scale=8.0,
+            others_bytes=int(16.5 * GIB),
+        ),
         DemoRun(TEXT_TO_IMAGE),  # after the OOM every model was unloaded: the loader runs again
         DemoRun(UPSCALE, cached=frozenset({"1", "2"})),
     )
@@ -289,6 +303,8 @@ class DemoWorkload:
         end = time.time() if now is None else now
         clock = SimulatedClock(end - hours * 3600)
         recorder = recorder_factory(clock)
+        # Past runs: their pressure is in their records, not in today's log.
+        recorder.pressure = VramPressure(log_lines=False)
         gap_s = hours * 3600 / max(1, runs)
         script = demo_script()
         models = FakeModels()
@@ -397,10 +413,12 @@ class DemoWorkload:
                 emit("status", {"status": {"exec_info": {"queue_remaining": 0}}})
 
 
-def _memory(models: FakeModels) -> MemorySample:
-    """What the probe would read: GPU 0's held memory (the fake models) and the process's RSS."""
+def _memory(models: FakeModels, others_bytes: int = 0) -> MemorySample:
+    """What the probe would read: GPU 0's held memory (the fake models), the process's RSS, and the
+    device's free memory and total (24 GiB, less what the models and other programs hold)."""
     held = models.held_bytes(0)
-    return MemorySample(vram_bytes=held, vram_peak_bytes=held, rss_bytes=BASE_RSS_BYTES + held // 4)
+    free = max(0, DEVICE_BYTES - held - others_bytes)
+    return MemorySample(held, held, BASE_RSS_BYTES + held // 4, free, DEVICE_BYTES)
 
 
 def _is_working(model: FakeModel) -> bool:
@@ -452,7 +470,7 @@ class _Running:
         self.recorder.node_started(
             self.prompt_id,
             node_id,
-            _memory(self.models),
+            _memory(self.models, self.run.others_bytes),
             class_type=class_type if parent else None,
             parent_node_id=parent,
         )
