@@ -11,7 +11,8 @@ import { expect, test } from "../fixtures";
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const UPDATES = 500;
 const BUDGET_MS = 1;
-const BUNDLE_BUDGET_BYTES = 60 * 1024;
+// The whole bundle: the bar and, since issue 13, the profiler's popup, modal and charts (uPlot).
+const BUNDLE_BUDGET_BYTES = 120 * 1024;
 
 interface Measured {
   perUpdateMs: number[];
@@ -34,7 +35,7 @@ function bundleSizes(): { file: string; bytes: number; gzip: number }[] {
     });
 }
 
-test("one telemetry update costs under 1 ms of main-thread script; the bundle is under 60 kB gzip", async ({ page, request, bar, browser }) => {
+test("one telemetry update costs under 1 ms of main-thread script; the bundle is under 120 kB gzip", async ({ page, request, bar, browser }) => {
   test.setTimeout(120_000);
   const status = await (await request.get("/swissarmyknife/monitor/status")).json();
   await bar.open();

@@ -5,6 +5,7 @@ import type { Locator, Page } from "@playwright/test";
 
 import { expect, test } from "../fixtures";
 import { HudActions } from "../pages/HudActions";
+import { ProfilerPopup } from "../pages/Profiler";
 
 const SHOTS = "../artifacts/screenshots";
 
@@ -68,3 +69,28 @@ async function confirmClip(page: Page) {
   const right = Math.max(group!.x + group!.width, dialog!.x + dialog!.width) + 16;
   return { x: left, y: top, width: right - left, height: dialog!.y + dialog!.height + 16 - top };
 }
+
+test("the light palette reaches the profiler's popup and modal: light surfaces, dark text, ComfyUI's focus colour", async ({ page, bar }) => {
+  await bar.open();
+  await page.evaluate((palette) => {
+    for (const [name, value] of Object.entries(palette)) document.documentElement.style.setProperty(name, value);
+  }, LIGHT_PALETTE);
+  const popup = new ProfilerPopup(page);
+  await popup.open();
+  await expect.poll(() => colorOf(popup.root, "background-color")).toEqual([255, 255, 255, 0.96]);
+  expect(await colorOf(popup.root, "color")).toEqual([34, 34, 34, 1]);
+  // The gauge's track is the text colour at 13 %, its ring ComfyUI's primary colour.
+  expect(await colorOf(popup.root.locator(".swissarmyknife-gauge-track"), "stroke")).toEqual([34, 34, 34, 0.13]);
+  await page.screenshot({ path: `${SHOTS}/tokens-light-palette-popup.png`, clip: (await popup.root.boundingBox())! });
+
+  await popup.viewHistory.click();
+  const modal = page.getByRole("dialog", { name: "Profiler" });
+  await expect(modal).toBeVisible();
+  expect(await colorOf(modal, "background-color")).toEqual([255, 255, 255, 0.96]);
+  expect(await colorOf(modal, "color")).toEqual([34, 34, 34, 1]);
+  await page.keyboard.press("Tab");
+  const focused = page.locator(":focus-visible");
+  await expect(focused).toHaveCount(1);
+  expect(await colorOf(focused, "outline-color")).toEqual([59, 130, 246, 1]);
+  await page.screenshot({ path: `${SHOTS}/tokens-light-palette-modal.png` });
+});
