@@ -11,6 +11,7 @@ import type { ProfilerStats, WorkflowAverage, WorkflowRecord } from "../api/type
 import { HISTORY_EVENT, PROFILER_EVENT, type HostEvents, type Unsubscribe } from "../lib/events";
 import { liveProgress, liveTransition, withNodeCount, type LiveProgress, type LiveRun } from "../lib/liveRun";
 import { shareOf, usualDurationMs } from "../lib/profilerRun";
+import { Coalesced } from "./coalesced";
 import { failureMessage, isNotFound } from "./failure";
 import { ServerView, type ServerViewEvents } from "./serverView.svelte";
 
@@ -69,7 +70,8 @@ export class ProfilerStore extends ServerView {
 
   #deps: ProfilerDeps;
   #now: () => number;
-  #inflight: Promise<void> | null = null;
+  /** One stats read at a time; one asked for meanwhile (a run stored during a read) reads again after it. */
+  #reads = new Coalesced(() => this.#loadStats());
   #timer: unknown = null;
 
   constructor(deps: ProfilerDeps) {
@@ -152,12 +154,9 @@ export class ProfilerStore extends ServerView {
     return release;
   }
 
-  /** Read the stats again (coalesced: a burst of events makes one request). */
+  /** Read the stats again: a burst of events makes one more read after the one in flight, which sees them all. */
   override refresh(): Promise<void> {
-    this.#inflight ??= this.#loadStats().finally(() => {
-      this.#inflight = null;
-    });
-    return this.#inflight;
+    return this.#reads.request();
   }
 
   /** Show one run in the Latest tab (the Previous tab opens runs this way) and switch the modal to it. */

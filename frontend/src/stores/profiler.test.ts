@@ -211,3 +211,20 @@ describe("ProfilerStore: the live run", () => {
     expect(events.count()).toBe(0);
   });
 });
+
+describe("ProfilerStore: reads in flight", () => {
+  it("reads again after the read in flight when a run is stored meanwhile (that read may predate it)", async () => {
+    const { store, server, events } = profilerStore();
+    let answer: (value: ReturnType<typeof profilerStats>) => void = () => {};
+    server.getStats.mockImplementationOnce(() => new Promise((resolve) => (answer = resolve)));
+    store.watch();
+    // The run is stored while the first read (made before it) is on its way.
+    server.stats = profilerStats({ latest: LATEST });
+    events.emit(PROFILER_EVENT, stored());
+    answer(profilerStats());
+    await settle();
+    await settle();
+    expect(server.getStats).toHaveBeenCalledTimes(2);
+    expect(store.latest?.prompt_id).toBe("p1");
+  });
+});

@@ -49,7 +49,7 @@ export class ManualTimers {
 
 /** Lets pending promises (the fake server's answers) run. */
 export async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await Promise.resolve();
+  for (let i = 0; i < 20; i++) await Promise.resolve();
 }
 
 /** A server that holds stats and runs: `stats` and `runs` can change between requests. */
