@@ -21,7 +21,7 @@ from .profiler.graph import workflow_hash
 from .profiler.memory import MemoryProbe
 from .profiler.oom import oom_notice
 from .profiler.pressure import PressureChange
-from .profiler.prevention import WorkflowNeeds, oom_risk
+from .profiler.prevention import oom_risk
 from .profiler.settings import SETTINGS_FILE_NAME as PROFILER_SETTINGS_FILE
 from .profiler.settings import profiler_settings
 from .schemas import RestartEvent
@@ -191,16 +191,7 @@ class Plugin:
             device = self.host.device_now() if peak is not None else None
             if peak is None or device is None:
                 return None
-            needs = WorkflowNeeds(
-                workflow_hash=peak.workflow_hash,
-                workflow_name=peak.workflow_name,
-                runs=peak.runs,
-                ooms=peak.ooms,
-                peak_vram_bytes=peak.peak_vram_bytes,
-                models=peak.models,
-                last_was_oom=peak.last_was_oom,
-            )
-            risk = oom_risk(needs, device)
+            risk = oom_risk(peak, device)
         except Exception:
             log.at_most_every("oom-risk", 60.0, "the check before a queued run failed; it runs unchecked")
             return None

@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
 
 from backend.profiler import MemorySample, Recorder  # noqa: E402
 from backend.profiler.oom import LoadedModel, OomCapture  # noqa: E402
-from backend.profiler.prevention import DeviceNow, WorkflowNeeds, oom_risk  # noqa: E402
+from backend.profiler.prevention import DeviceNow, oom_risk  # noqa: E402
 from backend.schemas.profiler import ModelResidency  # noqa: E402
 from backend.storage import HistoryStore  # noqa: E402
 from tests.support.oom import MESSAGE, loaded_info, make_oom_event  # noqa: E402
@@ -138,10 +138,7 @@ def bench_check(store: HistoryStore, rounds: int) -> list[float]:
         t0 = time.perf_counter()
         peak = store.workflow_peak(f"{i % 7:016x}")
         assert peak is not None
-        needs = WorkflowNeeds(
-            peak.workflow_hash, peak.workflow_name, peak.runs, peak.ooms, peak.peak_vram_bytes, peak.models
-        )
-        oom_risk(needs, device)
+        oom_risk(peak, device)
         out.append((time.perf_counter() - t0) * 1000)
     return out
 

@@ -12,6 +12,7 @@ CUDA context, fragmentation).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from ..schemas.oom import ModelToUnload, OomRisk
 
@@ -21,17 +22,26 @@ MARGIN_FRACTION = 0.05
 MIN_MARGIN_BYTES = 512 * MIB
 
 
-@dataclass(frozen=True)
-class WorkflowNeeds:
-    """What history says of a workflow (its last runs)."""
+class WorkflowNeeds(Protocol):
+    """What history says of a workflow's last runs (``storage.oom_events.WorkflowPeak`` is one)."""
 
-    workflow_hash: str
-    workflow_name: str | None
-    runs: int
-    ooms: int
-    peak_vram_bytes: int | None
-    models: frozenset[str]  # on the device during its last run
-    last_was_oom: bool = False
+    @property
+    def workflow_hash(self) -> str: ...
+    @property
+    def workflow_name(self) -> str | None: ...
+    @property
+    def runs(self) -> int: ...
+    @property
+    def ooms(self) -> int: ...
+    @property
+    def peak_vram_bytes(self) -> int | None: ...
+    @property
+    def models(self) -> frozenset[str]:
+        """On the device during its last run."""
+        ...
+
+    @property
+    def last_was_oom(self) -> bool: ...
 
 
 @dataclass(frozen=True)

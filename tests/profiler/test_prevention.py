@@ -3,7 +3,8 @@ to unload to make room (largest first, not the workflow's own), said in plain wo
 
 from __future__ import annotations
 
-from backend.profiler.prevention import MIN_MARGIN_BYTES, DeviceNow, WorkflowNeeds, margin_bytes, oom_risk
+from backend.profiler.prevention import MIN_MARGIN_BYTES, DeviceNow, margin_bytes, oom_risk
+from backend.storage.oom_events import WorkflowPeak
 
 GIB = 1024**3
 TOTAL = 24 * GIB
@@ -15,8 +16,8 @@ def _needs(
     ooms: int = 0,
     last_was_oom: bool = False,
     models: tuple[str, ...] = ("base.safetensors",),
-) -> WorkflowNeeds:
-    return WorkflowNeeds(
+) -> WorkflowPeak:
+    return WorkflowPeak(
         workflow_hash="h" * 16,
         workflow_name="Portrait",
         runs=4,
