@@ -108,3 +108,37 @@ def test_comfyuis_dialog_covers_the_bar(page_report: dict[str, Any]) -> None:
     dialog = page_report["comfyDialog"]
     assert dialog is not None, "this frontend opened no settings dialog"
     assert dialog["targets"] >= 5 and dialog["barOnTop"] == 0, dialog
+
+
+def test_the_profiler_opens_after_a_real_run(page_report: dict[str, Any]) -> None:
+    """The 📊 button's popup and the modal (View Full History, Latest) are topmost where clicked and
+    show the run ComfyUI just made; Alt+P opens the modal through ComfyUI's keybinding service; the
+    sidebar tab shows its panel where the frontend has sidebar tabs."""
+    profiler = page_report["profiler"]
+    assert profiler is not None and profiler["error"] is None, profiler
+    popup = profiler["popup"]
+    assert all(popup[key] for key in popup if key.startswith("#")), f"popup covered: {popup}"
+    # The run was posted straight to /prompt (no tab, no name) by the glow check.
+    assert popup["name"].startswith("Unsaved workflow · "), popup
+    assert popup["nodes"] == "3/3" and popup["slowest"] == 3, popup
+    modal = profiler["modal"]
+    assert all(modal[key] for key in modal if key.startswith("#")), f"modal covered: {modal}"
+    assert modal["latestSelected"] == "true" and modal["rows"] == 3 and modal["timeline"] >= 2, modal
+    assert modal["closedByEscape"]
+    assert profiler["keybinding"], "Alt+P opens the modal through ComfyUI's keybinding service"
+    sidebar = profiler["sidebar"]
+    if sidebar["registered"] is not None:
+        assert sidebar["registered"] and sidebar.get("shown"), sidebar
+        assert sidebar.get('#swissarmyknife-profiler-sidebar [data-action="open-profiler"]'), sidebar
+    prefix = page_report["screenshot_prefix"]
+    for shot in ("profiler-popup", "profiler-modal"):
+        assert (ARTIFACTS / f"{prefix}-{shot}.png").exists()
+
+
+def test_a_saved_workflows_name_reaches_its_run(page_report: dict[str, Any]) -> None:
+    """Queued the frontend's way (app.queuePrompt) from a saved workflow, the run carries its name."""
+    named = page_report["profiler"]["named"]
+    if not named["attempted"]:
+        pytest.skip("this frontend has no loadApiJson or workflow store to save a workflow with")
+    assert named["saved"]["isTemporary"] is False, named
+    assert named["status"] == "success" and named["workflowName"] == named["saved"]["filename"], named

@@ -4,7 +4,11 @@
 // options, the Vue-nodes renderer) whether each tile and button is the topmost element at its
 // centre and whether Restart opens its confirmation (then cancelled, never confirmed); that a
 // position saved under the menu comes back out; that ComfyUI's own dialog covers the bar; the page
-// errors that mention the extension. Screenshots go to `<prefix>.png` and `<prefix>-<layout>.png`.
+// errors that mention the extension. After a real run, the profiler: its popup from the bar's 📊
+// button and its modal (View Full History, the Latest tab), each topmost where it is clicked; the
+// modal again from the command's keybinding (Alt+P, through ComfyUI's own keybinding service); the
+// sidebar tab's panel; and a saved workflow's name reaching its run when queued the frontend's way.
+// Screenshots go to `<prefix>.png`, `<prefix>-<layout>.png` and `<prefix>-profiler-*.png`.
 // Driven by tests/integration/test_comfyui_browser.py.
 import { chromium } from "../../../e2e/node_modules/playwright-core/index.mjs";
 
@@ -35,6 +39,7 @@ const report = {
   glowWhileRunning: false,
   glowCleared: false,
   comfyDialog: null,
+  profiler: null,
   nodeUnderBar: false,
   layouts: [],
   savedUnderMenu: null,
@@ -87,6 +92,161 @@ async function settle(page) {
       last = now;
     }
   }, BAR);
+}
+
+/** Whether the element at the centre of each of `selectors` (the first match, visible) is inside it. */
+function topmost(page, selectors) {
+  return page.evaluate((list) => {
+    const out = {};
+    for (const selector of list) {
+      const el = document.querySelector(selector);
+      const r = el?.getBoundingClientRect();
+      if (!el || !r || r.width === 0 || r.height === 0) {
+        out[selector] = false;
+        continue;
+      }
+      out[selector] = el.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));
+    }
+    return out;
+  }, selectors);
+}
+
+/** Clicks the middle of `selector` with the mouse: a covered control fails the way a user's click would. */
+async function clickMiddle(page, selector) {
+  const box = await page.locator(selector).first().boundingBox();
+  if (!box) throw new Error(`${selector} is not on the page`);
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+}
+
+const POPUP = "#swissarmyknife-profiler-popup";
+const MODAL = "#swissarmyknife-profiler-modal";
+const NAMED_WORKFLOW = "sak-browser-named";
+
+/**
+ * The profiler after a real run: the popup (📊), the modal (View Full History, then Latest), the
+ * command's keybinding, the sidebar tab, a saved workflow's name. Every step is reported, none throws.
+ */
+async function checkProfiler(page, shotPrefix) {
+  const result = { popup: null, modal: null, keybinding: false, sidebar: null, named: null, error: null };
+  try {
+    await clickMiddle(page, `${BAR} [data-action="profiler"]`);
+    await page.locator(`${POPUP} section[data-state="latest"]`).waitFor({ state: "visible", timeout: 20_000 });
+    result.popup = {
+      ...(await topmost(page, [POPUP, `${POPUP} [data-action="view-history"]`, `${POPUP} [data-card="total-time"]`])),
+      name: await page.locator(`${POPUP} .swissarmyknife-summary-name`).textContent(),
+      nodes: await page.locator(`${POPUP} [data-card="nodes"] dd`).textContent(),
+      slowest: await page.locator(`${POPUP} .swissarmyknife-slowest li`).count(),
+    };
+    await page.screenshot({ path: `${shotPrefix}-profiler-popup.png` });
+
+    await clickMiddle(page, `${POPUP} [data-action="view-history"]`);
+    await page.locator(MODAL).waitFor({ state: "visible", timeout: 10_000 });
+    const latestTab = `${MODAL} [role="tab"]:first-child`;
+    await clickMiddle(page, latestTab);
+    await page.locator(`${MODAL} .swissarmyknife-latest tbody tr[data-row]`).first().waitFor({ timeout: 10_000 });
+    result.modal = {
+      ...(await topmost(page, [MODAL, latestTab, `${MODAL} [data-action="close-profiler"]`, `${MODAL} tbody tr[data-row] td[data-column="node"]`])),
+      latestSelected: await page.locator(latestTab).getAttribute("aria-selected"),
+      rows: await page.locator(`${MODAL} .swissarmyknife-latest tbody tr[data-row]`).count(),
+      timeline: await page.locator(`${MODAL} .swissarmyknife-timeline canvas`).count(),
+    };
+    await page.screenshot({ path: `${shotPrefix}-profiler-modal.png` });
+    await page.keyboard.press("Escape");
+    await page.locator(MODAL).waitFor({ state: "detached", timeout: 10_000 });
+    result.modal.closedByEscape = true;
+
+    // ComfyUI's keybinding service on the page, the focus on the canvas as a user's would be.
+    await page.locator("canvas#graph-canvas, #graph-canvas").first().focus().catch(() => undefined);
+    await page.keyboard.press("Alt+KeyP");
+    result.keybinding = await page
+      .locator(MODAL)
+      .waitFor({ state: "visible", timeout: 10_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (result.keybinding) {
+      await page.keyboard.press("Escape");
+      await page.locator(MODAL).waitFor({ state: "detached", timeout: 10_000 });
+    }
+
+    result.sidebar = await page.evaluate(async (id) => {
+      const manager = window.comfyAPI.app.app.extensionManager;
+      const tabs = typeof manager.getSidebarTabs === "function" ? manager.getSidebarTabs() : null;
+      return { registered: tabs ? tabs.some((t) => t.id === id) : null, command: `Workspace.ToggleSidebarTab.${id}` };
+    }, "swissarmyknife-profiler");
+    if (result.sidebar.registered) {
+      await page.evaluate((command) => window.comfyAPI.app.app.extensionManager.command.execute(command), result.sidebar.command);
+      const panel = page.locator("#swissarmyknife-profiler-sidebar");
+      result.sidebar.shown = await panel
+        .waitFor({ state: "visible", timeout: 10_000 })
+        .then(() => true)
+        .catch(() => false);
+      if (result.sidebar.shown) {
+        Object.assign(result.sidebar, await topmost(page, ['#swissarmyknife-profiler-sidebar [data-action="open-profiler"]']));
+        await page.screenshot({ path: `${shotPrefix}-profiler-sidebar.png` });
+      }
+      await page.evaluate((command) => window.comfyAPI.app.app.extensionManager.command.execute(command), result.sidebar.command);
+      await panel.waitFor({ state: "detached", timeout: 10_000 }).catch(() => undefined);
+    }
+
+    result.named = await queueNamedWorkflow(page);
+  } catch (error) {
+    result.error = String(error?.stack ?? error);
+    await page.screenshot({ path: `${shotPrefix}-profiler-error.png` }).catch(() => undefined);
+    await page.keyboard.press("Escape").catch(() => undefined);
+  }
+  return result;
+}
+
+/**
+ * A workflow saved under a name the way a user saves one (ComfyUI's Save command, its file name
+ * typed into the prompt it opens), then queued the frontend's way (app.queuePrompt, as Run does):
+ * its run is stored under that name. Where the frontend lacks loadApiJson or the Save command, says
+ * so instead ({attempted: false}).
+ */
+async function queueNamedWorkflow(page) {
+  const ready = await page.evaluate(async (name) => {
+    const app = window.comfyAPI.app.app;
+    const commands = app.extensionManager?.command;
+    const store = app.extensionManager?.workflow;
+    if (typeof app.loadApiJson !== "function" || typeof commands?.execute !== "function" || !store) return false;
+    const prompt = {
+      1: { class_type: "EmptyImage", inputs: { width: 8, height: 8, batch_size: 1, color: (Date.now() + 7) % 100000 } },
+      2: { class_type: "SAKSleep", inputs: { image: ["1", 0], seconds: 0.2 } },
+      3: { class_type: "PreviewImage", inputs: { images: ["2", 0] } },
+    };
+    // Loaded under another name: saving it as its own name would be a rename onto itself.
+    await app.loadApiJson(prompt, `${name}-draft`);
+    // The loaded graph opens as a new tab once the frontend has made its workflow: save that one.
+    for (let i = 0; i < 100 && store.activeWorkflow?.filename !== `${name}-draft`; i++) await new Promise((r) => setTimeout(r, 50));
+    if (store.activeWorkflow?.filename !== `${name}-draft`) return false;
+    // Not awaited: it waits for the file name the prompt asks for.
+    void commands.execute("Comfy.SaveWorkflow");
+    return true;
+  }, NAMED_WORKFLOW);
+  if (!ready) return { attempted: false };
+  const input = page.locator(COMFY_DIALOGS).locator("input").first();
+  await input.waitFor({ state: "visible", timeout: 10_000 });
+  await input.fill(NAMED_WORKFLOW);
+  // The prompt's own button (its Enter key handling differs between releases).
+  await page.locator(COMFY_DIALOGS).getByRole("button", { name: /^(confirm|save|ok)$/i }).first().click();
+  await page
+    .waitForFunction(() => window.comfyAPI.app.app.extensionManager.workflow?.activeWorkflow?.isTemporary === false, null, { timeout: 10_000 })
+    .catch(() => undefined);
+  return page.evaluate(async () => {
+    const app = window.comfyAPI.app.app;
+    const api = window.comfyAPI.api.api;
+    const active = app.extensionManager.workflow?.activeWorkflow;
+    const saved = { filename: active?.filename ?? null, isTemporary: active?.isTemporary ?? null };
+    const latest = async () => (await (await api.fetchApi("/swissarmyknife/profiler/stats?limit=1")).json()).latest;
+    const before = (await latest())?.prompt_id ?? null;
+    await app.queuePrompt(0, 1);
+    for (let i = 0; i < 200; i++) {
+      const run = await latest();
+      if (run && run.prompt_id !== before) return { attempted: true, saved, workflowName: run.workflow_name, status: run.status };
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return { attempted: true, saved, workflowName: null, status: "not stored in 20 s" };
+  });
 }
 
 /** Each visible tile and button of the bar: is the element at its centre part of the bar, and if not, what is? */
@@ -220,6 +380,10 @@ try {
   await page.screenshot({ path: `${shotPrefix}.png` });
   await page.waitForFunction(() => !document.querySelector(".swissarmyknife-is-executing"), null, { timeout: 30_000 });
   report.glowCleared = true;
+
+  report.profiler = await checkProfiler(page, shotPrefix);
+  await dismissDialogs(page);
+  await settle(page);
 
   // ComfyUI's own dialogs open over the bar: it must not outrank them.
   const opened = await page.evaluate(async () => {

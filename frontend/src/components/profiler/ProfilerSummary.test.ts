@@ -102,6 +102,16 @@ describe("ProfilerSummary", () => {
     expect(screen.getByRole("alert").textContent).toBe("Profiler unavailable: The server did not answer.");
   });
 
+  it("lays its cards out two to a row when compact (the sidebar), three otherwise", async () => {
+    const { view } = setUp();
+    await settle();
+    flushSync();
+    const cards = () => document.querySelector<HTMLElement>(".swissarmyknife-cards")!.style.getPropertyValue("--swissarmyknife-card-columns");
+    expect(cards()).toBe("3");
+    await view.rerender({ compact: true });
+    expect(cards()).toBe("2");
+  });
+
   it("stops watching when it goes", async () => {
     const { view, store } = setUp();
     await settle();
