@@ -142,3 +142,13 @@ def test_a_saved_workflows_name_reaches_its_run(page_report: dict[str, Any]) -> 
         pytest.skip("this frontend has no loadApiJson or workflow store to save a workflow with")
     assert named["saved"]["isTemporary"] is False, named
     assert named["status"] == "success" and named["workflowName"] == named["saved"]["filename"], named
+
+
+def test_a_timeline_click_selects_the_node_on_the_canvas(page_report: dict[str, Any]) -> None:
+    """The named run's graph is on the canvas: a click on its sampler's bar selects its row and the
+    node on ComfyUI's canvas, and moves the view to it (LGraphCanvas.centerOnNode)."""
+    canvas = page_report["profiler"]["canvas"]
+    if canvas is None:
+        pytest.skip("no named run (this frontend could not save a workflow)")
+    assert canvas["selectedRow"] == "2" and canvas["selectedOnCanvas"] == ["2"], canvas
+    assert canvas["moved"], canvas

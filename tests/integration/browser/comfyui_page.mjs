@@ -127,7 +127,7 @@ const NAMED_WORKFLOW = "sak-browser-named";
  * command's keybinding, the sidebar tab, a saved workflow's name. Every step is reported, none throws.
  */
 async function checkProfiler(page, shotPrefix) {
-  const result = { popup: null, modal: null, keybinding: false, sidebar: null, named: null, error: null };
+  const result = { popup: null, modal: null, keybinding: false, sidebar: null, named: null, canvas: null, error: null };
   try {
     await clickMiddle(page, `${BAR} [data-action="profiler"]`);
     await page.locator(`${POPUP} section[data-state="latest"]`).waitFor({ state: "visible", timeout: 20_000 });
@@ -189,12 +189,34 @@ async function checkProfiler(page, shotPrefix) {
     }
 
     result.named = await queueNamedWorkflow(page);
+    if (result.named.attempted && result.named.workflowName) result.canvas = await centreFromTimeline(page);
   } catch (error) {
     result.error = String(error?.stack ?? error);
     await page.screenshot({ path: `${shotPrefix}-profiler-error.png` }).catch(() => undefined);
     await page.keyboard.press("Escape").catch(() => undefined);
   }
   return result;
+}
+
+/**
+ * The named run's timeline (its graph is the one on the canvas now): a click on the sampler's bar
+ * (node 2, the longest) selects that node on ComfyUI's canvas and moves the view to it.
+ */
+async function centreFromTimeline(page) {
+  await page.keyboard.press("Alt+KeyP");
+  await page.locator(`${MODAL} .swissarmyknife-timeline-bars .u-over`).waitFor({ state: "visible", timeout: 10_000 });
+  const before = await page.evaluate(() => [...window.comfyAPI.app.app.canvas.ds.offset]);
+  // Node 2 sleeps 0.2 s between two nodes of a few milliseconds: the bar's middle is the chart's.
+  await clickMiddle(page, `${MODAL} .swissarmyknife-timeline-bars .u-over`);
+  const selectedRow = await page.locator(`${MODAL} tbody tr[aria-current="true"]`).getAttribute("data-row");
+  const after = await page.evaluate(() => {
+    const canvas = window.comfyAPI.app.app.canvas;
+    const selected = canvas.selectedItems ? [...canvas.selectedItems].map((n) => n.id) : Object.keys(canvas.selected_nodes ?? {});
+    return { offset: [...canvas.ds.offset], selected: selected.map(String) };
+  });
+  await page.keyboard.press("Escape");
+  await page.locator(MODAL).waitFor({ state: "detached", timeout: 10_000 });
+  return { selectedRow, selectedOnCanvas: after.selected, moved: before[0] !== after.offset[0] || before[1] !== after.offset[1] };
 }
 
 /**
