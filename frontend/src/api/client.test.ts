@@ -171,3 +171,33 @@ describe("the Latest view's calls", () => {
     ]);
   });
 });
+
+describe("the OOM tab's calls", () => {
+  it("reads the analysis and the captures, and finds workflows by a part of their name", async () => {
+    const seen = recording({ data: [], count: 0 });
+    await client.getOomStats();
+    await client.listOomEvents(20);
+    await client.getProfilerWorkflowStats(500, "SDXL & 50%");
+    await client.getProfilerWorkflowStats(500, null);
+    expect(seen.map((s) => s.route)).toEqual([
+      "/swissarmyknife/profiler/oom_stats",
+      "/swissarmyknife/profiler/oom_events?limit=20",
+      "/swissarmyknife/profiler/analytics/workflows?limit=500&name=SDXL%20%26%2050%25",
+      "/swissarmyknife/profiler/analytics/workflows?limit=500",
+    ]);
+  });
+
+  it("unloads models guarded: token header, the names in a JSON body; a 409 keeps the server's words", async () => {
+    const seen = recording({ unloaded: [{ name: "a.safetensors", freed_bytes: 1024 }], not_found: ["b.pth"], freed_bytes: 1024 });
+    const result = await client.unloadModels("tok", ["a.safetensors", "b.pth"]);
+    expect(result.not_found).toEqual(["b.pth"]);
+    expect(seen).toEqual([
+      { route: "/swissarmyknife/profiler/unload", method: "POST", token: "tok", body: '{"models":["a.safetensors","b.pth"]}' },
+    ]);
+    recording({ error: "conflict", message: "1 workflow is running: unload models when the queue is empty, or cancel them first", details: [] }, 409);
+    const error = await client.unloadModels("tok", ["a.safetensors"]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiRequestError);
+    expect((error as ApiRequestError).status).toBe(409);
+    expect((error as ApiRequestError).message).toBe("1 workflow is running: unload models when the queue is empty, or cancel them first");
+  });
+});

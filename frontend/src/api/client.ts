@@ -16,6 +16,8 @@ import type {
   MonitorSettings,
   MonitorSettingsUpdate,
   MonitorStatus,
+  OomEventPage,
+  OomStats,
   ProfilerSeries,
   ProfilerSettings,
   ProfilerSettingsUpdate,
@@ -23,6 +25,7 @@ import type {
   RestartAccepted,
   SeriesQuery,
   SessionInfo,
+  UnloadResult,
   WorkflowAveragePage,
   WorkflowNameResult,
   WorkflowRecord,
@@ -55,8 +58,11 @@ export interface ApiClient {
   getProfilerSeries(query: SeriesQuery): Promise<ProfilerSeries>;
   /** Per node class statistics, most total time first. */
   getProfilerNodeClasses(query: { workflow_hash?: string | null; limit?: number }): Promise<NodeClassPage>;
-  /** Per workflow (graph hash) statistics, most recently run first. */
-  getProfilerWorkflowStats(limit: number): Promise<WorkflowAveragePage>;
+  /**
+   * Per workflow (graph hash) statistics, most recently run first; `name`: only the workflows whose
+   * newest name contains it (the server searches them all, past the `limit` newest).
+   */
+  getProfilerWorkflowStats(limit: number, name?: string | null): Promise<WorkflowAveragePage>;
   getProfilerSettings(): Promise<ProfilerSettings>;
   updateProfilerSettings(update: Partial<ProfilerSettingsUpdate>): Promise<ProfilerSettings>;
   listProfilerArchives(): Promise<ArchivePage>;
@@ -66,6 +72,12 @@ export interface ApiClient {
   loadProfilerArchive(token: string, id: string): Promise<ArchiveLoadResult>;
   /** Delete one archive file (guarded). */
   deleteProfilerArchive(token: string, id: string): Promise<ArchiveInfo>;
+  /** The out-of-memory analysis: counts, node classes, models, the last captures, what to do. */
+  getOomStats(): Promise<OomStats>;
+  /** The captured out-of-memory events whole, newest first (`limit` of the last 1,000). */
+  listOomEvents(limit: number): Promise<OomEventPage>;
+  /** Unload models by the names a capture gave them (guarded); 409 (ApiRequestError) while a workflow runs or waits. */
+  unloadModels(token: string, models: readonly string[]): Promise<UnloadResult>;
 }
 
 // openapi-fetch builds absolute Requests; this placeholder origin is stripped again below so that
@@ -124,12 +136,22 @@ export function createApiClient(fetchApi: FetchApi): ApiClient {
     getProfilerHistory: async (query) => unwrap(await client.GET("/swissarmyknife/profiler/history", { params: { query: given(query) } })),
     getProfilerSeries: async (query) => unwrap(await client.GET("/swissarmyknife/profiler/series", { params: { query: given(query) } })),
     getProfilerNodeClasses: async (query) => unwrap(await client.GET("/swissarmyknife/profiler/analytics/nodes", { params: { query: given(query) } })),
-    getProfilerWorkflowStats: async (limit) => unwrap(await client.GET("/swissarmyknife/profiler/analytics/workflows", { params: { query: { limit } } })),
+    getProfilerWorkflowStats: async (limit, name) =>
+      unwrap(await client.GET("/swissarmyknife/profiler/analytics/workflows", { params: { query: given({ limit, name }) } })),
     getProfilerSettings: async () => unwrap(await client.GET("/swissarmyknife/profiler/settings")),
     updateProfilerSettings: async (update) => unwrap(await client.PUT("/swissarmyknife/profiler/settings", { body: update })),
     listProfilerArchives: async () => unwrap(await client.GET("/swissarmyknife/profiler/archives")),
     createProfilerArchive: async (token) => unwrap(await client.POST("/swissarmyknife/profiler/archive", guarded(token))),
     loadProfilerArchive: async (token, id) => unwrap(await client.POST("/swissarmyknife/profiler/archive/{id}/load", archive(token, id))),
     deleteProfilerArchive: async (token, id) => unwrap(await client.DELETE("/swissarmyknife/profiler/archive/{id}", archive(token, id))),
+    getOomStats: async () => unwrap(await client.GET("/swissarmyknife/profiler/oom_stats")),
+    listOomEvents: async (limit) => unwrap(await client.GET("/swissarmyknife/profiler/oom_events", { params: { query: { limit } } })),
+    unloadModels: async (token, models) =>
+      unwrap(
+        await client.POST("/swissarmyknife/profiler/unload", {
+          params: { header: { "X-SwissArmyKnife-Token": token } },
+          body: { models: [...models] },
+        }),
+      ),
   };
 }
