@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import { MONITOR_EVENT, RESTART_EVENT } from "../lib/events";
 import { monitorEvent } from "../testing/fixtures";
 import { FakeEvents } from "../testing/hud";
+import { oomCapturedEvent, oomRiskEvent, vramPressureEvent } from "../testing/oom";
 import { EXECUTION_EVENT_TYPES, queueFromStatusEvent, toExecutionEvent } from "./events";
 
 describe("toExecutionEvent", () => {
@@ -94,5 +95,24 @@ describe("createHostEvents", () => {
     expect(events.count()).toBe(EXECUTION_EVENT_TYPES.length + 1 + 2 + 1);
     for (const stop of stops) stop();
     expect(events.count()).toBe(0);
+  });
+});
+
+describe("the OOM diagnosis's events", () => {
+  it("reach their listeners only with the fields the stores read", () => {
+    const events = new FakeEvents();
+    const seen: string[] = [];
+    events.host.onServerEvent("swissarmyknife.profiler.vram_pressure", (e) => seen.push(`pressure ${e.level}`));
+    events.host.onServerEvent("swissarmyknife.profiler.oom", (e) => seen.push(`oom ${e.prompt_id}`));
+    events.host.onServerEvent("swissarmyknife.profiler.oom_risk", (e) => seen.push(`risk ${e.risk.message.length > 0}`));
+    events.emit("swissarmyknife.profiler.vram_pressure", { ...vramPressureEvent(), level: "purple" });
+    events.emit("swissarmyknife.profiler.vram_pressure", { ...vramPressureEvent(), prompt_id: 7 });
+    events.emit("swissarmyknife.profiler.oom", { ...oomCapturedEvent(), loaded_models: "a, b" });
+    events.emit("swissarmyknife.profiler.oom_risk", { ...oomRiskEvent(), risk: null });
+    expect(seen).toEqual([]);
+    events.emit("swissarmyknife.profiler.vram_pressure", vramPressureEvent());
+    events.emit("swissarmyknife.profiler.oom", oomCapturedEvent());
+    events.emit("swissarmyknife.profiler.oom_risk", oomRiskEvent());
+    expect(seen).toEqual(["pressure critical", "oom p-live", "risk true"]);
   });
 });

@@ -5,7 +5,10 @@
 import { SERVER_EVENTS } from "../api/events.gen";
 import {
   MONITOR_EVENT,
+  OOM_EVENT,
+  OOM_RISK_EVENT,
   RESTART_EVENT,
+  VRAM_PRESSURE_EVENT,
   type ConnectionEvent,
   type ExecutionEvent,
   type HostEvents,
@@ -87,6 +90,13 @@ export function queueFromStatusEvent(detail: unknown): QueueSummary | null {
 const FIELDS_READ: { [K in ServerEventName]?: (event: Record<string, unknown>) => boolean } = {
   [MONITOR_EVENT]: (event) => typeof event["capabilities_version"] === "number" && Array.isArray(record(event["snapshot"])?.["gpus"]),
   [RESTART_EVENT]: (event) => typeof event["message"] === "string",
+  [VRAM_PRESSURE_EVENT]: (event) =>
+    typeof event["prompt_id"] === "string" && ["normal", "warning", "critical"].includes(event["level"] as string),
+  [OOM_EVENT]: (event) => typeof event["prompt_id"] === "string" && Array.isArray(event["loaded_models"]),
+  [OOM_RISK_EVENT]: (event) => {
+    const risk = record(event["risk"]);
+    return typeof risk?.["message"] === "string" && Array.isArray(risk["models_to_unload"]);
+  },
 };
 
 /** Whether a frame sent as `name` is that event: its `type` discriminant (from the generated table) and the fields read. */

@@ -37,6 +37,12 @@ export const RESTART_EVENT = "swissarmyknife.restart" satisfies ServerEventName;
 export const PROFILER_EVENT = "swissarmyknife.profiler" satisfies ServerEventName;
 /** History changed other than by a new run (cleared, archived, an archive loaded): every view reads again. */
 export const HISTORY_EVENT = "swissarmyknife.profiler.history" satisfies ServerEventName;
+/** A run's VRAM in use before a node crossed the warning or critical level, either way (node_id null: the run ended). */
+export const VRAM_PRESSURE_EVENT = "swissarmyknife.profiler.vram_pressure" satisfies ServerEventName;
+/** An out-of-memory error was captured and stored (its summary; the whole capture from oom_events). */
+export const OOM_EVENT = "swissarmyknife.profiler.oom" satisfies ServerEventName;
+/** A queued prompt's workflow may not fit in what the device has free now. */
+export const OOM_RISK_EVENT = "swissarmyknife.profiler.oom_risk" satisfies ServerEventName;
 
 /** The plugin's own websocket events, by name, with their payloads (generated from the backend's schemas). */
 export type ServerEvents = ServerEventPayloads;

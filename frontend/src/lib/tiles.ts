@@ -14,6 +14,8 @@ export interface TileModel {
   percent: number | null;
   level: Level;
   title: string;
+  /** A running workflow's VRAM pressure on this (VRAM) tile: its level and why, e.g. "VRAM 96 % before KSampler". */
+  pressure?: { level: "warning" | "critical"; text: string } | null;
 }
 
 /** Tiles shown side by side as one pill: the host's, or one GPU's (utilization, VRAM, temperature). */

@@ -9,6 +9,7 @@ import { HISTORY_EVENT, PROFILER_EVENT, type Unsubscribe } from "../lib/events";
 import { Coalesced } from "./coalesced";
 import { failureMessage } from "./failure";
 import { ServerView, type ServerViewEvents } from "./serverView.svelte";
+import { WorkflowSearch } from "./workflowSearch.svelte";
 
 /** Buckets per chart: enough for a readable line at any history size, a few kB to send. */
 export const SERIES_POINTS = 120;
@@ -27,7 +28,7 @@ const EMPTY = { value: null, loading: false, error: null };
 
 export interface ProfilerAnalyticsDeps {
   getNodeClasses(query: { workflow_hash?: string | null; limit?: number }): Promise<NodeClassPage>;
-  getWorkflowStats(limit: number): Promise<WorkflowAveragePage>;
+  getWorkflowStats(limit: number, name?: string | null): Promise<WorkflowAveragePage>;
   getSeries(query: SeriesQuery): Promise<ProfilerSeries>;
   events: ServerViewEvents;
   logError(message: string, error?: unknown): void;
@@ -39,6 +40,8 @@ export class ProfilerAnalyticsStore extends ServerView {
   nodes = $state.raw<Part<NodeClassPage>>(EMPTY);
   workflows = $state.raw<Part<WorkflowAveragePage>>(EMPTY);
   series = $state.raw<Part<ProfilerSeries>>(EMPTY);
+  /** The workflow filter's search by name, for workflows past the newest 500. */
+  readonly workflowSearch: WorkflowSearch;
 
   #deps: ProfilerAnalyticsDeps;
   #reads = new Coalesced(() => this.#load());
@@ -48,6 +51,7 @@ export class ProfilerAnalyticsStore extends ServerView {
   constructor(deps: ProfilerAnalyticsDeps) {
     super(deps.events);
     this.#deps = deps;
+    this.workflowSearch = new WorkflowSearch({ getWorkflowStats: deps.getWorkflowStats, logError: deps.logError });
   }
 
   readonly columns = $derived<SeriesColumns | null>(this.series.value ? seriesColumns(this.series.value) : null);
@@ -70,6 +74,7 @@ export class ProfilerAnalyticsStore extends ServerView {
 
   /** Show one workflow's classes and charts (null: every workflow's). */
   setWorkflow(workflowHash: string | null): void {
+    this.workflowSearch.choose(workflowHash);
     if (workflowHash === this.workflowHash) return;
     this.workflowHash = workflowHash;
     this.#generation++;
@@ -87,6 +92,7 @@ export class ProfilerAnalyticsStore extends ServerView {
       this.#part("nodes", current, () => this.#deps.getNodeClasses({ workflow_hash: workflowHash, limit: NODE_CLASS_LIMIT })),
       this.#part("series", current, () => this.#deps.getSeries({ points: SERIES_POINTS, workflow_hash: workflowHash })),
       this.#part("workflows", () => true, () => this.#deps.getWorkflowStats(WORKFLOW_LIMIT)),
+      this.workflowSearch.search(),
     ]);
   }
 

@@ -11,6 +11,7 @@ import { currentCursor, FIRST_PAGE, nextPage, pageIndex, pageRange, previousPage
 import { runName } from "../lib/profilerRun";
 import { failureMessage, isNotFound } from "./failure";
 import { ServerView, type ServerViewEvents } from "./serverView.svelte";
+import { WorkflowSearch } from "./workflowSearch.svelte";
 
 export const HISTORY_PAGE_SIZE = 50;
 /** The workflow filter offers this many workflows, most recently run first (the API's most). */
@@ -34,7 +35,7 @@ export type CompareReadiness = { ok: true } | { ok: false; reason: string };
 
 export interface ProfilerHistoryDeps {
   getHistory(query: HistoryQuery): Promise<HistoryPage>;
-  getWorkflowStats(limit: number): Promise<WorkflowAveragePage>;
+  getWorkflowStats(limit: number, name?: string | null): Promise<WorkflowAveragePage>;
   getWorkflow(promptId: string): Promise<WorkflowRecord>;
   events: ServerViewEvents;
   logError(message: string, error?: unknown): void;
@@ -53,6 +54,8 @@ export class ProfilerHistoryStore extends ServerView {
   /** The runs picked, in the order picked (two at most). */
   selected = $state.raw<readonly WorkflowSummary[]>([]);
   compare = $state.raw<CompareState>({ kind: "none" });
+  /** The workflow filter's search by name, for workflows past the newest 500. */
+  readonly workflowSearch: WorkflowSearch;
 
   #deps: ProfilerHistoryDeps;
   /** Each read of a page counts up; an answer to an older read than the last is dropped. */
@@ -62,6 +65,7 @@ export class ProfilerHistoryStore extends ServerView {
   constructor(deps: ProfilerHistoryDeps) {
     super(deps.events);
     this.#deps = deps;
+    this.workflowSearch = new WorkflowSearch({ getWorkflowStats: deps.getWorkflowStats, logError: deps.logError });
   }
 
   readonly items = $derived<readonly WorkflowSummary[]>(this.page?.items ?? []);
@@ -102,10 +106,11 @@ export class ProfilerHistoryStore extends ServerView {
   /** Read the page shown and the workflows again. */
   async refresh(): Promise<void> {
     this.fresh();
-    await Promise.all([this.#loadPage(), this.#loadWorkflows()]);
+    await Promise.all([this.#loadPage(), this.#loadWorkflows(), this.workflowSearch.search()]);
   }
 
   setWorkflow(workflowHash: string | null): void {
+    this.workflowSearch.choose(workflowHash);
     if (workflowHash === this.filter.workflowHash) return;
     this.filter = { ...this.filter, workflowHash };
     this.#firstPage();
@@ -138,7 +143,7 @@ export class ProfilerHistoryStore extends ServerView {
 
   /** The name to show for a run or a workflow: its latest name (the graph's newest run), else its own. */
   nameOf(run: { workflow_hash: string; workflow_name?: string | null }): string {
-    const latest = this.workflows.find((w) => w.workflow_hash === run.workflow_hash);
+    const latest = this.workflows.find((w) => w.workflow_hash === run.workflow_hash) ?? this.workflowSearch.known(run.workflow_hash);
     return runName(latest?.workflow_name ? latest : run);
   }
 

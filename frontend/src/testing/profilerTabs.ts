@@ -126,7 +126,8 @@ export class FakeProfilerServer {
     return run;
   };
 
-  getWorkflowStats = async (limit: number): Promise<WorkflowAveragePage> => {
+  /** `name`: only workflows whose newest name contains it (ASCII case-insensitive), as the server does. */
+  getWorkflowStats = async (limit: number, name?: string | null): Promise<WorkflowAveragePage> => {
     this.#call("getWorkflowStats");
     const byHash = new Map<string, WorkflowRecord[]>();
     for (const run of this.#newestFirst()) byHash.set(run.workflow_hash, [...(byHash.get(run.workflow_hash) ?? []), run]);
@@ -143,7 +144,8 @@ export class FakeProfilerServer {
         workflow_name: runs.find((r) => r.workflow_name)?.workflow_name ?? null,
       };
     });
-    return { data: data.slice(0, limit), count: data.length };
+    const found = name ? data.filter((w) => (w.workflow_name ?? "").toLowerCase().includes(name.toLowerCase())) : data;
+    return { data: found.slice(0, limit), count: found.length };
   };
 
   getNodeClasses = async (query: { workflow_hash?: string | null; limit?: number }): Promise<NodeClassPage> => {
