@@ -12,6 +12,7 @@ import {
 import { COLLAPSED_SETTING, DEBUG_SETTING, INTERVAL_SETTING, POSITION_SETTING, VISIBLE_SETTING } from "./lib/settingIds";
 import { api, app } from "./testing/fakeComfy";
 import { monitorSettings, session, status } from "./testing/fixtures";
+import { oomCapturedEvent, oomEvent, oomStats, vramPressureEvent } from "./testing/oom";
 
 afterEach(() => {
   document.body.innerHTML = "";
@@ -133,7 +134,7 @@ describe("the extension", () => {
     }
   });
 
-  it("gives the modal its Previous, Analytics and Settings tabs, each reading the server only once shown", async () => {
+  it("gives the modal its Previous, Analytics, OOM and Settings tabs, each reading the server only once shown", async () => {
     const extension = await setUp();
     api.handler = (route) => {
       if (route.startsWith("/swissarmyknife/profiler/history")) return Response.json({ items: [], total: 0, next_before: null });
@@ -144,11 +145,38 @@ describe("the extension", () => {
     await extension.commands?.find((c) => c.id === OPEN_PROFILER_COMMAND)?.function();
     await expect.poll(() => document.getElementById("swissarmyknife-profiler-modal")).not.toBeNull();
     const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role="tab"]')];
-    expect(tabs.map((t) => t.textContent?.trim())).toEqual(["Latest", "Previous", "Analytics", "Settings"]);
+    expect(tabs.map((t) => t.textContent?.trim())).toEqual(["Latest", "Previous", "Analytics", "💥 OOM", "Settings"]);
+    expect(api.calls.some((route) => route.startsWith("/swissarmyknife/profiler/oom"))).toBe(false);
     expect(api.calls.some((route) => route.startsWith("/swissarmyknife/profiler/history"))).toBe(false);
     tabs[1]!.click();
     await expect.poll(() => document.querySelector('[data-tab="previous"]')?.getAttribute("data-state")).toBe("ready");
     expect(api.calls).toContain("/swissarmyknife/profiler/history?limit=50");
     expect(document.querySelector('[data-tab="previous"] [data-empty]')?.textContent).toContain("No runs stored yet");
+  });
+
+  it("toasts a captured OOM with a button of its own that opens the modal on the OOM tab, which reads the analysis", async () => {
+    await setUp();
+    api.handler = (route) => {
+      if (route === "/swissarmyknife/profiler/oom_stats") return Response.json(oomStats());
+      if (route.startsWith("/swissarmyknife/profiler/oom_events")) return Response.json({ data: [oomEvent()], count: 1 });
+      return Response.json(status());
+    };
+    api.emit("swissarmyknife.profiler.oom", oomCapturedEvent());
+    await expect.poll(() => document.querySelector('[data-toast="oom:p-live"]')).not.toBeNull();
+    // ComfyUI's toasts hold text only: this one, with its button, is ours.
+    expect(app.toasts.some((t) => t.summary === "Out of memory in KSampler")).toBe(false);
+    document.querySelector<HTMLButtonElement>('[data-toast="oom:p-live"] [data-action="open-oom-tab"]')!.click();
+    await expect.poll(() => document.querySelector('[data-tab="oom"]')?.getAttribute("data-state")).toBe("ready");
+    expect(document.querySelector('[role="tab"][aria-selected="true"]')?.textContent?.trim()).toBe("💥 OOM");
+    expect(document.querySelector("[data-toast]")).toBeNull();
+    expect(api.calls).toContain("/swissarmyknife/profiler/oom_events?limit=20");
+  });
+
+  it("marks the VRAM tile while a run's VRAM pressure is raised", async () => {
+    await setUp();
+    api.emit("swissarmyknife.profiler.vram_pressure", vramPressureEvent());
+    await expect.poll(() => document.querySelector('[data-tile="vram-0"]')?.getAttribute("data-pressure")).toBe("critical");
+    api.emit("execution_success", { prompt_id: "p-live" });
+    await expect.poll(() => document.querySelector('[data-tile="vram-0"]')?.getAttribute("data-pressure")).toBeNull();
   });
 });

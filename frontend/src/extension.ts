@@ -8,6 +8,7 @@ import { createApiClient } from "./api/client";
 import { hudActionsContext } from "./components/hud/actions/context";
 import ResourceMonitor from "./components/hud/ResourceMonitor.svelte";
 import { profilerContext, type ProfilerViews } from "./components/profiler/context";
+import OomLayer from "./components/profiler/oom/OomLayer.svelte";
 import { uPlotTimeline } from "./components/profiler/latest/timelinePlot";
 import ProfilerLayer from "./components/profiler/ProfilerLayer.svelte";
 import ProfilerSidebar from "./components/profiler/ProfilerSidebar.svelte";
@@ -35,6 +36,7 @@ import { watchChrome } from "./host/chrome";
 import { createHostEvents } from "./host/events";
 import { downloadFile, injectStyle, isPageHidden, localStorageOrNull, onVisibilityChange, reloadWithoutCache, viewport } from "./host/page";
 import { createPreferences } from "./lib/persistence";
+import type { Toast } from "./lib/messages";
 import { SAMPLE_INTERVAL } from "./lib/sampleInterval";
 import { COLLAPSED_SETTING, DEBUG_SETTING, INTERVAL_SETTING, POSITION_SETTING, VISIBLE_SETTING } from "./lib/settingIds";
 import { ClearHistoryController } from "./stores/clearHistory.svelte";
@@ -43,6 +45,8 @@ import { ExecutionGlow } from "./stores/executionGlow.svelte";
 import { HudLayout } from "./stores/hudLayout.svelte";
 import { MonitorStore } from "./stores/monitor.svelte";
 import { MonitorSettingsStore } from "./stores/monitorSettings.svelte";
+import { OomStore } from "./stores/oom.svelte";
+import { OomAlerts } from "./stores/oomAlerts";
 import { ProfilerStore } from "./stores/profiler.svelte";
 import { ProfilerAnalyticsStore } from "./stores/profilerAnalytics.svelte";
 import { ProfilerExportStore } from "./stores/profilerExport.svelte";
@@ -50,7 +54,10 @@ import { ProfilerHistoryStore } from "./stores/profilerHistory.svelte";
 import { ProfilerSettingsStore, type HistoryChange } from "./stores/profilerSettings.svelte";
 import { QueuedPrompts } from "./stores/queuedPrompts";
 import { RestartController } from "./stores/restart.svelte";
+import { ToastStore } from "./stores/toasts.svelte";
 import { UiModeStore } from "./stores/uiMode.svelte";
+import { UnloadController } from "./stores/unload.svelte";
+import { VramPressureStore } from "./stores/vramPressure.svelte";
 import tokens from "./styles/tokens.css?inline";
 
 export const EXTENSION_NAME = "comfyui_swissarmyknife.resource_monitor";
@@ -69,18 +76,25 @@ export function createExtension(): ComfyExtension {
   const client = createApiClient(fetchApi);
   const events = createHostEvents(onApiEvent);
 
+  // ComfyUI's toasts where the frontend has them, ours otherwise; ours always for a toast with buttons.
+  const toasts = new ToastStore();
+  const notify = (message: Toast) => {
+    if (!toast(message)) toasts.show(message);
+  };
+
   const prefs = createPreferences(settingsAccess, localStorageOrNull(), logError);
   const layout = new HudLayout(prefs, viewport());
   const ui = new UiModeStore(prefs);
   const monitor = new MonitorStore({ getStatus: client.getMonitorStatus, events, onError: logError });
   const glow = new ExecutionGlow({ events, isPageHidden, onVisibilityChange });
+  const pressure = new VramPressureStore(events);
   const intervals = new MonitorSettingsStore({
     getSettings: client.getMonitorSettings,
     updateSettings: client.updateMonitorSettings,
     readSetting,
     writeSetting,
     events,
-    notifyError: (summary, detail) => toast({ severity: "error", summary, detail, life: 6000 }),
+    notifyError: (summary, detail) => notify({ severity: "error", summary, detail, life: 6000 }),
   });
   const restart = new RestartController({
     getSession: client.getSession,
@@ -88,13 +102,13 @@ export function createExtension(): ComfyExtension {
     probeServer: serverIsUp,
     desktopRestart: desktopRestartApp,
     reload: () => reloadWithoutCache(),
-    toast,
+    toast: notify,
     logError,
     logDebug,
     debugEnabled: () => readSetting(DEBUG_SETTING) === true,
     events,
   });
-  const clearVram = new ClearVramController({ getSession: client.getSession, postClearVram: client.postClearVram, toast, logError });
+  const clearVram = new ClearVramController({ getSession: client.getSession, postClearVram: client.postClearVram, toast: notify, logError });
 
   const queued = new QueuedPrompts({
     nameRun: client.nameProfilerWorkflow,
@@ -113,7 +127,7 @@ export function createExtension(): ComfyExtension {
     getSession: client.getSession,
     clearHistory: client.clearProfilerHistory,
     cleared: () => void profiler.refresh(),
-    toast,
+    toast: notify,
     logError,
   });
   // The modal's Previous, Analytics and Settings tabs.
@@ -148,7 +162,7 @@ export function createExtension(): ComfyExtension {
     loadArchive: client.loadProfilerArchive,
     deleteArchive: client.deleteProfilerArchive,
     historyChanged,
-    toast,
+    toast: notify,
     events,
     logError,
   });
@@ -159,7 +173,11 @@ export function createExtension(): ComfyExtension {
     logError,
     now: () => new Date(),
   });
-  const profilerTabs: ProfilerTabStores = { history, analytics, settings: profilerSettings, exports };
+  // The OOM tab, the unload shared by it and the toasts, and the toasts of OOMs and risky prompts.
+  const oom = new OomStore({ getOomStats: client.getOomStats, listOomEvents: client.listOomEvents, events, logError });
+  const unload = new UnloadController({ getSession: client.getSession, unloadModels: client.unloadModels, toast: notify, logError });
+  const oomAlerts = new OomAlerts({ events, toasts, ui, unload });
+  const profilerTabs: ProfilerTabStores = { history, analytics, settings: profilerSettings, exports, oom, unload };
 
   const profilerViews: ProfilerViews = {
     profiler,
@@ -218,20 +236,23 @@ export function createExtension(): ComfyExtension {
       // ComfyUI's menus, measured now and followed: the bar places itself clear of them.
       watchChrome((chrome) => layout.setChrome(chrome));
       glow.start();
+      pressure.start();
       restart.start();
       profiler.start();
       // Only the prompt's id, node count and tab name are read; what ComfyUI sends is untouched.
       onPromptQueued((prompt) => queued.queued(prompt));
       mount(ResourceMonitor, {
         target: document.body,
-        props: { store: monitor, layout, glow, ui },
+        props: { store: monitor, layout, glow, ui, pressure },
         context: new Map<symbol, unknown>([...hudActionsContext({ restart, clearVram }), ...profilerContext(profilerViews)]),
       });
-      for (const store of [history, analytics, profilerSettings]) store.start();
+      for (const store of [history, analytics, profilerSettings, oom]) store.start();
+      oomAlerts.start();
       mount(ProfilerLayer, {
         target: document.body,
         context: new Map<symbol, unknown>([...profilerContext(profilerViews), ...profilerTabsContext(profilerTabs)]),
       });
+      mount(OomLayer, { target: document.body, props: { toasts, unload, ui } });
       registerProfilerSidebar(profilerViews);
       await Promise.all([monitor.start(), intervals.start()]);
     },

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { api, app } from "../testing/fakeComfy";
-import { activeWorkflowName, focusNodeOnCanvas, onPromptQueued, registerSidebarTab } from "./comfy";
+import { activeWorkflowName, focusNodeOnCanvas, onPromptQueued, registerSidebarTab, toast } from "./comfy";
 
 type Loose = Record<string, unknown>;
 const looseApp = app as unknown as Loose & { extensionManager: Loose };
@@ -91,5 +91,22 @@ describe("focusNodeOnCanvas", () => {
     expect(focusNodeOnCanvas("1", null)).toBe(false);
     looseApp["canvas"] = { graph: { getNodeById: () => ({ id: 1 }) } };
     expect(focusNodeOnCanvas("1", null)).toBe(false);
+  });
+});
+
+describe("toast", () => {
+  it("shows through ComfyUI's toast API and says so; without one it says it did not (the root shows our own)", () => {
+    const message = { severity: "info" as const, summary: "s", detail: "d", life: 1000 };
+    expect(toast(message)).toBe(true);
+    expect(app.toasts.at(-1)).toEqual(message);
+    const toasts = looseApp.extensionManager["toast"];
+    delete looseApp.extensionManager["toast"];
+    const info = vi.spyOn(console, "info").mockImplementation(() => {});
+    try {
+      expect(toast(message)).toBe(false);
+    } finally {
+      looseApp.extensionManager["toast"] = toasts;
+      info.mockRestore();
+    }
   });
 });

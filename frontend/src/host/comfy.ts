@@ -35,14 +35,18 @@ export function onApiEvent(type: string, listener: (detail: unknown) => void): (
   return () => api.removeEventListener(type, handler);
 }
 
-/** A toast through ComfyUI's toast API when the frontend has one, else the console. */
-export function toast(message: ComfyToastMessage): void {
+/**
+ * A toast through ComfyUI's toast API when the frontend has one, else the console; true when
+ * ComfyUI showed it (the composition root shows it with our own toasts otherwise).
+ */
+export function toast(message: ComfyToastMessage): boolean {
   const toasts = app.extensionManager?.toast;
   if (toasts && typeof toasts.add === "function") {
     toasts.add(message);
-    return;
+    return true;
   }
   console.info(LOG_PREFIX, message.summary ?? "", message.detail ?? "");
+  return false;
 }
 
 export function logError(message: string, error?: unknown): void {

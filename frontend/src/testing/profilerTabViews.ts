@@ -1,4 +1,4 @@
-// The three tabs as the modal shell renders them: their stores over one fake server and event
+// The tabs as the modal shell renders them: their stores over one fake server and event
 // bus, the props the shell hands every tab (the profiler store's open(), spied), and their context.
 import { vi } from "vitest";
 
@@ -6,23 +6,27 @@ import { profilerTabsContext } from "../components/profiler/tabsContext";
 import type { ProfilerStore } from "../stores/profiler.svelte";
 import type { UiModeStore } from "../stores/uiMode.svelte";
 import { FakeEvents } from "./hud";
+import { FakeOomServer, oomStore, unloadController } from "./oomStores";
 import { FakeProfilerServer, profilerAnalyticsStore, profilerExportStore, profilerHistoryStore, profilerSettingsStore } from "./profilerTabs";
 
-/** The three tabs' stores over one server and one event bus, as the root builds them, with their context. */
-export function profilerTabStores(server = new FakeProfilerServer(), events = new FakeEvents()) {
+/** The tabs' stores over one server and one event bus, as the root builds them, with their context. */
+export function profilerTabStores(server = new FakeProfilerServer(), events = new FakeEvents(), oomServer = new FakeOomServer()) {
   const history = profilerHistoryStore(server, events);
   const analytics = profilerAnalyticsStore(server, events);
   const settings = profilerSettingsStore(server, events);
   const exports = profilerExportStore(server);
-  const stores = { history: history.store, analytics: analytics.store, settings: settings.store, exports: exports.store };
+  const oom = oomStore(oomServer, events);
+  const unload = unloadController(oomServer);
+  const stores = { history: history.store, analytics: analytics.store, settings: settings.store, exports: exports.store, oom: oom.store, unload: unload.controller };
   // What the shell hands every tab: Previous opens runs in Latest through the profiler store.
   const profiler = { open: vi.fn(async (_promptId: string) => {}) };
   const ui = {};
   return {
     ...stores,
     server,
+    oomServer,
     events,
-    deps: { history: history.deps, analytics: analytics.deps, settings: settings.deps, exports: exports.deps },
+    deps: { history: history.deps, analytics: analytics.deps, settings: settings.deps, exports: exports.deps, oom: oom.deps, unload: unload.deps },
     profiler,
     props: { profiler: profiler as unknown as ProfilerStore, ui: ui as unknown as UiModeStore },
     context: profilerTabsContext(stores),

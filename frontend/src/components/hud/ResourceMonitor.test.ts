@@ -6,6 +6,8 @@ import type { MonitorStatus } from "../../api/types";
 import { COLLAPSED_SETTING, POSITION_SETTING } from "../../lib/settingIds";
 import { gpuDevice, snapshot, status } from "../../testing/fixtures";
 import { hudStores, MemoryStorage } from "../../testing/hud";
+import { vramPressureEvent } from "../../testing/oom";
+import { VramPressureStore } from "../../stores/vramPressure.svelte";
 import ResourceMonitor from "./ResourceMonitor.svelte";
 
 function bar(): HTMLElement {
@@ -218,5 +220,35 @@ describe("ResourceMonitor execution glow", () => {
     setPageHidden(false);
     flushSync();
     expect(bar().dataset.pageHidden).toBeUndefined();
+  });
+});
+
+describe("ResourceMonitor VRAM pressure", () => {
+  it("marks the VRAM tile warning or critical while a run's level is raised, saying why, until the run ends", async () => {
+    const stores = hudStores(async () => status());
+    const pressure = new VramPressureStore(stores.events.host);
+    pressure.start();
+    render(ResourceMonitor, { props: { store: stores.store, layout: stores.layout, glow: stores.glow, ui: stores.ui, pressure } });
+    await stores.store.start();
+    flushSync();
+    const vram = () => bar().querySelector<HTMLElement>('[data-tile="vram-0"]')!;
+    expect(vram().dataset.pressure).toBeUndefined();
+    expect(vram().getAttribute("aria-label")).toBe("VRAM 0 (3090Ti)");
+
+    stores.events.emit("swissarmyknife.profiler.vram_pressure", vramPressureEvent({ level: "warning", percent: 88.4 }));
+    flushSync();
+    expect(vram().dataset.pressure).toBe("warning");
+    expect(vram().getAttribute("aria-label")).toBe("VRAM 0 (3090Ti), warning: VRAM 88 % before KSampler");
+
+    stores.events.emit("swissarmyknife.profiler.vram_pressure", vramPressureEvent());
+    flushSync();
+    expect(screen.getByRole("meter", { name: "VRAM 0 (3090Ti), critical: VRAM 96 % before KSampler" }).dataset.pressure).toBe("critical");
+    expect(vram().title).toContain("VRAM 96 % before KSampler (critical)");
+    expect(bar().querySelectorAll("[data-pressure]")).toHaveLength(1);
+
+    stores.events.emit("execution_error", { prompt_id: "p-live" });
+    flushSync();
+    expect(vram().dataset.pressure).toBeUndefined();
+    expect(vram().getAttribute("aria-label")).toBe("VRAM 0 (3090Ti)");
   });
 });

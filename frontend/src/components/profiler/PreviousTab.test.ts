@@ -166,3 +166,46 @@ describe("PreviousTab", () => {
     expect(deps.history.getHistory).toHaveBeenCalledTimes(2);
   });
 });
+
+describe("PreviousTab: out of memory", () => {
+  it("marks an OOM run 💥 with the node it ran out in, and that node 💥 when two runs are compared", async () => {
+    const runs = sampleRuns(12);
+    const oom = runs[8]!;
+    runs[8] = { ...oom, status: "oom", error: { node_id: "2", node_type: "KSampler", exception_type: "torch.OutOfMemoryError", message: "CUDA out of memory." } };
+    await renderTab(new FakeProfilerServer(runs));
+    const row = rows().find((r) => r.dataset.row === "run-008")!;
+    expect(row.querySelector('[data-column="status"]')!.textContent!.replace(/\s+/g, " ").trim()).toBe("💥 Out of memory in KSampler");
+    expect(row.querySelector("[data-oom-node]")!.getAttribute("data-oom-node")).toBe("2");
+    expect(rows().find((r) => r.dataset.row === "run-006")!.querySelector("[data-oom-node]")).toBeNull();
+
+    await fireEvent.click(pick("run-010"));
+    await fireEvent.click(pick("run-008"));
+    await fireEvent.click(action("compare"));
+    await settle();
+    const compare = document.querySelector("[data-compare]")!;
+    const marks = [...compare.querySelectorAll("[data-oom]")];
+    expect(marks.map((m) => [m.closest("tr")!.dataset.row, m.getAttribute("data-oom")])).toEqual([["2", "before"]]);
+    expect(marks[0]!.textContent).toContain("ran out of memory here in the before run");
+  });
+
+  it("finds a workflow past the newest listed by a part of its name, and filters by it", async () => {
+    const { deps } = await renderTab();
+    const find = document.querySelector<HTMLInputElement>('[data-filter="workflow-name"]')!;
+    await fireEvent.input(find, { target: { value: "PORT" } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await settle();
+    expect(deps.history.getWorkflowStats).toHaveBeenLastCalledWith(500, "PORT");
+    const workflow = document.querySelector<HTMLSelectElement>('[data-filter="workflow"]')!;
+    expect([...workflow.options].map((o) => o.textContent)).toEqual(["All workflows", "portrait (6 runs)"]);
+    expect(document.querySelector("[data-found]")!.textContent).toBe("1 workflow matches.");
+    await fireEvent.change(workflow, { target: { value: HASH_A } });
+    await settle();
+    expect(rows()).toHaveLength(6);
+    await fireEvent.input(find, { target: { value: "nothing like it" } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await settle();
+    expect(document.querySelector("[data-found]")!.textContent).toBe("No workflow's name contains “nothing like it”.");
+    // The workflow chosen stays chosen, under its name.
+    expect([...workflow.options].map((o) => o.textContent)).toEqual(["All workflows", "portrait (6 runs)"]);
+  });
+});

@@ -8,7 +8,7 @@ import { profilerContext } from "./context";
 import ProfilerLayer from "./ProfilerLayer.svelte";
 import ProfilerModal from "./ProfilerModal.svelte";
 import LatestTab from "./latest/LatestTab.svelte";
-import { historyTab, shownTab, type ProfilerTabEntry } from "./tabs";
+import { historyTab, PROFILER_TABS, shownTab, type ProfilerTabEntry } from "./tabs";
 
 afterEach(() => {
   document.body.innerHTML = "";
@@ -85,6 +85,12 @@ describe("ProfilerModal", () => {
 });
 
 describe("the tab list", () => {
+  it("lists the OOM tab before Settings", () => {
+    expect(PROFILER_TABS.map((t) => t.label)).toEqual(["Latest", "Previous", "Analytics", "💥 OOM", "Settings"]);
+    expect(shownTab(PROFILER_TABS, "oom")?.id).toBe("oom");
+  });
+
+
   it("falls back to its first tab, and sends View Full History to Previous only when listed", () => {
     expect(shownTab(LATEST_ONLY, "analytics")?.id).toBe("latest");
     expect(shownTab([], "latest")).toBeNull();

@@ -88,6 +88,7 @@ describe("SettingsTab: archives", () => {
     const [row] = archiveRows();
     expect(row!.querySelector('[data-column="runs"]')!.textContent).toContain("12");
     expect(row!.querySelector("[data-oom]")!.textContent).toBe("1 OOM");
+    expect(row!.querySelector("[data-oom]")!.getAttribute("title")).toBe("1 run ran out of memory; 1 capture of it kept");
     expect(row!.querySelector('[data-archive-field="size"]')!.textContent).toBe("11.7 KiB");
     expect(row!.querySelector('[data-archive-field="range"]')!.textContent).toMatch(/^\d{4}-\d\d-\d\d .* – \d{4}-\d\d-\d\d /);
     expect(row!.querySelector('[data-archive-field="reason"]')!.textContent).toBe("made by hand");

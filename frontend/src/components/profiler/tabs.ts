@@ -8,6 +8,7 @@ import type { ModalTab } from "../../lib/uiMode";
 import type { ProfilerViews } from "./context";
 import AnalyticsTab from "./AnalyticsTab.svelte";
 import LatestTab from "./latest/LatestTab.svelte";
+import OomTab from "./oom/OomTab.svelte";
 import PreviousTab from "./PreviousTab.svelte";
 import SettingsTab from "./SettingsTab.svelte";
 
@@ -24,10 +25,11 @@ export const PROFILER_TABS: readonly ProfilerTabEntry[] = [
   { id: "latest", label: "Latest", component: LatestTab },
   { id: "previous", label: "Previous", component: PreviousTab },
   { id: "analytics", label: "Analytics", component: AnalyticsTab },
+  { id: "oom", label: "💥 OOM", component: OomTab },
   { id: "settings", label: "Settings", component: SettingsTab },
 ];
 
-/** The tab shown for the one asked for: itself when listed, else the first (the OOM tab comes with issue 14). */
+/** The tab shown for the one asked for: itself when listed, else the first. */
 export function shownTab(tabs: readonly ProfilerTabEntry[], wanted: ModalTab): ProfilerTabEntry | null {
   return tabs.find((tab) => tab.id === wanted) ?? tabs[0] ?? null;
 }

@@ -1,18 +1,23 @@
-// How the modal's Previous, Analytics and Settings tabs find their stores: one typed Svelte context
+// How the modal's Previous, Analytics, OOM and Settings tabs find their stores: one typed Svelte context
 // that the composition root (extension.ts) hands to mount() beside the profiler's views; tests
 // render with the same context.
 import { getContext, hasContext } from "svelte";
 
+import type { OomStore } from "../../stores/oom.svelte";
 import type { ProfilerAnalyticsStore } from "../../stores/profilerAnalytics.svelte";
 import type { ProfilerExportStore } from "../../stores/profilerExport.svelte";
 import type { ProfilerHistoryStore } from "../../stores/profilerHistory.svelte";
 import type { ProfilerSettingsStore } from "../../stores/profilerSettings.svelte";
+import type { UnloadController } from "../../stores/unload.svelte";
 
 export interface ProfilerTabStores {
   history: ProfilerHistoryStore;
   analytics: ProfilerAnalyticsStore;
   settings: ProfilerSettingsStore;
   exports: ProfilerExportStore;
+  oom: OomStore;
+  /** Unloading models by name (the OOM tab's recommendations; the toasts share it). */
+  unload: UnloadController;
 }
 
 const PROFILER_TABS_KEY = Symbol("swissarmyknife.profiler-tabs");
