@@ -1,12 +1,12 @@
 // Main-thread cost of one telemetry update in chromium (500 events through the shim's api, each
 // followed by Svelte's flush and a frame), and the bundle's gzip size. Writes the figures to
 // artifacts/bench/hud_update_cost.md; with SWISSARMYKNIFE_BENCH_RECORD=1 also to bench/results/.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 
 import { expect, test } from "../fixtures";
+import { machineSection, writeBenchReport } from "../helpers/benchReport";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const UPDATES = 500;
@@ -88,7 +88,6 @@ test("one telemetry update costs under 1 ms of main-thread script; the bundle is
   const bundles = bundleSizes();
   const gzipTotal = bundles.reduce((n, b) => n + b.gzip, 0);
 
-  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   const report = `# HUD update cost and bundle size
 
 Recorded ${new Date().toISOString()} by \`e2e/specs/hud-perf.spec.ts\` (Playwright, headless chromium ${browser.version()}),
@@ -121,18 +120,8 @@ ${bundles.map((b) => `- \`dist/${b.file}\`: ${(b.bytes / 1024).toFixed(1)} kB, $
 
 Budget: < ${BUNDLE_BUDGET_BYTES / 1024} kB gzip: **${gzipTotal < BUNDLE_BUDGET_BYTES ? "within budget" : "OVER BUDGET"}**.
 
-## Machine
-
-- ${os.type()} ${os.release()} ${os.arch()}, ${os.cpus().length} logical cores, ${cpu}
-- Node ${process.version}, chromium ${browser.version()} (headless, --disable-gpu)
-`;
-  const outputs = [path.join(ROOT, "artifacts", "bench", "hud_update_cost.md")];
-  if (process.env.SWISSARMYKNIFE_BENCH_RECORD === "1") outputs.push(path.join(ROOT, "bench", "results", "hud_update_cost.md"));
-  for (const file of outputs) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, report);
-  }
-  console.log(report);
+${machineSection(browser.version())}`;
+  writeBenchReport("hud_update_cost.md", report);
 
   // The time budget is a benchmark figure (recorded above), not an assertion: on a shared machine a
   // timed assertion fails for reasons that are not the code's. The bundle size is deterministic.

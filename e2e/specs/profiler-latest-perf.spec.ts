@@ -8,11 +8,10 @@
 // < 300 ms for 500 nodes) are recorded figures, never assertions: a shared machine's timing is not
 // the code's. The bundle's size budget is asserted by hud-perf.spec.ts.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import type { Page } from "@playwright/test";
 
+import { machineSection, writeBenchReport } from "../helpers/benchReport";
 import { StandaloneHostProcess } from "../helpers/standaloneHost";
 import { expect, test } from "../fixtures";
 import { ProfilerPopup } from "../pages/Profiler";
@@ -120,7 +119,6 @@ test("a 500-node run's Latest view: every row and the timeline", async ({ page, 
     const verdict = median(painted) < budget ? "within budget" : "OVER BUDGET";
     return `| ${label} | ${median(ready).toFixed(1)} ms | ${Math.max(...ready).toFixed(1)} ms | ${median(painted).toFixed(1)} ms | ${Math.max(...painted).toFixed(1)} ms | < ${budget} ms: **${verdict}** |`;
   };
-  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   const report = `# Profiler modal: opening it, and a 500-node run's Latest view
 
 Recorded ${new Date().toISOString()} by \`e2e/specs/profiler-latest-perf.spec.ts\` (Playwright, headless chromium ${browser.version()}),
@@ -138,16 +136,6 @@ ${row(`Latest of a ${LARGE.nodes}-node run`, results.large, LARGE_BUDGET_MS)}
 
 \`performance.now()\` is coarsened to 0.1 ms in a page that is not cross-origin isolated.
 
-## Machine
-
-- ${os.type()} ${os.release()} ${os.arch()}, ${os.cpus().length} logical cores, ${cpu}
-- Node ${process.version}, chromium ${browser.version()} (headless, --disable-gpu)
-`;
-  const outputs = [path.join(ROOT, "artifacts", "bench", "profiler_latest.md")];
-  if (process.env.SWISSARMYKNIFE_BENCH_RECORD === "1") outputs.push(path.join(ROOT, "bench", "results", "profiler_latest.md"));
-  for (const file of outputs) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, report);
-  }
-  console.log(report);
+${machineSection(browser.version())}`;
+  writeBenchReport("profiler_latest.md", report);
 });

@@ -5,12 +5,14 @@ import { formatBytes, formatDuration, formatPercent, MISSING } from "./format";
 import { liveProgress, type LiveRun } from "./liveRun";
 import { vramBeforeLevel, vramPercentBefore, type VramBeforeLevel } from "./profilerRun";
 
-export type CardId = "total-time" | "vram-peak" | "ram-peak" | "cache" | "nodes" | "vram-before";
+export type CardId = "started" | "total-time" | "vram-peak" | "ram-peak" | "cache" | "nodes" | "vram-before";
 
 export interface Card {
   id: CardId;
   label: string;
   value: string;
+  /** Said after the value, quieter (the usual time beside a run's). */
+  note?: string;
   /** What the value means in words, for its tooltip and screen readers. */
   detail: string;
   /** Only VRAM before warns (85 % warning, 95 % critical); the others are "unknown" (no level). */
