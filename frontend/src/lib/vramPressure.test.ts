@@ -33,6 +33,9 @@ describe("a run's VRAM pressure", () => {
     const marked = withPressure(groups, s.gpu.devices, pressureOf(vramPressureEvent())!);
     const vram = marked[1]!.tiles.find((t) => t.id === "vram-0")!;
     expect(vram.pressure).toEqual({ level: "critical", text: "VRAM 96 % before KSampler" });
+    // The fill takes the level's colour; its length stays what the telemetry says.
+    expect(vram.level).toBe("critical");
+    expect(vram.percent).toBe(groups[1]!.tiles.find((t) => t.id === "vram-0")!.percent);
     expect(marked[1]!.level).toBe("critical");
     expect(marked[0]).toBe(groups[0]);
     expect(marked[1]!.tiles.filter((t) => t.pressure)).toHaveLength(1);

@@ -57,7 +57,7 @@ export function pressureDevice(devices: readonly GpuDevice[], totalBytes: number
 
 const RAISED: Record<PressureLevel, Level> = { warning: "hot", critical: "critical" };
 
-/** The tiles with the pressure on its GPU's VRAM tile (and that GPU's collapsed dot at least as hot). */
+/** The tiles with the pressure on its GPU's VRAM tile (its fill and its GPU's collapsed dot at least as hot as the level). */
 export function withPressure(groups: readonly TileGroupModel[], devices: readonly GpuDevice[], pressure: Pressure | null): TileGroupModel[] {
   if (!pressure) return [...groups];
   const index = pressureDevice(devices, pressure.totalBytes);
@@ -65,7 +65,12 @@ export function withPressure(groups: readonly TileGroupModel[], devices: readonl
   const id = `vram-${index}`;
   return groups.map((group) => {
     if (!group.tiles.some((t) => t.id === id)) return group;
-    const tiles = group.tiles.map((tile): TileModel => (tile.id === id ? { ...tile, pressure: { level: pressure.level, text: pressureText(pressure) } } : tile));
+    const raised = (tile: TileModel): TileModel => ({
+      ...tile,
+      level: worstLevel([tile.level, RAISED[pressure.level]]),
+      pressure: { level: pressure.level, text: pressureText(pressure) },
+    });
+    const tiles = group.tiles.map((tile) => (tile.id === id ? raised(tile) : tile));
     return { ...group, tiles, level: worstLevel([group.level, RAISED[pressure.level]]) };
   });
 }

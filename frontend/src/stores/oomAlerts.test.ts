@@ -31,7 +31,7 @@ describe("OomAlerts", () => {
     const { toasts, events, ui, unload } = oomAlerts();
     events.emit("swissarmyknife.profiler.oom_risk", oomRiskEvent());
     const [shown] = toasts.items;
-    expect(shown).toMatchObject({ severity: "warn", summary: "“Text to image (SDXL)” may run out of memory", key: "risk:p-queued" });
+    expect(shown).toMatchObject({ severity: "warn", summary: "“Text to image (SDXL)” may run out of memory", key: "risk:fa0d68992095b09f" });
     expect(shown!.actions.map((a) => [a.id, a.label])).toEqual([
       ["unload", "Unload 2 models"],
       ["open-oom-tab", "Open the OOM tab"],
@@ -47,6 +47,17 @@ describe("OomAlerts", () => {
       expectedFreedBytes: null,
       reason: "for “Text to image (SDXL)”",
     });
+  });
+
+  it("keeps one warning per workflow, the newest", () => {
+    const { toasts, events } = oomAlerts();
+    events.emit("swissarmyknife.profiler.oom_risk", oomRiskEvent());
+    events.emit("swissarmyknife.profiler.oom_risk", { ...oomRiskEvent({ message: "newer figures" }), prompt_id: "p-queued-2" });
+    events.emit("swissarmyknife.profiler.oom_risk", oomRiskEvent({ workflow_hash: "another" }));
+    expect(toasts.items.map((t) => [t.key, t.detail.startsWith("newer figures")])).toEqual([
+      ["risk:fa0d68992095b09f", true],
+      ["risk:another", false],
+    ]);
   });
 
   it("offers no Unload when there is nothing to unload", () => {

@@ -1,7 +1,7 @@
 // The toasts of out-of-memory trouble: a capture stored (where it ran out, what was loaded, a button
 // to the OOM tab) and a queued prompt that may not fit (the server's warning, the models to unload
-// and a button that asks to unload them through the unload controller). One toast per prompt: a
-// second event of the same prompt replaces the first.
+// and a button that asks to unload them through the unload controller). One toast per OOM'd prompt
+// and per risky workflow: a second event of either replaces the first.
 import type { OomCapturedEvent, OomRisk } from "../api/types";
 import { OOM_EVENT, OOM_RISK_EVENT, type HostEvents, type Unsubscribe } from "../lib/events";
 import { oomToastText, riskToastText, unloadLabel } from "../lib/oom";
@@ -34,7 +34,7 @@ export class OomAlerts {
     const { events } = this.#deps;
     this.#unsubscribe.push(
       events.onServerEvent(OOM_EVENT, (event) => this.captured(event)),
-      events.onServerEvent(OOM_RISK_EVENT, (event) => this.risky(event.prompt_id, event.risk)),
+      events.onServerEvent(OOM_RISK_EVENT, (event) => this.risky(event.risk)),
     );
   }
 
@@ -53,7 +53,7 @@ export class OomAlerts {
     });
   }
 
-  risky(promptId: string | null, risk: OomRisk): void {
+  risky(risk: OomRisk): void {
     const text = riskToastText(risk);
     const actions: ToastAction[] = [];
     if (risk.models_to_unload.length > 0) {
@@ -69,7 +69,8 @@ export class OomAlerts {
       ...text,
       severity: "warn",
       life: RISK_TOAST_LIFE_MS,
-      key: `risk:${promptId ?? risk.workflow_hash}`,
+      // One warning per workflow: queueing it again brings the newest figures, not a second toast.
+      key: `risk:${risk.workflow_hash}`,
       actions,
     });
   }
