@@ -64,6 +64,7 @@ class OomCapture:
     allocated_bytes: int | None = None
     reserved_bytes: int | None = None
     memory_summary: str | None = None
+    allocator_stats: dict[str, int] | None = None
 
 
 # Told of an out-of-memory error with what was loaded, before the host unloads it.
@@ -191,6 +192,7 @@ def oom_event(
         input_shapes=shapes,
         loaded_models=models,
         memory_summary=capture.memory_summary,
+        allocator_stats=capture.allocator_stats,
     )
 
 

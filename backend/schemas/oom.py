@@ -78,6 +78,13 @@ class OomEvent(ApiModel):
     memory_summary: Annotated[str, Truncated(MAX_MEMORY_SUMMARY_CHARS)] | None = Field(
         description="torch.cuda.memory_summary() where CUDA is used."
     )
+    allocator_stats: dict[str, int] | None = Field(
+        None,
+        description=(
+            "The CUDA caching allocator's counters at the moment (torch.cuda.memory_stats(): retries, "
+            "OOMs, allocated/reserved current and peak, inactive split bytes); None without CUDA."
+        ),
+    )
 
 
 VramPressureLevel = Literal["normal", "warning", "critical"]

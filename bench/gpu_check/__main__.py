@@ -137,7 +137,7 @@ def node_section(torch: Any) -> list[str]:
 
 
 def oom_section(torch: Any) -> list[str]:
-    from backend.host.comfyui_hooks.memory import device_memory
+    from backend.host.comfyui_hooks.memory import allocator_stats, device_memory
 
     recorder = Recorder()
     events: list[Any] = []
@@ -153,7 +153,9 @@ def oom_section(torch: Any) -> list[str]:
     except torch.cuda.OutOfMemoryError as exc:
         t0 = time.perf_counter()
         allocated, reserved, summary = device_memory()
-        capture = OomCapture(type(exc).__name__, str(exc), [], allocated, reserved, summary)
+        capture = OomCapture(
+            type(exc).__name__, str(exc), [], allocated, reserved, summary, allocator_stats=allocator_stats()
+        )
         recorder.capture_oom(capture)
         capture_ms = (time.perf_counter() - t0) * 1000
         message = str(exc)
@@ -180,6 +182,7 @@ def oom_section(torch: Any) -> list[str]:
         f"- Capture (torch's figures and memory_summary, the event from the live record): "
         f"{capture_ms:.2f} ms.",
         f"- The event: {_describe(event)}.",
+        f"- The allocator's counters: {event.allocator_stats if event else None}.",
         "",
     ]
     return lines

@@ -71,6 +71,35 @@ def device_memory() -> tuple[int | None, int | None, str | None]:
         return None, None, None
 
 
+# torch.cuda.memory_stats() keys worth keeping with a capture: what was asked of the allocator, what
+# it had to retry, and how split up the reserved memory was (fragmentation).
+ALLOCATOR_STATS = (
+    "num_alloc_retries",
+    "num_ooms",
+    "allocated_bytes.all.current",
+    "allocated_bytes.all.peak",
+    "reserved_bytes.all.current",
+    "reserved_bytes.all.peak",
+    "active_bytes.all.current",
+    "inactive_split_bytes.all.current",
+    "inactive_split.all.current",
+    "segment.all.current",
+)
+
+
+def allocator_stats() -> dict[str, int] | None:
+    """The CUDA caching allocator's counters (``ALLOCATOR_STATS``), where CUDA is in use."""
+    torch = sys.modules.get("torch")
+    cuda = getattr(torch, "cuda", None)
+    try:
+        if cuda is None or not cuda.is_available() or not cuda.is_initialized():
+            return None
+        stats = cuda.memory_stats()
+        return {key: int(stats[key]) for key in ALLOCATOR_STATS if key in stats}
+    except Exception:  # a broken device must not cost the rest of the capture
+        return None
+
+
 def make_unload_all_models(original: Callable[..., Any]) -> Callable[..., Any]:
     def unload_all_models(*args: Any, **kwargs: Any) -> Any:
         if STATE.recorder is not None or STATE.oom_listeners:
@@ -94,6 +123,7 @@ def make_unload_all_models(original: Callable[..., Any]) -> Callable[..., Any]:
                         allocated_bytes=allocated,
                         reserved_bytes=reserved,
                         memory_summary=summary,
+                        allocator_stats=allocator_stats(),
                     )
                     names = ", ".join(m.name for m in snapshot) or "none"
                     log.warning(

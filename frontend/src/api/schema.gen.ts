@@ -1187,6 +1187,14 @@ export interface components {
              * @description torch.cuda.memory_summary() where CUDA is used.
              */
             memory_summary: string | null;
+            /**
+             * Allocator Stats
+             * @description The CUDA caching allocator's counters at the moment (torch.cuda.memory_stats(): retries, OOMs, allocated/reserved current and peak, inactive split bytes); None without CUDA.
+             * @default null
+             */
+            allocator_stats: {
+                [key: string]: number;
+            } | null;
         };
         /**
          * OomEventPage
