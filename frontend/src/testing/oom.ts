@@ -86,6 +86,7 @@ export function oomEvent(promptId = "p-oom-1", overrides: Partial<OomEvent> = {}
       }),
     ],
     memory_summary: null,
+    allocator_stats: null,
     ...overrides,
   };
 }
