@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -152,3 +153,24 @@ def test_a_timeline_click_selects_the_node_on_the_canvas(page_report: dict[str, 
         pytest.skip("no named run (this frontend could not save a workflow)")
     assert canvas["selectedRow"] == "2" and canvas["selectedOnCanvas"] == ["2"], canvas
     assert canvas["moved"], canvas
+
+
+def test_a_real_oom_shows_in_its_toast_and_the_oom_tab(page_report: dict[str, Any]) -> None:
+    """A real out-of-memory error (SAKUseModelThenOom, a tiny model loaded first): our toast, topmost
+    where drawn, says where it ran out; its button opens the modal on the 💥 OOM tab, which lists the
+    capture (its node marked 💥) and, expanded, the model that was loaded."""
+    oom = page_report["oom"]
+    assert oom is not None and oom["error"] is None, oom
+    toast = oom["toast"]
+    assert all(toast[key] for key in toast if key.startswith("[")), f"toast covered: {toast}"
+    assert "Out of memory in SAKUseModelThenOom" in toast["text"], toast
+    assert re.search(r"\d+ models? (was|were) loaded \([^)]*sak-tiny-model\.safetensors", toast["text"]), toast
+    tab = oom["tab"]
+    assert all(tab[key] for key in tab if key.startswith("#") or key.startswith("[")), f"OOM tab covered: {tab}"
+    assert tab["selected"] == "💥 OOM" and tab["toastGone"], tab
+    assert int(tab["count"]) >= 1 and tab["firstRow"].startswith(f"{oom['promptId']}@"), tab
+    assert tab["node"] == "💥 SAKUseModelThenOom (#3)", tab
+    assert "sak-tiny-model.safetensors" in tab["detailModels"] and tab["detailOnTop"], tab
+    prefix = page_report["screenshot_prefix"]
+    for shot in ("oom-toast", "profiler-oom"):
+        assert (ARTIFACTS / f"{prefix}-{shot}.png").exists()

@@ -66,12 +66,14 @@ export function shareAbove(model: Pick<ModelCorrelation, "oom_share" | "run_shar
   return model.run_share === null ? null : model.oom_share - model.run_share;
 }
 
-/** From this many points above its share of runs, a model is marked as going with the failures. */
+/** From this many points above its share of runs, a model is marked as going with the failures... */
 export const STANDS_OUT_POINTS = 0.15;
+/** ...once it was loaded in this many OOMs (one OOM makes every model loaded then 100 % of them). */
+export const STANDS_OUT_MIN_OOMS = 2;
 
-export function standsOut(model: Pick<ModelCorrelation, "oom_share" | "run_share">): boolean {
+export function standsOut(model: Pick<ModelCorrelation, "oom_events" | "oom_share" | "run_share">): boolean {
   const above = shareAbove(model);
-  return above !== null && above >= STANDS_OUT_POINTS;
+  return model.oom_events >= STANDS_OUT_MIN_OOMS && above !== null && above >= STANDS_OUT_POINTS;
 }
 
 /** "+22 pts", "±0 pts", "−5 pts"; "--" when unknown. */

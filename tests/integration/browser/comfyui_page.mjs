@@ -8,7 +8,8 @@
 // button and its modal (View Full History, the Latest tab), each topmost where it is clicked; the
 // modal again from the command's keybinding (Alt+P, through ComfyUI's own keybinding service); the
 // sidebar tab's panel; and a saved workflow's name reaching its run when queued the frontend's way.
-// Screenshots go to `<prefix>.png`, `<prefix>-<layout>.png` and `<prefix>-profiler-*.png`.
+// After a real out-of-memory error: our toast, its button opening the 💥 OOM tab, the capture there.
+// Screenshots go to `<prefix>.png`, `<prefix>-<layout>.png`, `<prefix>-profiler-*.png` and `<prefix>-oom-toast.png`.
 // Driven by tests/integration/test_comfyui_browser.py.
 import { chromium } from "../../../e2e/node_modules/playwright-core/index.mjs";
 
@@ -40,6 +41,7 @@ const report = {
   glowCleared: false,
   comfyDialog: null,
   profiler: null,
+  oom: null,
   nodeUnderBar: false,
   layouts: [],
   savedUnderMenu: null,
@@ -193,6 +195,67 @@ async function checkProfiler(page, shotPrefix) {
   } catch (error) {
     result.error = String(error?.stack ?? error);
     await page.screenshot({ path: `${shotPrefix}-profiler-error.png` }).catch(() => undefined);
+    await page.keyboard.press("Escape").catch(() => undefined);
+  }
+  return result;
+}
+
+const OOM_TAB = '[data-tab="oom"]';
+
+/**
+ * A real out-of-memory error (the test node SAKUseModelThenOom, after a tiny model was loaded through
+ * ComfyUI's model management): our toast says so, its button (topmost where drawn) opens the modal on
+ * the 💥 OOM tab, which shows the capture; the capture's row expands into the loaded model. Every step
+ * is reported, none throws.
+ */
+async function checkOom(page, shotPrefix) {
+  const result = { promptId: null, toast: null, tab: null, error: null };
+  try {
+    result.promptId = await page.evaluate(async () => {
+      const api = window.comfyAPI.api.api;
+      const prompt = {
+        1: { class_type: "EmptyImage", inputs: { width: 8, height: 8, batch_size: 1, color: (Date.now() + 11) % 100000 } },
+        2: { class_type: "SAKTinyModelLoader", inputs: { ckpt_name: "sak-tiny-model.safetensors", megabytes: 6 } },
+        3: { class_type: "SAKUseModelThenOom", inputs: { image: ["1", 0], model: ["2", 0] } },
+        4: { class_type: "PreviewImage", inputs: { images: ["3", 0] } },
+      };
+      const body = JSON.stringify({ prompt, client_id: api.clientId });
+      const response = await api.fetchApi("/prompt", { method: "POST", headers: { "Content-Type": "application/json" }, body });
+      return (await response.json()).prompt_id;
+    });
+    const toast = `[data-toast="oom:${result.promptId}"]`;
+    const open = `${toast} [data-action="open-oom-tab"]`;
+    await page.locator(toast).waitFor({ state: "visible", timeout: 30_000 });
+    // ComfyUI's own error dialog for the failed prompt may open over the page first: a user closes it.
+    await dismissDialogs(page);
+    result.toast = { ...(await topmost(page, [toast, open])), text: (await page.locator(toast).textContent()).replace(/\s+/g, " ").trim() };
+    await page.screenshot({ path: `${shotPrefix}-oom-toast.png` });
+
+    await clickMiddle(page, open);
+    await page.locator(`${OOM_TAB}[data-state="ready"]`).waitFor({ timeout: 15_000 });
+    const disclosure = `${OOM_TAB} [data-table="events"] tbody tr[data-row] button[aria-expanded]`;
+    result.tab = {
+      ...(await topmost(page, [MODAL, `${MODAL} [role="tab"][aria-selected="true"]`, `${OOM_TAB} [data-card="count"]`, disclosure])),
+      toastGone: (await page.locator(toast).count()) === 0,
+      selected: (await page.locator(`${MODAL} [role="tab"][aria-selected="true"]`).textContent()).trim(),
+      count: (await page.locator(`${OOM_TAB} [data-card="count"] [data-value]`).textContent()).trim(),
+      firstRow: await page.locator(`${OOM_TAB} [data-table="events"] tbody tr[data-row]`).first().getAttribute("data-row"),
+      node: (await page.locator(`${OOM_TAB} [data-table="events"] tbody tr[data-row] td[data-column="node"]`).first().textContent()).trim(),
+      recommendations: await page.locator(`${OOM_TAB} [data-recommendation]`).evaluateAll((els) => els.map((e) => e.getAttribute("data-recommendation"))),
+    };
+    await clickMiddle(page, disclosure);
+    const detail = page.locator(`${OOM_TAB} [data-detail="${result.promptId}"]`);
+    await detail.waitFor({ state: "visible", timeout: 10_000 });
+    result.tab.detailModels = await detail.locator('tbody tr[data-row] td[data-column="name"]').evaluateAll((cells) => cells.map((c) => c.textContent.trim()));
+    result.tab.detailOnTop = (await topmost(page, [`${OOM_TAB} [data-detail="${result.promptId}"] [data-figure="requested"]`]))[
+      `${OOM_TAB} [data-detail="${result.promptId}"] [data-figure="requested"]`
+    ];
+    await page.screenshot({ path: `${shotPrefix}-profiler-oom.png` });
+    await page.keyboard.press("Escape");
+    await page.locator(MODAL).waitFor({ state: "detached", timeout: 10_000 });
+  } catch (error) {
+    result.error = String(error?.stack ?? error);
+    await page.screenshot({ path: `${shotPrefix}-oom-error.png` }).catch(() => undefined);
     await page.keyboard.press("Escape").catch(() => undefined);
   }
   return result;
@@ -404,6 +467,9 @@ try {
   report.glowCleared = true;
 
   report.profiler = await checkProfiler(page, shotPrefix);
+  await dismissDialogs(page);
+  await settle(page);
+  report.oom = await checkOom(page, shotPrefix);
   await dismissDialogs(page);
   await settle(page);
 
