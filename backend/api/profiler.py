@@ -69,12 +69,16 @@ def profiler_endpoints(services: ProfilerServices | None) -> list[Endpoint]:
         def read() -> ProfilerStats:
             current = svc.live.current() if svc.live is not None else None
             stored = svc.history.stats(limit=query.limit, before=query.before)
+            # What the popup's VRAM-before card colours by: the thresholds in force.
+            settings = svc.settings.current() if svc.settings is not None else StoredProfilerSettings()
             return ProfilerStats(
                 current=current,
                 latest=stored.latest,
                 node_averages=stored.node_averages,
                 workflow_averages=stored.workflow_averages,
                 history=stored.history,
+                vram_warning_percent=settings.vram_warning_percent,
+                vram_critical_percent=settings.vram_critical_percent,
             )
 
         return await off_loop(read)

@@ -226,6 +226,10 @@ class ProfilerStats(ApiModel):
         description="Workflows by their newest run, most recent first (at most 50)."
     )
     history: HistoryPage
+    vram_warning_percent: float = Field(
+        DEFAULT_VRAM_WARNING_PERCENT, description="The pre-OOM thresholds in force (profiler settings)."
+    )
+    vram_critical_percent: float = DEFAULT_VRAM_CRITICAL_PERCENT
 
 
 class ProfilerStatsQuery(RequestModel):

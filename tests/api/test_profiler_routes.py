@@ -99,6 +99,16 @@ async def test_stats_combine_live_and_stored_history(
     loop_thread = threading.get_ident()
     assert store.read_threads and loop_thread not in store.read_threads, "the store is read off the loop"
     assert live.threads and loop_thread not in live.threads
+    assert (stats.vram_warning_percent, stats.vram_critical_percent) == (85.0, 95.0)
+
+
+async def test_stats_carry_the_vram_thresholds_in_force(
+    client: Any, profiler: tuple[Any, ThreadNotingStore, FakeLive]
+) -> None:
+    services, _store, _live = profiler
+    services.settings.update(vram_warning_percent=70.0, vram_critical_percent=90.0)
+    stats: ProfilerStats = await _ok(await client.get(STATS), ProfilerStats)
+    assert (stats.vram_warning_percent, stats.vram_critical_percent) == (70.0, 90.0)
 
 
 async def test_stats_page_with_limit_and_before(client: Any) -> None:

@@ -1453,6 +1453,17 @@ export interface components {
              */
             workflow_averages: components["schemas"]["WorkflowAverage"][];
             history: components["schemas"]["HistoryPage"];
+            /**
+             * Vram Warning Percent
+             * @description The pre-OOM thresholds in force (profiler settings).
+             * @default 85
+             */
+            vram_warning_percent: number;
+            /**
+             * Vram Critical Percent
+             * @default 95
+             */
+            vram_critical_percent: number;
         };
         /**
          * QueueState

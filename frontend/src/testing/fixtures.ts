@@ -250,6 +250,8 @@ export function profilerStats(overrides: Partial<ProfilerStats> = {}): ProfilerS
     node_averages: [],
     workflow_averages: [],
     history: { items: [], total: 0, next_before: null },
+    vram_warning_percent: 85,
+    vram_critical_percent: 95,
     ...overrides,
   };
 }
