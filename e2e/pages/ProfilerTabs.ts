@@ -12,7 +12,7 @@ export class ProfilerModal {
     this.tabList = this.dialog.getByRole("tablist", { name: "Profiler views" });
   }
 
-  tab(name: "Latest" | "Previous" | "Analytics" | "Settings"): Locator {
+  tab(name: "Latest" | "Previous" | "Analytics" | "💥 OOM" | "Settings"): Locator {
     return this.tabList.getByRole("tab", { name, exact: true });
   }
 
@@ -24,7 +24,7 @@ export class ProfilerModal {
     await expect(this.tab("Previous")).toHaveAttribute("aria-selected", "true");
   }
 
-  async show(name: "Latest" | "Previous" | "Analytics" | "Settings"): Promise<void> {
+  async show(name: "Latest" | "Previous" | "Analytics" | "💥 OOM" | "Settings"): Promise<void> {
     await this.tab(name).click();
     await expect(this.tab(name)).toHaveAttribute("aria-selected", "true");
   }
@@ -48,6 +48,8 @@ export class PreviousTabPage extends TabPage {
   readonly rows: Locator;
   readonly range: Locator;
   readonly workflowFilter: Locator;
+  /** The workflow filter's name search (workflows past the newest 500). */
+  readonly workflowSearch: Locator;
   readonly statusFilter: Locator;
   readonly compare: Locator;
 
@@ -57,6 +59,7 @@ export class PreviousTabPage extends TabPage {
     this.rows = this.root.locator("tbody tr[data-row]");
     this.range = this.root.locator("[data-range]");
     this.workflowFilter = this.root.locator('[data-filter="workflow"]');
+    this.workflowSearch = this.root.locator('[data-filter="workflow-name"]');
     this.statusFilter = this.root.locator('[data-filter="status"]');
     this.compare = this.root.locator("[data-compare]");
   }
@@ -88,11 +91,13 @@ export class PreviousTabPage extends TabPage {
 export class AnalyticsTabPage extends TabPage {
   readonly root: Locator;
   readonly workflowFilter: Locator;
+  readonly workflowSearch: Locator;
 
   constructor(page: Page) {
     super(page);
     this.root = page.locator('[data-tab="analytics"]');
     this.workflowFilter = this.root.locator('[data-filter="workflow"]');
+    this.workflowSearch = this.root.locator('[data-filter="workflow-name"]');
   }
 
   chart(title: string): Locator {

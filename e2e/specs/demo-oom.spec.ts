@@ -16,6 +16,7 @@ import type { StandaloneHostProcess } from "../helpers/standaloneHost";
 import { expect, test } from "../fixtures";
 import { HudActions, sessionOf } from "../pages/HudActions";
 import { OomTabPage, OwnToasts, VramTile, type OomEvent, type OomStats } from "../pages/OomTab";
+import { PreviousTabPage, ProfilerModal } from "../pages/ProfilerTabs";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const SHOTS = "../artifacts/screenshots";
@@ -303,6 +304,25 @@ test.describe("a risky prompt", () => {
     await expect(said).toContainText("Unloading waits until the queue is empty");
     await setQueue(0);
   });
+});
+
+test("the workflow filter finds a workflow by a part of its name, as the server matches it", async ({ page, bar }) => {
+  await bar.open(`${host.url}/`);
+  const modal = new ProfilerModal(page);
+  await modal.openFromBar();
+  const previous = new PreviousTabPage(page);
+  await previous.waitReady();
+  const found = (await api<{ data: { workflow_hash: string; workflow_name: string | null; runs: number }[] }>("/swissarmyknife/profiler/analytics/workflows?limit=500&name=UPSCALE")).body.data;
+  expect(found.map((w) => w.workflow_name)).toEqual(["Upscale 2x with face detail"]);
+  await previous.workflowSearch.fill("UPSCALE");
+  await expect(previous.root.locator("[data-found]")).toHaveText("1 workflow matches.");
+  await expect(previous.workflowFilter.locator("option")).toHaveText(["All workflows", `Upscale 2x with face detail (${found[0]!.runs} runs)`]);
+  await previous.workflowFilter.selectOption(found[0]!.workflow_hash);
+  await previous.waitReady();
+  await expect(previous.range).toHaveText(new RegExp(`of ${found[0]!.runs}$`));
+  expect((await previous.listed()).every((r) => r.hash === found[0]!.workflow_hash)).toBe(true);
+  await previous.workflowSearch.fill("no such workflow");
+  await expect(previous.root.locator("[data-found]")).toHaveText("No workflow's name contains “no such workflow”.");
 });
 
 test("the OOM tab's first open at the demo's history, measured (artifacts/bench/oom_tab.md)", async ({ page, bar, browser }) => {

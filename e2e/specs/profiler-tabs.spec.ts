@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { startDemoHost } from "../helpers/demoHost";
 import type { StandaloneHostProcess } from "../helpers/standaloneHost";
 import { expect, test } from "../fixtures";
+import { OomTabPage } from "../pages/OomTab";
 import { AnalyticsTabPage, PreviousTabPage, ProfilerModal, SettingsTabPage } from "../pages/ProfilerTabs";
 
 const SHOTS = "../artifacts/screenshots";
@@ -277,8 +278,10 @@ test.describe("keyboard only", () => {
     await modal.tab("Previous").focus();
     const previous = new PreviousTabPage(page);
     await previous.waitReady();
-    // Into the panel: the workflow filter comes first, then the status filter.
+    // Into the panel: the workflow filter's name search comes first, its list, then the status filter.
     await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    await expect(previous.workflowSearch).toBeFocused();
     await page.keyboard.press("Tab");
     await expect(previous.workflowFilter).toBeFocused();
     await page.keyboard.press("Tab");
@@ -297,9 +300,21 @@ test.describe("keyboard only", () => {
     await analytics.waitReady();
     await page.keyboard.press("Tab");
     await page.keyboard.press("Tab");
+    await expect(analytics.workflowSearch).toBeFocused();
+    await page.keyboard.press("Tab");
     await expect(analytics.workflowFilter).toBeFocused();
 
     await modal.tab("Analytics").focus();
+    await page.keyboard.press("ArrowRight");
+    await expect(modal.tab("💥 OOM")).toHaveAttribute("aria-selected", "true");
+    const oom = new OomTabPage(page);
+    await oom.waitReady();
+    // Its first control: the recommendation's Unload button.
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Tab");
+    await expect(oom.action("unload-recommended")).toBeFocused();
+
+    await modal.tab("💥 OOM").focus();
     await page.keyboard.press("ArrowRight");
     await expect(modal.tab("Settings")).toHaveAttribute("aria-selected", "true");
     const settings = new SettingsTabPage(page);
