@@ -75,7 +75,7 @@ describe("ProfilerModal", () => {
     expect(document.activeElement).toBe(screen.getByRole("tab", { name: "Previous" }));
   });
 
-  it("shows Latest for a tab that is not listed (the OOM tab comes with issue 14)", () => {
+  it("shows Latest for a tab that is not listed", () => {
     const { ui } = setUp();
     ui.openModal("oom");
     flushSync();
