@@ -215,6 +215,7 @@ class Plugin:
                 percent=change.percent,
                 free_bytes=change.free_bytes,
                 total_bytes=change.total_bytes,
+                device_index=change.device_index,
                 warning_percent=warning,
                 critical_percent=critical,
             )

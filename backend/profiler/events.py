@@ -39,6 +39,8 @@ class MemorySample(NamedTuple):
     # The device's free and total memory (all processes), read before a node where the device says.
     vram_free_bytes: int | None = None
     vram_total_bytes: int | None = None
+    # Which device those are of (torch's index, as the tiles label it).
+    vram_device_index: int | None = None
 
 
 class Cached(NamedTuple):

@@ -76,18 +76,20 @@ class MemoryProbe:
         vram: int | None = None
         free: int | None = None
         total: int | None = None
+        index: int | None = None
         devices = self._device_modules if self._device_modules is not None else self._devices()
         if devices is not None and not self._failed:
             cuda, other = devices
             try:
                 if cuda is not None and cuda.is_initialized():
-                    device = cuda.current_device()
+                    index = device = cuda.current_device()
                     cuda.reset_peak_memory_stats(device)
                     vram = int(cuda.memory_allocated(device))
                     if self._free_readable:
                         free, total = self._cuda_free(cuda, device)
                 elif other is not None:
                     vram, free, total = other()
+                    index = 0  # one MPS device; XPU's current one is 0 unless the user moved it
             except Exception:
                 self._disable()
         now = self._clock()
@@ -97,9 +99,14 @@ class MemoryProbe:
             rss = self._rss()
             self._last_rss, self._last_rss_at = rss, now
         last = self._last_before
-        if last.vram_bytes == vram and last.rss_bytes == rss and last.vram_free_bytes == free:
+        if (
+            last.vram_bytes == vram
+            and last.rss_bytes == rss
+            and last.vram_free_bytes == free
+            and last.vram_device_index == index
+        ):
             return last
-        self._last_before = sample = MemorySample(vram, None, rss, free, total)
+        self._last_before = sample = MemorySample(vram, None, rss, free, total, index)
         return sample
 
     def after(self) -> MemorySample:

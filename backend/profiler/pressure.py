@@ -41,6 +41,7 @@ class PressureChange:
     percent: float | None
     free_bytes: int | None
     total_bytes: int | None
+    device_index: int | None = None
 
 
 PressureListener = Callable[[PressureChange], None]
@@ -60,8 +61,8 @@ class VramPressure:
         self._log_lines = log_lines
         self._warning = warning_percent
         self._critical = critical_percent
-        # Only runs above normal are here: the common case is a miss.
-        self._levels: dict[str, PressureLevel] = {}
+        # Only runs above normal are here (with their device): the common case is a miss.
+        self._levels: dict[str, tuple[PressureLevel, int | None]] = {}
         self._listeners: list[PressureListener] = []
         self._lock = threading.Lock()
 
@@ -94,8 +95,9 @@ class VramPressure:
         *,
         prompt: Mapping[str, Any],
         class_type: str | None = None,
+        device_index: int | None = None,
     ) -> None:
-        """The device's memory before ``node_id`` starts."""
+        """The device's memory before ``node_id`` starts (``device_index``: torch's index of it)."""
         used = total_bytes - free_bytes
         if used * 100.0 < self._warning * total_bytes and prompt_id not in self._levels:
             return
@@ -113,21 +115,25 @@ class VramPressure:
                 f"{free_bytes / GIB:.2f} of {total_bytes / GIB:.2f} GiB free ({level}: >= {threshold:g}%)",
             )
         with self._lock:
-            previous = self._levels.get(prompt_id, "normal")
+            previous = self._levels.get(prompt_id, ("normal", None))[0]
             if level == previous:
                 return
             if level == "normal":
                 self._levels.pop(prompt_id, None)
             else:
-                self._levels[prompt_id] = level
-        self._tell(PressureChange(prompt_id, level, node_id, node_type, percent, free_bytes, total_bytes))
+                self._levels[prompt_id] = (level, device_index)
+        self._tell(
+            PressureChange(
+                prompt_id, level, node_id, node_type, percent, free_bytes, total_bytes, device_index
+            )
+        )
 
     def run_ended(self, prompt_id: str) -> None:
         """The run is over: a raised level goes back to normal."""
         with self._lock:
             raised = self._levels.pop(prompt_id, None)
         if raised is not None:
-            self._tell(PressureChange(prompt_id, "normal", None, None, None, None, None))
+            self._tell(PressureChange(prompt_id, "normal", None, None, None, None, None, raised[1]))
 
     def _tell(self, change: PressureChange) -> None:
         for listener in list(self._listeners):

@@ -216,6 +216,7 @@ class Recorder:
                     memory.vram_total_bytes,
                     prompt=run.prompt,
                     class_type=class_type,
+                    device_index=memory.vram_device_index,
                 )
 
     def node_graph(self, prompt_id: str, expansions: ExpansionReader) -> None:

@@ -102,6 +102,9 @@ class VramPressureEvent(ApiModel):
     percent: float | None = Field(description="In use before the node, 0..100, all processes.")
     free_bytes: int | None
     total_bytes: int | None
+    device_index: int | None = Field(
+        None, description="torch's index of the device (the GPU tile labelled cuda:N); None: unknown."
+    )
     warning_percent: float
     critical_percent: float
 

@@ -16,6 +16,7 @@ from backend.host.standalone.fake_models import (
     FakeModel,
     FakeModels,
     ModelHoldingFakeGpuSource,
+    fake_device_now,
 )
 from backend.host.standalone.server import StandaloneHost
 from backend.plugin import Plugin
@@ -143,3 +144,15 @@ async def test_the_standalone_exposure_follows_its_address(tmp_path: Path) -> No
     exposure = host.exposure()
     assert not exposure.loopback_only
     assert "--host 0.0.0.0" in exposure.problems()[0]
+
+
+def test_the_check_before_a_run_sees_the_first_gpus_free_memory_and_its_models_not_working_memory() -> None:
+    models = FakeModels([DEFAULT_FAKE_MODELS[0], FakeModel("KSampler working memory", 0, 3 * GIB)])
+    gpus = ModelHoldingFakeGpuSource(models, clock=lambda: 0.0)  # held still: two reads agree
+    device = fake_device_now(gpus, models)
+    assert device is not None and device.total_bytes == 24 * GIB
+    (sample,) = [s for s in gpus.sample() if s.index == 0]
+    assert sample.vram_used_bytes is not None and device.free_bytes == 24 * GIB - sample.vram_used_bytes
+    assert device.loaded == ((DEFAULT_FAKE_MODELS[0].name, DEFAULT_FAKE_MODELS[0].size_bytes),), (
+        "a running node's working memory is not a model to unload"
+    )

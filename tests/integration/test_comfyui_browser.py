@@ -164,9 +164,13 @@ def test_a_real_oom_shows_in_its_toast_and_the_oom_tab(page_report: dict[str, An
     toast = oom["toast"]
     assert all(toast[key] for key in toast if key.startswith("[")), f"toast covered: {toast}"
     assert "Out of memory in SAKUseModelThenOom" in toast["text"], toast
-    assert re.search(r"\d+ models? (was|were) loaded \([^)]*sak-tiny-model\.safetensors", toast["text"]), toast
+    assert re.search(r"\d+ models? (was|were) loaded \([^)]*sak-tiny-model\.safetensors", toast["text"]), (
+        toast
+    )
     tab = oom["tab"]
-    assert all(tab[key] for key in tab if key.startswith("#") or key.startswith("[")), f"OOM tab covered: {tab}"
+    assert all(tab[key] for key in tab if key.startswith("#") or key.startswith("[")), (
+        f"OOM tab covered: {tab}"
+    )
     assert tab["selected"] == "💥 OOM" and tab["toastGone"], tab
     assert int(tab["count"]) >= 1 and tab["firstRow"].startswith(f"{oom['promptId']}@"), tab
     assert tab["node"] == "💥 SAKUseModelThenOom (#3)", tab

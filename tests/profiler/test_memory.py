@@ -61,6 +61,7 @@ def test_cuda_peak_around_a_node(fake_torch: Any) -> None:
     after = probe.after()
     assert before.vram_bytes == 1_000 and before.rss_bytes == 42
     assert (before.vram_free_bytes, before.vram_total_bytes) == (4_000, 24_000), "the device, before"
+    assert before.vram_device_index == 0
     assert after.vram_bytes == 2_000 and after.vram_peak_bytes == 9_000
     assert fake_torch.cuda.calls == ["reset"], "no synchronize unless accurate timing is on"
 

@@ -109,9 +109,11 @@ def test_used_percent() -> None:
 def test_the_recorder_checks_each_node_and_its_record_keeps_the_figures() -> None:
     recorder = Recorder()
     seen = _watch(recorder.pressure)
+    devices: list[int | None] = []
+    recorder.pressure.add_listener(lambda change: devices.append(change.device_index))
     recorder.begin_workflow("p", PROMPT)
     for node_id, percent in [("1", 40), ("2", 90)]:
-        recorder.node_started("p", node_id, MemorySample(GIB, None, GIB, _free_at(percent), TOTAL))
+        recorder.node_started("p", node_id, MemorySample(GIB, None, GIB, _free_at(percent), TOTAL, 1))
         recorder.node_finished("p", node_id, MemorySample(GIB, GIB, GIB))
     recorder.node_started("p", "3", MemorySample(GIB, None, GIB))  # a device that does not say
     recorder.node_finished("p", "3", MemorySample(GIB, GIB, GIB))
@@ -123,3 +125,4 @@ def test_the_recorder_checks_each_node_and_its_record_keeps_the_figures() -> Non
     assert nodes["2"].vram_percent_before == pytest.approx(90, abs=0.01)
     assert (nodes["3"].vram_free_before_bytes, nodes["3"].vram_percent_before) == (None, None)
     assert seen == [("warning", "2", "KSampler"), ("normal", None, None)], "the run's end resets it"
+    assert devices == [1, 1], "both say which device (cuda:1): the raise and the reset"

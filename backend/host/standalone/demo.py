@@ -31,7 +31,7 @@ from ...profiler.events import ModelAction, ModelEntry
 from ...profiler.oom import LoadedModel, OomCapture
 from ...profiler.pressure import VramPressure
 from ...schemas.profiler import ErrorSummary
-from .fake_models import GIB, FakeModel, FakeModels, FakeQueue
+from .fake_models import GIB, WORKING_MEMORY_SUFFIX, FakeModel, FakeModels, FakeQueue
 
 MIB = 1024**2
 Outcome = Literal["success", "error", "interrupted", "oom"]
@@ -422,7 +422,7 @@ def _memory(models: FakeModels, others_bytes: int = 0) -> MemorySample:
 
 
 def _is_working(model: FakeModel) -> bool:
-    return model.name.endswith("working memory")
+    return model.is_working_memory
 
 
 def _entry(model: FakeModel) -> ModelEntry:
@@ -483,7 +483,7 @@ class _Running:
             self._out_of_memory(node, working)
             return False
         if working:
-            self.models.load([FakeModel(f"{class_type} working memory", 0, working)])
+            self.models.load([FakeModel(f"{class_type} {WORKING_MEMORY_SUFFIX}", 0, working)])
         interrupt_after = 0.4 if failing and self.run.outcome == "interrupted" else None
         self._work(node, seconds * self.jitter, interrupt_after)
         peak = _memory(self.models)

@@ -20,13 +20,20 @@ from ...telemetry import DEFAULT_FAKE_GPUS, FakeGpuSource, FakeGpuSpec
 GIB = 1024**3
 
 
+WORKING_MEMORY_SUFFIX = "working memory"
+
+
 @dataclass(frozen=True)
 class FakeModel:
-    """A model "loaded" on one fake GPU."""
+    """A model "loaded" on one fake GPU (or, named "<node> working memory", what a running node holds)."""
 
     name: str
     device_index: int
     size_bytes: int
+
+    @property
+    def is_working_memory(self) -> bool:
+        return self.name.endswith(WORKING_MEMORY_SUFFIX)
 
 
 DEFAULT_FAKE_MODELS: tuple[FakeModel, ...] = (
@@ -122,6 +129,10 @@ def fake_device_now(gpus: FakeGpuSource, models: FakeModels) -> DeviceNow | None
     first = samples[0]
     if first.vram_total_bytes is None or first.vram_used_bytes is None:
         return None
-    loaded = tuple((m.name, m.size_bytes) for m in models.loaded() if m.device_index == first.index)
+    loaded = tuple(
+        (m.name, m.size_bytes)
+        for m in models.loaded()
+        if m.device_index == first.index and not m.is_working_memory  # a node's, not a model to unload
+    )
     free = max(0, first.vram_total_bytes - first.vram_used_bytes)
     return DeviceNow(free_bytes=free, total_bytes=first.vram_total_bytes, loaded=loaded)

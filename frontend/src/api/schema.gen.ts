@@ -1729,6 +1729,12 @@ export interface components {
             free_bytes: number | null;
             /** Total Bytes */
             total_bytes: number | null;
+            /**
+             * Device Index
+             * @description torch's index of the device (the GPU tile labelled cuda:N); None: unknown.
+             * @default null
+             */
+            device_index: number | null;
             /** Warning Percent */
             warning_percent: number;
             /** Critical Percent */

@@ -7,7 +7,7 @@ import { pressureDevice, pressureOf, pressureText, withPressure } from "./vramPr
 
 describe("a run's VRAM pressure", () => {
   it("is raised by a warning or critical event and ended by normal or the run's end", () => {
-    expect(pressureOf(vramPressureEvent())).toEqual({ promptId: "p-live", level: "critical", nodeId: "3", nodeType: "KSampler", percent: 96.1, totalBytes: 24 * GIB });
+    expect(pressureOf(vramPressureEvent())).toEqual({ promptId: "p-live", level: "critical", nodeId: "3", nodeType: "KSampler", percent: 96.1, totalBytes: 24 * GIB, deviceIndex: 0 });
     expect(pressureOf(vramPressureEvent({ level: "normal" }))).toBeNull();
     expect(pressureOf(vramPressureEvent({ level: "warning", node_id: null }))).toBeNull();
   });
@@ -24,6 +24,14 @@ describe("a run's VRAM pressure", () => {
     expect(pressureDevice(devices, 80 * GIB)).toBe(0);
     expect(pressureDevice(devices, null)).toBe(0);
     expect(pressureDevice([], 24 * GIB)).toBeNull();
+  });
+
+  it("marks the GPU the event names, when that GPU reports VRAM", () => {
+    const devices = [gpuDevice(0, "A", 24), gpuDevice(1, "B", 24), { ...gpuDevice(2, "C", 24), supports: { utilization: true, vram: false, temperature: false, power: false } }];
+    expect(pressureDevice(devices, 24 * GIB, 1)).toBe(1);
+    // A GPU without VRAM figures, or one not listed: found by its total instead.
+    expect(pressureDevice(devices, 24 * GIB, 2)).toBe(0);
+    expect(pressureDevice(devices, 24 * GIB, 7)).toBe(0);
   });
 
   it("puts the mark on that VRAM tile and makes its group's dot at least as hot", () => {

@@ -14,6 +14,8 @@ export interface Pressure {
   nodeType: string | null;
   percent: number | null;
   totalBytes: number | null;
+  /** torch's index of the device the server read (null: it did not say). */
+  deviceIndex: number | null;
 }
 
 /** The raised level an event says, or null when it says the run is back to normal (or ended). */
@@ -26,6 +28,7 @@ export function pressureOf(event: VramPressureEvent): Pressure | null {
     nodeType: event.node_type,
     percent: event.percent,
     totalBytes: event.total_bytes,
+    deviceIndex: event.device_index ?? null,
   };
 }
 
@@ -40,12 +43,14 @@ export function pressureText(pressure: Pressure): string {
 const SAME_DEVICE_TOLERANCE = 0.02;
 
 /**
- * The GPU (torch index) the run's memory was read on. The event does not name its device: ComfyUI
- * runs on one, so it is the GPU with VRAM whose total matches the event's, the first such by index
- * (or the first GPU with VRAM when none matches); null without a GPU that reports VRAM.
+ * The GPU (torch index) the run's memory was read on: the one the event names when that GPU reports
+ * VRAM; else (an event without a device) the GPU with VRAM whose total matches the event's, the
+ * first such by index (or the first GPU with VRAM when none matches); null without a GPU that
+ * reports VRAM.
  */
-export function pressureDevice(devices: readonly GpuDevice[], totalBytes: number | null): number | null {
+export function pressureDevice(devices: readonly GpuDevice[], totalBytes: number | null, deviceIndex: number | null = null): number | null {
   const withVram = devices.filter((d) => d.supports.vram).sort((a, b) => a.index - b.index);
+  if (deviceIndex !== null && withVram.some((d) => d.index === deviceIndex)) return deviceIndex;
   if (totalBytes !== null && totalBytes > 0) {
     const same = withVram.find(
       (d) => d.vram_total_bytes !== null && Math.abs(d.vram_total_bytes - totalBytes) <= SAME_DEVICE_TOLERANCE * totalBytes,
@@ -60,7 +65,7 @@ const RAISED: Record<PressureLevel, Level> = { warning: "hot", critical: "critic
 /** The tiles with the pressure on its GPU's VRAM tile (its fill and its GPU's collapsed dot at least as hot as the level). */
 export function withPressure(groups: readonly TileGroupModel[], devices: readonly GpuDevice[], pressure: Pressure | null): TileGroupModel[] {
   if (!pressure) return [...groups];
-  const index = pressureDevice(devices, pressure.totalBytes);
+  const index = pressureDevice(devices, pressure.totalBytes, pressure.deviceIndex);
   if (index === null) return [...groups];
   const id = `vram-${index}`;
   return groups.map((group) => {

@@ -154,6 +154,7 @@ export function vramPressureEvent(overrides: Partial<VramPressureEvent> = {}): V
     percent: 96.1,
     free_bytes: 0.93 * GIB,
     total_bytes: 24 * GIB,
+    device_index: 0,
     warning_percent: 85,
     critical_percent: 95,
     ...overrides,
