@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { GIB, MIB } from "../testing/fixtures";
 import { CHECKPOINT, emptyOomStats, modelCorrelation, oomCapturedEvent, oomEvent, oomFigures, oomRisk, oomStats, recommendation, UPSCALER } from "../testing/oom";
 import {
+  allocatorFigures,
   captureFigures,
   describeUnload,
   expectedFreed,
@@ -68,6 +69,16 @@ describe("a capture in words", () => {
       ["reserved", "6.6 GiB"],
       ["reserved-unallocated", "512 MiB"],
     ]);
+  });
+
+  it("puts the allocator's counters in words, bytes as bytes, and nothing without CUDA", () => {
+    const stats = { num_alloc_retries: 3, "inactive_split_bytes.all.current": 1.5 * GIB, "reserved_bytes.all.peak": 22 * GIB, unknown_key: 9 };
+    expect(allocatorFigures({ allocator_stats: stats }).map((f) => [f.id, f.value])).toEqual([
+      ["num_alloc_retries", "3"],
+      ["reserved_bytes.all.peak", "22.0 GiB"],
+      ["inactive_split_bytes.all.current", "1.5 GiB"],
+    ]);
+    expect(allocatorFigures({ allocator_stats: null })).toEqual([]);
   });
 
   it("says what a loaded model was to the run", () => {

@@ -111,6 +111,31 @@ export function captureFigures(event: OomEvent): Figure[] {
     .map(([id, label, value]) => ({ id, label, value: typeof value === "number" ? formatBytes(value) : value! }));
 }
 
+// torch.cuda.memory_stats() keys the capture keeps (backend/host/comfyui_hooks/memory.py), in words.
+const ALLOCATOR_LABELS: readonly (readonly [string, string])[] = [
+  ["num_alloc_retries", "Allocation retries (cache flushed and tried again)"],
+  ["num_ooms", "Out-of-memory errors so far"],
+  ["allocated_bytes.all.current", "Allocated now"],
+  ["allocated_bytes.all.peak", "Allocated at most"],
+  ["reserved_bytes.all.current", "Reserved now"],
+  ["reserved_bytes.all.peak", "Reserved at most"],
+  ["active_bytes.all.current", "Active now"],
+  ["inactive_split_bytes.all.current", "Free inside split blocks (fragmentation)"],
+  ["inactive_split.all.current", "Split blocks with free space"],
+  ["segment.all.current", "Segments reserved from the device"],
+];
+
+/** The CUDA caching allocator's counters at the capture, in words; empty without CUDA. */
+export function allocatorFigures(event: Pick<OomEvent, "allocator_stats">): Figure[] {
+  const stats = event.allocator_stats;
+  if (!stats) return [];
+  return ALLOCATOR_LABELS.filter(([key]) => typeof stats[key] === "number").map(([key, label]) => ({
+    id: key,
+    label,
+    value: key.includes("_bytes") ? formatBytes(stats[key]!) : String(stats[key]),
+  }));
+}
+
 /** "asked for 25.6 GiB with 17.4 GiB free", as far as the capture says. */
 export function requestInWords(requested: number | null, free: number | null): string | null {
   if (requested === null) return free === null ? null : `${formatBytes(free)} was free`;
