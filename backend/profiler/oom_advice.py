@@ -53,12 +53,20 @@ def _unload(event: OomEvent) -> Recommendation | None:
     after = f", leaving the device {percent:.0f} % full" if percent is not None else ""
     many = len(spare) > 1
     them, were = ("them", "were") if many else ("it", "was")
+    requested, free = event.figures.requested_bytes, event.figures.free_bytes
+    # Said when the figures show it would not be enough: the operator then knows to look further.
+    short = (
+        f" That is less than the {_gib(requested - free)} it lacked ({_gib(requested)} asked, {_gib(free)} "
+        "free): other programs on the GPU, or the node's own size, need looking at too."
+        if requested is not None and free is not None and freed < requested - free
+        else ""
+    )
     return Recommendation(
         kind="unload_models",
         title=f"Unload {len(spare)} model{'s' if many else ''} before {event.node_type or 'the node'}",
         detail=(
             f"When {_where(event)} ran out of memory, {listed} {were} loaded but no node still to run "
-            f"used {them}. Unloading {them} frees about {_gib(freed)}{after}."
+            f"used {them}. Unloading {them} frees about {_gib(freed)}{after}.{short}"
         ),
         node_type=event.node_type,
         models=[m.name for m in spare],
@@ -139,9 +147,12 @@ def recommendations(events: Iterable[OomEvent]) -> list[Recommendation]:
     seen: set[tuple[str, str | None, str]] = set()
     out: list[Recommendation] = []
     for event in newest_first:
-        for rule in (_too_large, _unload, _fragmented):
-            advice = rule(event)
-            key = (event.workflow_hash, event.node_type, rule.__name__)
+        too_large = _too_large(event)
+        # A request beyond the whole device is not helped by unloading: only that advice, not both.
+        rules = (_fragmented,) if too_large is not None else (_unload, _fragmented)
+        candidates = [("_too_large", too_large)] + [(rule.__name__, rule(event)) for rule in rules]
+        for name, advice in candidates:
+            key = (event.workflow_hash, event.node_type, name)
             if advice is not None and key not in seen:
                 seen.add(key)
                 out.append(advice)
