@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { cachedNode, GIB, nodeRecord, workflowRecord } from "../testing/fixtures";
 import { liveTransition } from "./liveRun";
-import { formatPartOf, liveCards, runCards } from "./profilerCards";
+import { formatPartOf, liveCards, liveVramReading, runCards, type LivePressure } from "./profilerCards";
 
 const value = (cards: { id: string; value: string }[], id: string) => cards.find((c) => c.id === id)?.value;
 
@@ -29,6 +29,16 @@ describe("runCards", () => {
     expect(at(87.4)).toMatchObject({ value: "87%", level: "warning" });
     expect(at(96)).toMatchObject({ value: "96%", level: "critical" });
     expect(at(96)?.detail).toContain("Critical");
+    expect(at(96)?.levelText).toBe("critical: 95 % or more in use, an out-of-memory error is likely");
+    expect(at(40)?.levelText).toBeUndefined();
+  });
+
+  it("colours VRAM before by the thresholds in force, not fixed ones", () => {
+    const run = workflowRecord("p", [nodeRecord("1", "KSampler", { vram_percent_before: 82 })]);
+    const card = (warningPercent: number, criticalPercent: number) => runCards(run, { warningPercent, criticalPercent }).find((c) => c.id === "vram-before");
+    expect(card(85, 95)?.level).toBe("ok");
+    expect(card(80, 90)).toMatchObject({ level: "warning", levelText: "warning: 80 % or more in use, little room is left" });
+    expect(card(70, 80)?.level).toBe("critical");
   });
 
   it("shows seconds under a minute and -- for a figure the run lacks", () => {
@@ -51,6 +61,47 @@ describe("liveCards", () => {
     expect(value(before, "nodes")).toBe("1/4");
     const current = workflowRecord("p", [], { peak_vram_bytes: 3 * GIB, node_count: 5 });
     expect(value(liveCards(live, current, 4200), "vram-peak")).toBe("3.0 GiB");
+  });
+});
+
+describe("VRAM before while a run goes", () => {
+  let live = liveTransition(null, { type: "execution_start", promptId: "p" }, 0, () => 4)!;
+  live = liveTransition(live, { type: "executing", node: "1" }, 0)!;
+  live = liveTransition(live, { type: "executing", node: "2" }, 0)!;
+  const pressure = (over: Partial<LivePressure> = {}): LivePressure => ({ promptId: "p", percent: 96, nodeId: "2", nodeType: "KSampler", ...over });
+  const vramCard = (cards: ReturnType<typeof liveCards>) => cards.find((c) => c.id === "vram-before")!;
+
+  it("is the running node's reading in the live record", () => {
+    const current = workflowRecord("p", [nodeRecord("1", "Loader", { vram_percent_before: 30 }), nodeRecord("2", "KSampler", { vram_percent_before: 88 })]);
+    const card = vramCard(liveCards(live, current, 0));
+    expect(card).toMatchObject({ value: "88%", level: "warning" });
+    expect(card.detail).toContain("before KSampler #2, the node running now");
+  });
+
+  it("takes the vram_pressure event when the record has not the running node yet, by the thresholds given", () => {
+    const current = workflowRecord("p", [nodeRecord("1", "Loader", { vram_percent_before: 30 })]);
+    expect(liveVramReading(live, current, pressure())).toEqual(pressure());
+    const card = vramCard(liveCards(live, current, 0, { warningPercent: 85, criticalPercent: 95 }, pressure()));
+    expect(card).toMatchObject({ value: "96%", level: "critical" });
+    expect(vramCard(liveCards(live, current, 0, { warningPercent: 90, criticalPercent: 99 }, pressure())).level).toBe("warning");
+  });
+
+  it("keeps the newer of an event and the record (the node that started last), never another prompt's", () => {
+    const current = workflowRecord("p", [nodeRecord("1", "Loader", { vram_percent_before: 30 }), nodeRecord("2", "KSampler", { vram_percent_before: 88 })]);
+    // The event of an earlier node: the record's running node is newer.
+    expect(liveVramReading(live, current, pressure({ nodeId: "1", percent: 86 }))?.percent).toBe(88);
+    // The event of the running node wins over the record's same node (it is the newer reading).
+    expect(liveVramReading(live, current, pressure({ percent: 97 }))?.percent).toBe(97);
+    expect(liveVramReading(live, null, pressure({ promptId: "other" }))).toBeNull();
+    expect(liveVramReading(live, workflowRecord("other", [nodeRecord("2", "KSampler", { vram_percent_before: 50 })]), null)).toBeNull();
+  });
+
+  it("is an earlier node's reading when the running node is not measured yet, and -- when nothing is", () => {
+    const current = workflowRecord("p", [nodeRecord("1", "Loader", { vram_percent_before: 30 })]);
+    const card = vramCard(liveCards(live, current, 0));
+    expect(card).toMatchObject({ value: "30%", level: "ok" });
+    expect(card.detail).toContain("before Loader #1, the latest node measured");
+    expect(vramCard(liveCards(live, null, 0))).toMatchObject({ value: "--", level: "unknown" });
   });
 });
 

@@ -100,6 +100,14 @@ describe("vramBeforeLevel", () => {
     expect(vramBeforeLevel(null)).toBe("unknown");
     expect(vramBeforeLevel(Number.NaN)).toBe("unknown");
   });
+
+  it("follows the thresholds in force (the profiler's settings)", () => {
+    const thresholds = { warningPercent: 70, criticalPercent: 80 };
+    expect(vramBeforeLevel(69.9, thresholds)).toBe("ok");
+    expect(vramBeforeLevel(70, thresholds)).toBe("warning");
+    expect(vramBeforeLevel(80, thresholds)).toBe("critical");
+    expect(vramBeforeLevel(88, { warningPercent: 90, criticalPercent: 98 })).toBe("ok");
+  });
 });
 
 describe("vramPercentBefore", () => {

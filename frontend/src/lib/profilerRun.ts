@@ -93,18 +93,26 @@ export function vramPeakBytes(node: Pick<NodeRecord, "vram_before_bytes" | "vram
 
 export type VramBeforeLevel = "ok" | "warning" | "critical" | "unknown";
 
+/** The device's memory in use (percent, all processes) from which a node warns, and from which it is critical. */
+export interface VramThresholds {
+  warningPercent: number;
+  criticalPercent: number;
+}
+
 /**
- * From these shares of the GPU's memory in use before a run, an out-of-memory error is likely: the
- * profiler's default warning and critical thresholds (its settings can move them).
+ * From these shares of the GPU's memory in use before a node, an out-of-memory error is likely: the
+ * profiler's default warning and critical thresholds (its settings move them; GET /profiler/stats
+ * says the ones in force).
  */
 export const VRAM_BEFORE_WARNING_PERCENT = 85;
 export const VRAM_BEFORE_CRITICAL_PERCENT = 95;
+export const DEFAULT_VRAM_THRESHOLDS: VramThresholds = { warningPercent: VRAM_BEFORE_WARNING_PERCENT, criticalPercent: VRAM_BEFORE_CRITICAL_PERCENT };
 
-/** How full the GPU was before a run started (percent in use, all processes): warning from 85 %, critical from 95 %. */
-export function vramBeforeLevel(percent: number | null | undefined): VramBeforeLevel {
+/** How full the GPU was before a run or a node (percent in use, all processes): warning and critical from the thresholds (85 % and 95 % by default). */
+export function vramBeforeLevel(percent: number | null | undefined, thresholds: VramThresholds = DEFAULT_VRAM_THRESHOLDS): VramBeforeLevel {
   if (typeof percent !== "number" || !Number.isFinite(percent)) return "unknown";
-  if (percent >= VRAM_BEFORE_CRITICAL_PERCENT) return "critical";
-  if (percent >= VRAM_BEFORE_WARNING_PERCENT) return "warning";
+  if (percent >= thresholds.criticalPercent) return "critical";
+  if (percent >= thresholds.warningPercent) return "warning";
   return "ok";
 }
 

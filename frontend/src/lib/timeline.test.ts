@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import { cachedNode, GIB, nodeRecord, workflowRecord } from "../testing/fixtures";
-import { barAtTime, buildTimeline, CATEGORY_COLORS, neighbourBar, shareStep } from "./timeline";
+import { cachedNode, GIB, MIB, nodeRecord, workflowRecord } from "../testing/fixtures";
+import { CHECKPOINT, modelStay, runWithModels, UPSCALER, VAE } from "../testing/models";
+import { barAtTime, buildTimeline, CATEGORY_COLORS, neighbourBar, shareStep, stayAt } from "./timeline";
 
 const T0 = 1_700_000_000;
 
@@ -66,6 +67,68 @@ describe("buildTimeline", () => {
   it("spans the last node's end when the run's time is not known yet (a live run)", () => {
     const live = workflowRecord("p", [ran("1", "A", 0, 2)], { started_at: T0, duration_ms: null, ended_at: null });
     expect(buildTimeline(live).durationS).toBe(2);
+  });
+});
+
+describe("model lanes", () => {
+  const timeline = buildTimeline(runWithModels());
+
+  it("draws a lane per model, the first on the device first, each stay on the bars' axis", () => {
+    expect(timeline.lanes.map((l) => [l.name, l.device, l.loadedBytes])).toEqual([
+      [CHECKPOINT, "cuda:0", 6.5 * GIB],
+      [UPSCALER, "cuda:0", 70 * MIB],
+      [VAE, "cuda:0", 160 * MIB],
+    ]);
+    const [checkpoint, upscaler, vae] = timeline.lanes.map((l) => l.stays);
+    // There since an earlier run, still there at the end: the whole axis.
+    expect(checkpoint).toMatchObject([{ startS: 0, endS: 10, loadedBy: null, unloaded: false }]);
+    expect(upscaler).toMatchObject([{ startS: 1, endS: 4, loadedBy: { nodeId: "10", label: "ImageUpscaleWithModel #10", atS: 1 }, unloaded: true }]);
+    expect(vae?.[0]).toMatchObject({ startS: 9, endS: 10, loadedBy: { nodeId: "8" } });
+  });
+
+  it("names the nodes that used it, at their bars' starts", () => {
+    expect(timeline.lanes[0]!.stays[0]!.usedBy).toEqual([
+      { nodeId: "6", label: "CLIPTextEncode #6", atS: 0 },
+      { nodeId: "3", label: "KSampler #3", atS: 4 },
+      { nodeId: "8", label: "VAEDecode #8", atS: 9 },
+    ]);
+  });
+
+  it("marks a model loaded again although unchanged", () => {
+    expect(timeline.lanes.map((l) => l.reloaded)).toEqual([false, false, true]);
+  });
+
+  it("keeps a model's stays in one lane per device, in time order, and another device in a lane of its own", () => {
+    const run = runWithModels({
+      model_residency: [
+        modelStay(UPSCALER, { from_ms: 6000, loaded_by_node_id: "3" }),
+        modelStay(UPSCALER, { from_ms: 1000, until_ms: 4000, loaded_by_node_id: "10" }),
+        modelStay(UPSCALER, { device: "cuda:1", from_ms: 2000 }),
+      ],
+    });
+    const lanes = buildTimeline(run).lanes;
+    expect(lanes.map((l) => l.key)).toEqual([`${UPSCALER}@cuda:0`, `${UPSCALER}@cuda:1`]);
+    expect(lanes[0]!.stays.map((s) => [s.startS, s.endS])).toEqual([
+      [1, 4],
+      [6, 10],
+    ]);
+  });
+
+  it("clamps stays to the axis and draws none for a run recorded without residency", () => {
+    const odd = buildTimeline(runWithModels({ model_residency: [modelStay(CHECKPOINT, { from_ms: -5, until_ms: 60_000 })] }));
+    expect(odd.lanes[0]!.stays[0]).toMatchObject({ startS: 0, endS: 10 });
+    expect(buildTimeline(runWithModels({ model_residency: [] })).lanes).toEqual([]);
+  });
+
+  it("finds the stay at a time, else the nearest", () => {
+    const run = runWithModels({
+      model_residency: [modelStay(UPSCALER, { from_ms: 1000, until_ms: 2000 }), modelStay(UPSCALER, { from_ms: 6000, until_ms: 7000 })],
+    });
+    const [lane] = buildTimeline(run).lanes;
+    expect(stayAt(lane!, 1.5)?.startS).toBe(1);
+    expect(stayAt(lane!, 3)?.startS).toBe(1);
+    expect(stayAt(lane!, 5)?.startS).toBe(6);
+    expect(stayAt(lane!, 9)?.startS).toBe(6);
   });
 });
 

@@ -1,8 +1,9 @@
 // The Latest view's timeline as data: one bar per timed node on a time axis from the run's start
-// (seconds), a row per bar in execution order, a colour per class or by share of the run, and the
-// VRAM and RAM readings each node took at its start and end as two lines. uPlot draws it
+// (seconds), a row per bar in execution order, a colour per class or by share of the run, the
+// VRAM and RAM readings each node took at its start and end as two lines, and a lane per model on
+// the device (its stays, who loaded and used it). uPlot draws the bars and lines
 // (components/profiler/latest/); what is under the pointer is answered here.
-import type { NodeRecord, WorkflowRecord } from "../api/types";
+import type { ModelResidency, NodeRecord, WorkflowRecord } from "../api/types";
 import { shareOf } from "./profilerRun";
 
 /** How many categorical colours the chart tokens define (--swissarmyknife-chart-1 ... -5). */
@@ -36,12 +37,47 @@ export interface MemorySeries {
   ramBytes: (number | null)[];
 }
 
+/** A node as the lanes name it: "KSampler #3". */
+export interface LaneNode {
+  nodeId: string;
+  label: string;
+  /** When its bar starts (seconds from the run's start); null when it has no bar. */
+  atS: number | null;
+}
+
+/** One stay of a model on its device, on the timeline's axis. */
+export interface ModelStay {
+  startS: number;
+  /** Its unloading, else the run's end. */
+  endS: number;
+  /** The node that put it there during this run; null: on the device when the run began. */
+  loadedBy: LaneNode | null;
+  /** Taken off the device before the run ended. */
+  unloaded: boolean;
+  usedBy: LaneNode[];
+}
+
+/** A model on one device during the run: a lane of the swimlane, its stays in time order. */
+export interface ModelLane {
+  /** "name@device", unique in a run. */
+  key: string;
+  name: string;
+  device: string | null;
+  /** The most it held on the device over its stays; null when unknown. */
+  loadedBytes: number | null;
+  stays: ModelStay[];
+  /** Put on the device again although unchanged (the run's reloaded_models). */
+  reloaded: boolean;
+}
+
 export interface Timeline {
   /** The axis' extent: the run's time (or its last node's end while it runs), at least the last bar. */
   durationS: number;
   /** In execution order (by start). */
   bars: TimelineBar[];
   memory: MemorySeries;
+  /** A lane per model and device, the first on the device first; none for a run recorded without. */
+  lanes: ModelLane[];
 }
 
 type TimedNode = NodeRecord & { started_at: number; ended_at: number };
@@ -86,7 +122,58 @@ export function buildTimeline(run: WorkflowRecord): Timeline {
   });
   const lastEnd = bars.reduce((max, bar) => Math.max(max, bar.endS), 0);
   const runS = run.duration_ms !== null ? run.duration_ms / 1000 : run.ended_at !== null ? run.ended_at - origin : 0;
-  return { durationS: Math.max(lastEnd, runS), bars, memory: memorySeries(timed, origin) };
+  const durationS = Math.max(lastEnd, runS);
+  return { durationS, bars, memory: memorySeries(timed, origin), lanes: modelLanes(run, bars, run.started_at - origin, durationS) };
+}
+
+/**
+ * The run's model stays as lanes: one per model and device (a model evicted and loaded again has
+ * two stays in its lane), ordered by when each was first on the device, then by name. `offsetS`
+ * moves the stays' times (ms from the run's start) onto the bars' axis; an open stay ends with it.
+ */
+export function modelLanes(run: Pick<WorkflowRecord, "model_residency" | "reloaded_models" | "nodes">, bars: readonly TimelineBar[], offsetS: number, durationS: number): ModelLane[] {
+  const residency: readonly ModelResidency[] = run.model_residency ?? [];
+  if (residency.length === 0) return [];
+  const starts = new Map(bars.map((b) => [b.nodeId, b.startS]));
+  const classes = new Map(run.nodes.map((n) => [n.node_id, n.class_type]));
+  const node = (nodeId: string): LaneNode => ({ nodeId, label: `${classes.get(nodeId) ?? "Node"} #${nodeId}`, atS: starts.get(nodeId) ?? null });
+  const clamp = (s: number) => Math.min(durationS, Math.max(0, s));
+  const reloaded = new Set(run.reloaded_models ?? []);
+  const lanes = new Map<string, ModelLane>();
+  for (const stay of residency) {
+    const key = `${stay.name}@${stay.device ?? ""}`;
+    let lane = lanes.get(key);
+    if (!lane) {
+      lane = { key, name: stay.name, device: stay.device, loadedBytes: null, stays: [], reloaded: reloaded.has(stay.name) };
+      lanes.set(key, lane);
+    }
+    if (stay.loaded_bytes !== null && (lane.loadedBytes === null || stay.loaded_bytes > lane.loadedBytes)) lane.loadedBytes = stay.loaded_bytes;
+    const startS = clamp(stay.from_ms / 1000 + offsetS);
+    lane.stays.push({
+      startS,
+      endS: stay.until_ms === null ? durationS : Math.max(startS, clamp(stay.until_ms / 1000 + offsetS)),
+      loadedBy: stay.loaded_by_node_id === null ? null : node(stay.loaded_by_node_id),
+      unloaded: stay.until_ms !== null,
+      usedBy: stay.used_by_node_ids.map(node),
+    });
+  }
+  const ordered = [...lanes.values()];
+  for (const lane of ordered) lane.stays.sort((a, b) => a.startS - b.startS);
+  return ordered.sort((a, b) => a.stays[0]!.startS - b.stays[0]!.startS || a.name.localeCompare(b.name) || (a.device ?? "").localeCompare(b.device ?? ""));
+}
+
+/** The stay of a lane at a time on the axis, else the nearest one (a pointer beside a short stay). */
+export function stayAt(lane: ModelLane, timeS: number): ModelStay | null {
+  let best: ModelStay | null = null;
+  let bestGap = Infinity;
+  for (const stay of lane.stays) {
+    const gap = timeS < stay.startS ? stay.startS - timeS : Math.max(0, timeS - stay.endS);
+    if (gap < bestGap) {
+      best = stay;
+      bestGap = gap;
+    }
+  }
+  return best;
 }
 
 /** Two readings per node (its start and its end), in time order. */

@@ -4,13 +4,15 @@
 // only while someone looks (views call watch()): on their first look, when a run was stored
 // (`swissarmyknife.profiler`), when history changed, after a reconnect. Nothing polls while no
 // workflow runs; while one runs and a view is open, the server's live record is read once a second
-// (its memory peaks and nodes so far), and the elapsed time ticks with it.
+// (its memory peaks and nodes so far), and the elapsed time ticks with it; the run's VRAM pressure
+// comes with each change of its level (`swissarmyknife.profiler.vram_pressure`).
 import { untrack } from "svelte";
 
 import type { ProfilerStats, WorkflowAverage, WorkflowRecord } from "../api/types";
-import { HISTORY_EVENT, PROFILER_EVENT, type HostEvents, type Unsubscribe } from "../lib/events";
+import { HISTORY_EVENT, PROFILER_EVENT, VRAM_PRESSURE_EVENT, type HostEvents, type Unsubscribe } from "../lib/events";
 import { liveProgress, liveTransition, withNodeCount, type LiveProgress, type LiveRun } from "../lib/liveRun";
-import { shareOf, usualDurationMs } from "../lib/profilerRun";
+import type { LivePressure } from "../lib/profilerCards";
+import { DEFAULT_VRAM_THRESHOLDS, shareOf, usualDurationMs, type VramThresholds } from "../lib/profilerRun";
 import { Coalesced } from "./coalesced";
 import { failureMessage, isNotFound } from "./failure";
 import { ServerView, type ServerViewEvents } from "./serverView.svelte";
@@ -65,6 +67,8 @@ export class ProfilerStore extends ServerView {
   live = $state.raw<LiveRun | null>(null);
   /** The server's live record of the running workflow (read while someone looks). */
   current = $state.raw<WorkflowRecord | null>(null);
+  /** The running workflow's last vram_pressure event (its level before a node), until it ends. */
+  pressure = $state.raw<LivePressure | null>(null);
   /** The page's clock, moved on while a run is watched (elapsed time). */
   nowMs = $state(0);
 
@@ -83,6 +87,12 @@ export class ProfilerStore extends ServerView {
 
   readonly latest = $derived(this.stats.kind === "ready" ? this.stats.stats.latest : null);
   readonly averages = $derived<readonly WorkflowAverage[]>(this.stats.kind === "ready" ? this.stats.stats.workflow_averages : []);
+  /** The VRAM-before thresholds in force (the profiler's settings, as the stats said them), else the defaults. */
+  readonly vramThresholds = $derived.by((): VramThresholds => {
+    if (this.stats.kind !== "ready") return DEFAULT_VRAM_THRESHOLDS;
+    const { vram_warning_percent: warningPercent, vram_critical_percent: criticalPercent } = this.stats.stats;
+    return typeof warningPercent === "number" && typeof criticalPercent === "number" ? { warningPercent, criticalPercent } : DEFAULT_VRAM_THRESHOLDS;
+  });
 
   readonly shown = $derived.by((): Shown => {
     const opened = this.opened;
@@ -124,6 +134,12 @@ export class ProfilerStore extends ServerView {
         if (!next) this.#runEnded();
       }),
       events.onServerEvent(PROFILER_EVENT, () => this.changed()),
+      // Before a node of the running prompt, its level changed (either way): the popup's VRAM before.
+      events.onServerEvent(VRAM_PRESSURE_EVENT, (event) => {
+        const live = this.live;
+        if (!live || event.node_id === null || (live.promptId !== null && live.promptId !== event.prompt_id)) return;
+        this.pressure = { promptId: event.prompt_id, percent: event.percent, nodeId: event.node_id, nodeType: event.node_type };
+      }),
       // A run opened by id may have left history (cleared, archived), or changed while the socket
       // was down: read it again to say so.
       events.onServerEvent(HISTORY_EVENT, () => {
@@ -231,12 +247,14 @@ export class ProfilerStore extends ServerView {
 
   #runStarted(): void {
     this.current = null;
+    this.pressure = null;
     this.nowMs = this.#now();
     if (this.watched) this.#startTimer();
   }
 
   #runEnded(): void {
     this.current = null;
+    this.pressure = null;
     this.#stopTimer();
   }
 

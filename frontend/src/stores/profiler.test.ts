@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { HISTORY_EVENT, PROFILER_EVENT } from "../lib/events";
 import { nodeRecord, profilerStats, workflowAverage, workflowRecord, workflowSummary } from "../testing/fixtures";
+import { vramPressureEvent } from "../testing/oom";
 import { profilerStore, settle } from "../testing/profiler";
 import { LIVE_POLL_MS, STATS_HISTORY_LIMIT } from "./profiler.svelte";
 
@@ -194,6 +195,34 @@ describe("ProfilerStore: the live run", () => {
     await settle();
     expect(store.current).toBeNull();
     expect(store.live?.nodeCount).toBeNull();
+  });
+
+  it("keeps the running prompt's last vram_pressure (either way), never another prompt's, and forgets it when the run ends", () => {
+    const { store, events } = profilerStore();
+    const pressure = (over: Parameters<typeof vramPressureEvent>[0]) => events.emit("swissarmyknife.profiler.vram_pressure", vramPressureEvent({ prompt_id: "p2", ...over }));
+    pressure({ level: "critical" });
+    expect(store.pressure, "nothing runs").toBeNull();
+    events.emit("execution_start", { prompt_id: "p2" });
+    pressure({ level: "warning", percent: 88, node_id: "1", node_type: "LoadImage" });
+    expect(store.pressure).toEqual({ promptId: "p2", percent: 88, nodeId: "1", nodeType: "LoadImage" });
+    pressure({ prompt_id: "other", percent: 99 });
+    expect(store.pressure?.percent).toBe(88);
+    // Back to normal before a node is a reading too; the run's own end (node_id null) is not.
+    pressure({ level: "normal", percent: 60, node_id: "4", node_type: "ImageScale" });
+    expect(store.pressure?.percent).toBe(60);
+    pressure({ level: "normal", percent: null, node_id: null, node_type: null });
+    expect(store.pressure?.percent).toBe(60);
+    events.emit("execution_success", { prompt_id: "p2" });
+    expect(store.pressure).toBeNull();
+  });
+
+  it("says the VRAM thresholds in force as the stats carry them, the defaults until read", async () => {
+    const { store, server } = profilerStore();
+    expect(store.vramThresholds).toEqual({ warningPercent: 85, criticalPercent: 95 });
+    server.stats = profilerStats({ vram_warning_percent: 70, vram_critical_percent: 90 });
+    store.watch();
+    await settle();
+    expect(store.vramThresholds).toEqual({ warningPercent: 70, criticalPercent: 90 });
   });
 
   it("learns a queued prompt's node count when it is the one running", () => {

@@ -112,13 +112,13 @@ export class FakeTimelinePlot {
   destroyed = 0;
   #events: TimelinePlotEvents | null = null;
 
-  readonly factory: TimelinePlotFactory = (target, input, events, width) => {
+  readonly factory: TimelinePlotFactory = (targets, input, events, width) => {
     this.#events = events;
     this.inputs.push(input);
     this.widths.push(width);
     const canvas = document.createElement("div");
     canvas.dataset.fakePlot = "true";
-    target.append(canvas);
+    targets.bars.append(canvas);
     return {
       update: (next) => void this.inputs.push(next),
       resize: (w) => void this.widths.push(w),

@@ -3,6 +3,7 @@ import { flushSync } from "svelte";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { cachedNode, GIB, nodeRecord, profilerStats, workflowAverage, workflowRecord } from "../../testing/fixtures";
+import { vramPressureEvent } from "../../testing/oom";
 import { profilerViews, settle } from "../../testing/profiler";
 import { profilerContext } from "./context";
 import ProfilerSummary from "./ProfilerSummary.svelte";
@@ -83,6 +84,52 @@ describe("ProfilerSummary", () => {
     events.emit("execution_success", { prompt_id: "p2" });
     flushSync();
     expect(screen.getByRole("region", { name: "Latest run" })).toBeTruthy();
+  });
+
+  it("colours VRAM before by the thresholds the stats carry, and says the level to screen readers", async () => {
+    const built = profilerViews();
+    built.server.stats = profilerStats({
+      latest: workflowRecord("p1", [nodeRecord("2", "KSampler", { vram_percent_before: 82 })]),
+      vram_warning_percent: 80,
+      vram_critical_percent: 90,
+    });
+    render(ProfilerSummary, { props: { views: built.views, headingId: "h" }, context: profilerContext(built.views) });
+    await settle();
+    flushSync();
+    const vram = document.querySelector<HTMLElement>('[data-card="vram-before"]')!;
+    expect(vram.dataset.level).toBe("warning");
+    expect(vram.querySelector("dd")?.textContent).toBe("82% (warning: 80 % or more in use, little room is left)");
+    expect(vram.querySelector(".swissarmyknife-visually-hidden")).toBeTruthy();
+  });
+
+  it("while a run goes, shows the running node's VRAM before live, from the vram_pressure event or the live record", async () => {
+    const { events, server } = setUp();
+    await settle();
+    server.stats = { ...server.stats, current: workflowRecord("p2", [nodeRecord("2", "CLIPTextEncode", { vram_percent_before: 41 })], { node_count: 4, status: "running" }) };
+    events.emit("execution_start", { prompt_id: "p2" });
+    events.emit("executing", "2");
+    await settle();
+    flushSync();
+    const vram = () => document.querySelector<HTMLElement>('[data-card="vram-before"]')!;
+    expect(card("vram-before")).toBe("41%");
+    expect(vram().dataset.level).toBe("ok");
+    // The sampler starts: the server says its level before the next read of the live record.
+    events.emit("executing", "3");
+    events.emit("swissarmyknife.profiler.vram_pressure", vramPressureEvent({ prompt_id: "p2", node_id: "3", node_type: "KSampler", level: "critical", percent: 96.1 }));
+    flushSync();
+    expect(vram().dataset.level).toBe("critical");
+    expect(card("vram-before")).toContain("96%");
+    expect(vram().title).toContain("before KSampler #3, the node running now");
+    // Another prompt's event changes nothing; the run's end forgets the level.
+    events.emit("swissarmyknife.profiler.vram_pressure", vramPressureEvent({ prompt_id: "other", node_id: "9", level: "warning", percent: 86 }));
+    flushSync();
+    expect(vram().dataset.level).toBe("critical");
+    server.stats = { ...server.stats, current: null };
+    events.emit("execution_success", { prompt_id: "p2" });
+    await settle();
+    flushSync();
+    expect(vram().dataset.level).toBe("unknown");
+    expect(card("vram-before")).toBe("--");
   });
 
   it("opens the modal from View Full History, and asks before clearing", async () => {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { buildTimeline } from "../../../lib/timeline";
 import { cachedNode, GIB, nodeRecord, profilerStats, workflowRecord } from "../../../testing/fixtures";
+import { CHECKPOINT, runWithModels, UPSCALER, VAE } from "../../../testing/models";
 import { profilerViews, settle } from "../../../testing/profiler";
 import { profilerContext } from "../context";
 import LatestTab from "./LatestTab.svelte";
@@ -77,6 +78,12 @@ describe("LatestTab", () => {
     expect(within(row("1")).getByText("cache hit")).toBeTruthy();
     expect(within(row("1")).getAllByRole("cell")[2]?.textContent).toBe("cached");
     expect(within(row("10")).getByText("out of memory")).toBeTruthy();
+    // 💥 marks the node (and the run): seen, not read aloud twice.
+    const oom = row("10").querySelector('[data-marker="oom"]')!;
+    expect(oom.textContent).toBe("💥 out of memory");
+    expect(oom.querySelector('[aria-hidden="true"]')?.textContent).toBe("💥 ");
+    expect(document.querySelector(".swissarmyknife-latest-title .swissarmyknife-status")?.textContent).toBe("💥 oom");
+    expect(document.querySelector<HTMLElement>(".swissarmyknife-latest-error")?.dataset.oomNode).toBe("10");
   });
 
   it("sorts by time, VRAM peak and RAM change, the slowest first", async () => {
@@ -96,7 +103,7 @@ describe("LatestTab", () => {
   it("shows a node's tensor shapes on expand", async () => {
     await ready();
     expect(screen.queryByText(/2048, 2048/)).toBeNull();
-    await fireEvent.click(screen.getByRole("button", { name: "Show the tensor shapes of ImageScale #7:1" }));
+    await fireEvent.click(screen.getByRole("button", { name: "Show the models, memory and tensor shapes of ImageScale #7:1" }));
     expect(screen.getByText(/\[1, 2048, 2048, 3\] float32 cpu/)).toBeTruthy();
   });
 
@@ -193,5 +200,104 @@ describe("LatestTab", () => {
     flushSync();
     expect(plot.destroyed).toBe(1);
     expect(plot.last?.timeline.bars.map((b) => b.nodeId)).toEqual(["1"]);
+  });
+
+  describe("models", () => {
+    const withModels = (over: Parameters<typeof profilerStats>[0] = {}) => ready(profilerStats({ latest: runWithModels(), ...over }));
+    const lanes = () => screen.getByRole("list", { name: "Models on the device" });
+    const lane = (name: string) => lanes().querySelector<HTMLElement>(`li[data-lane="${name}"]`)!;
+    const details = (nodeId: string) => document.querySelector<HTMLElement>(`[data-details="${nodeId}"]`)!;
+
+    it("draws a lane per model under the node bars, each labelled with its name and size", async () => {
+      await withModels();
+      const items = within(lanes()).getAllByRole("listitem");
+      expect(items.map((li) => li.dataset.lane)).toEqual([CHECKPOINT, UPSCALER, VAE]);
+      expect(lane(CHECKPOINT).querySelector(".swissarmyknife-lane-label")?.textContent).toBe(`${CHECKPOINT} · 6.5 GiB`);
+      expect(lane(VAE).dataset.reloaded).toBe("true");
+      expect(lane(VAE).querySelector(".swissarmyknife-lane-label")?.textContent).toBe(`${VAE} · 160 MiB · loaded again`);
+      // On the bars' axis (10 s): the upscaler from 1 s to 4 s, loaded by node 10; the checkpoint used by 6, 3 and 8.
+      const stay = lane(UPSCALER).querySelector<HTMLElement>(".swissarmyknife-lane-stay")!;
+      expect([stay.style.left, stay.style.width, stay.dataset.loadedBy, stay.dataset.unloaded]).toEqual(["10.000%", "30.000%", "10", "true"]);
+      expect([...lane(CHECKPOINT).querySelectorAll<HTMLElement>('[data-mark="used"]')].map((m) => [m.dataset.node, m.style.left])).toEqual([
+        ["6", "0.000%"],
+        ["3", "40.000%"],
+        ["8", "90.000%"],
+      ]);
+      expect(lane(CHECKPOINT).querySelector('[data-mark="loaded"]')).toBeNull();
+      // Screen readers get the whole lane in words.
+      expect(lane(UPSCALER).textContent).toContain("Loaded by ImageUpscaleWithModel #10 at 1.00 s, Used by ImageUpscaleWithModel #10, Unloaded at 4.00 s.");
+    });
+
+    it("tells on hover and on focus who loaded and used a model", async () => {
+      await withModels();
+      expect(document.querySelector("[data-tooltip=\"lane\"]")).toBeNull();
+      await fireEvent.pointerMove(lane(CHECKPOINT), { clientX: 10 });
+      const tooltip = () => document.querySelector("[data-tooltip=\"lane\"]")!;
+      expect(tooltip().textContent).toContain(CHECKPOINT);
+      expect(tooltip().textContent).toContain("cuda:0 · 6.5 GiB");
+      expect(tooltip().textContent).toContain("There since an earlier run");
+      expect(tooltip().textContent).toContain("Used by CLIPTextEncode #6, KSampler #3 and VAEDecode #8");
+      await fireEvent.pointerLeave(lane(CHECKPOINT));
+      expect(document.querySelector("[data-tooltip=\"lane\"]")).toBeNull();
+      lane(UPSCALER).focus();
+      flushSync();
+      expect(tooltip().textContent).toContain("Loaded by ImageUpscaleWithModel #10 at 1.00 s");
+      expect(tooltip().textContent).toContain("Unloaded at 4.00 s");
+    });
+
+    it("marks the selected node's use of a model", async () => {
+      const { plot } = await withModels();
+      plot.click(plot.last!.timeline.bars.find((b) => b.nodeId === "3")!);
+      flushSync();
+      expect(lane(CHECKPOINT).querySelector<HTMLElement>('[data-mark="used"][data-selected]')?.dataset.node).toBe("3");
+    });
+
+    it("draws no lane for a run recorded without residency", async () => {
+      await ready();
+      expect(screen.queryByRole("list", { name: "Models on the device" })).toBeNull();
+      expect(document.querySelector('.swissarmyknife-legend [data-series="loaded"]')).toBeNull();
+    });
+
+    it("lists a node's models and its VRAM before on expand, coloured by the thresholds in force", async () => {
+      await withModels();
+      expect(document.querySelector('[data-details="3"]')).toBeNull();
+      await fireEvent.click(screen.getByRole("button", { name: "Show the models, memory and tensor shapes of KSampler #3" }));
+      const models = [...details("3").querySelectorAll<HTMLElement>("tbody tr[data-model]")].map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent));
+      expect(models).toEqual([
+        [CHECKPOINT, "used", "cuda:0", "6.5 GiB"],
+        [UPSCALER, "unloaded", "cuda:0", "70.0 MiB"],
+      ]);
+      const before = details("3").querySelector<HTMLElement>(".swissarmyknife-vram-before")!;
+      expect(before.dataset.level).toBe("critical");
+      expect(before.textContent?.trim()).toBe("983 MiB free · 96% in use (critical: 95 % or more in use, an out-of-memory error is likely)");
+      await fireEvent.click(screen.getByRole("button", { name: "Show the models, memory and tensor shapes of ImageUpscaleWithModel #10" }));
+      expect(details("10").querySelector<HTMLElement>(".swissarmyknife-vram-before")?.dataset.level).toBe("warning");
+      await fireEvent.click(screen.getByRole("button", { name: "Show the models, memory and tensor shapes of VAEDecode #8" }));
+      expect(details("8").textContent).toContain("not measured");
+    });
+
+    it("takes the thresholds from the stats", async () => {
+      await withModels({ vram_warning_percent: 90, vram_critical_percent: 98 });
+      await fireEvent.click(screen.getByRole("button", { name: "Show the models, memory and tensor shapes of KSampler #3" }));
+      expect(details("3").querySelector<HTMLElement>(".swissarmyknife-vram-before")?.dataset.level).toBe("warning");
+      await fireEvent.click(screen.getByRole("button", { name: "Show the models, memory and tensor shapes of ImageUpscaleWithModel #10" }));
+      expect(details("10").querySelector<HTMLElement>(".swissarmyknife-vram-before")?.dataset.level).toBe("ok");
+      expect(document.querySelector<HTMLElement>('[data-card="vram-before"]')?.dataset.level).toBe("ok");
+    });
+
+    it("marks the OOM run's failing node 💥 and says above the table which model was loaded again, and what it cost", async () => {
+      await withModels();
+      expect(row("3").querySelector('[data-marker="oom"]')?.textContent).toBe("💥 out of memory");
+      const reloaded = screen.getAllByRole("note").find((n) => n.classList.contains("swissarmyknife-latest-reloaded"))!;
+      expect(reloaded.textContent).toMatch(/^sdxl_vae\.safetensors was loaded again although unchanged — /);
+      expect(reloaded.textContent).toContain("Here VAEDecode #8 took 1.00 s with the load in it.");
+      // Above the table.
+      expect(reloaded.compareDocumentPosition(table()) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    });
+
+    it("says nothing of reloads when none happened", async () => {
+      await withModels({ latest: runWithModels({ reloaded_models: [] }) });
+      expect(document.querySelector(".swissarmyknife-latest-reloaded")).toBeNull();
+    });
   });
 });

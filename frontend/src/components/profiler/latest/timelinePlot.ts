@@ -1,7 +1,8 @@
 // The Latest tab's timeline drawn by uPlot: a chart of one bar per node (a row each, in execution
 // order, drawn in uPlot's draw hook on its time axis) over a chart of VRAM and RAM as lines, their
-// cursors synced so a hover reads both. Timeline.svelte renders around it; what a time on the axis
-// means (which node) is lib/timeline.ts's, and the colours come from the design tokens.
+// cursors synced so a hover reads both. Timeline.svelte renders around it (the model swimlane
+// between the two, on the same axis: PLOT_INSET); what a time on the axis means (which node) is
+// lib/timeline.ts's, and the colours come from the design tokens.
 import uPlot from "uplot";
 
 import { byteUnit, niceRange, niceTicks, tickLabels, type AxisUnit } from "../../../lib/chartScale";
@@ -27,7 +28,13 @@ export interface TimelinePlot {
   destroy(): void;
 }
 
-export type TimelinePlotFactory = (target: HTMLElement, input: TimelinePlotInput, events: TimelinePlotEvents, widthPx: number) => TimelinePlot;
+/** Where the two charts go: the bars', and the memory lines' under it (the swimlane may sit between). */
+export interface TimelinePlotTargets {
+  bars: HTMLElement;
+  memory: HTMLElement;
+}
+
+export type TimelinePlotFactory = (targets: TimelinePlotTargets, input: TimelinePlotInput, events: TimelinePlotEvents, widthPx: number) => TimelinePlot;
 
 /** Rows this tall at most; a long run's rows shrink to fit BARS_MAX_PX (under a pixel each past 220 nodes). */
 export const ROW_MAX_PX = 16;
@@ -41,8 +48,11 @@ export const AXIS_WIDTH_PX = 64;
 /** How near (px) a click beside a bar still finds it: a node of a millisecond is a hairline. */
 export const HIT_SLOP_PX = 3;
 const SECONDS: AxisUnit = { label: "s", divisor: 1 };
+const PADDING_RIGHT_PX = 18;
 /** The same padding on both charts (top, right, bottom, left), so their time axes span the same pixels. */
-const PADDING: uPlot.Padding = [6, 18, 0, 0];
+const PADDING: uPlot.Padding = [6, PADDING_RIGHT_PX, 0, 0];
+/** The plot area's distance from the charts' edges (px): the y axis on the left, the padding on the right. */
+export const PLOT_INSET = { leftPx: AXIS_WIDTH_PX, rightPx: PADDING_RIGHT_PX } as const;
 /** Colour strength per share step (lib/timeline.ts's SHARE_STEPS). */
 const SHARE_ALPHA = [0.22, 0.4, 0.6, 0.8, 1] as const;
 
@@ -72,10 +82,10 @@ function timeAxis(palette: ChartPalette, labelled: boolean): uPlot.Axis {
 /** The x range: the run, or a second when it took no time at all (uPlot needs a span). */
 const xRange = (timeline: Timeline): [number, number] => [0, timeline.durationS > 0 ? timeline.durationS : 1];
 
-export const uPlotTimeline: TimelinePlotFactory = (target, initial, events, widthPx) => {
+export const uPlotTimeline: TimelinePlotFactory = (targets, initial, events, widthPx) => {
   let input = initial;
   let hovered: TimelineBar | null = null;
-  const palette = readPalette(target);
+  const palette = readPalette(targets.bars);
   const colors = CHART_COLORS.map((c) => palette.colors[c]);
   const selectedColor = palette.text;
   const sync = uPlot.sync(`swissarmyknife-timeline-${Math.random().toString(36).slice(2)}`);
@@ -84,7 +94,8 @@ export const uPlotTimeline: TimelinePlotFactory = (target, initial, events, widt
   barsRoot.className = "swissarmyknife-timeline-bars";
   const memoryRoot = document.createElement("div");
   memoryRoot.className = "swissarmyknife-timeline-memory";
-  target.append(barsRoot, memoryRoot);
+  targets.bars.append(barsRoot);
+  targets.memory.append(memoryRoot);
 
   /** The selected node's span as a faint band across a chart, so both charts show where it ran. */
   function drawSelection(u: uPlot): void {
