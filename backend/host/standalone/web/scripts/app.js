@@ -1,6 +1,7 @@
 // @ts-check
 // Standalone host shim of ComfyUI's `app` (scripts/app.js): registerExtension, settings
-// (localStorage), toasts, and setup in ComfyUI's order. Only what the extension uses.
+// (localStorage), toasts, the extensions' commands and keybindings, and setup in ComfyUI's order.
+// Only what the extension uses.
 import { api } from "./api.js";
 
 const SETTINGS_KEY = "swissarmyknife.standalone.settings";
@@ -64,13 +65,67 @@ class ToastStore {
   }
 }
 
+/** The extensions' commands by id, run as ComfyUI's command store runs them (`execute`). */
+class CommandStore {
+  constructor() {
+    /** @type {Map<string, {id: string, function: () => unknown}>} */
+    this.commands = new Map();
+  }
+  /** @param {{id: string, function: () => unknown}} command */
+  register(command) {
+    this.commands.set(command.id, command);
+  }
+  /** @param {string} id */
+  async execute(id) {
+    const command = this.commands.get(id);
+    if (!command) throw new Error(`Unknown command: ${id}`);
+    await command.function();
+  }
+}
+
+/**
+ * The extensions' keybindings on window's keydown, as ComfyUI's keybinding service matches them
+ * (ComfyUI_frontend src/services/keybindingService.ts): the key compared case-insensitively, Ctrl
+ * or Cmd as ctrl, never a combo without Ctrl, Alt or Cmd while typing in a text field; the first
+ * binding that matches runs its command and the key goes no further.
+ */
+class KeybindingService {
+  /** @param {CommandStore} commands */
+  constructor(commands) {
+    this.commands = commands;
+    /** @type {{combo: {key: string, ctrl?: boolean, alt?: boolean, shift?: boolean}, commandId: string}[]} */
+    this.bindings = [];
+    this.onKeyDown = this.onKeyDown.bind(this);
+  }
+  /** @param {{combo: {key: string, ctrl?: boolean, alt?: boolean, shift?: boolean}, commandId: string}} binding */
+  add(binding) {
+    this.bindings.push(binding);
+  }
+  /** @param {KeyboardEvent} event */
+  onKeyDown(event) {
+    if (["Control", "Alt", "Shift", "Meta"].includes(event.key)) return;
+    const ctrl = event.ctrlKey || event.metaKey;
+    const target = /** @type {HTMLElement | null} */ (event.composedPath()[0] ?? null);
+    const typing = target instanceof HTMLElement && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.isContentEditable);
+    if (typing && !ctrl && !event.altKey) return;
+    const binding = this.bindings.find(
+      ({ combo }) => combo.key.toUpperCase() === event.key.toUpperCase() && !!combo.ctrl === ctrl && !!combo.alt === event.altKey && !!combo.shift === event.shiftKey,
+    );
+    if (!binding) return;
+    event.preventDefault();
+    void this.commands.execute(binding.commandId);
+  }
+}
+
 class ComfyAppShim {
   constructor() {
     /** @type {any[]} */
     this.extensions = [];
     const setting = new SettingStore();
     const toast = new ToastStore();
-    this.extensionManager = { setting, toast };
+    const command = new CommandStore();
+    this.keybindings = new KeybindingService(command);
+    this.extensionManager = { setting, toast, command };
     this.ui = { settings: { getSettingValue: (/** @type {string} */ id) => setting.get(id) } };
     this.api = api;
   }
@@ -89,7 +144,10 @@ class ComfyAppShim {
     api.init();
     for (const ext of this.extensions) {
       for (const def of ext.settings ?? []) this.extensionManager.setting.define(def);
+      for (const command of ext.commands ?? []) this.extensionManager.command.register(command);
+      for (const binding of ext.keybindings ?? []) this.keybindings.add(binding);
     }
+    window.addEventListener("keydown", this.keybindings.onKeyDown);
     for (const ext of this.extensions) await ext.init?.(this);
     for (const ext of this.extensions) await ext.setup?.(this);
   }
