@@ -6,8 +6,10 @@ Writes ``--workflows`` runs through the real ``HistoryStore`` (its writer, migra
 retention), so the host reads them as it would read its own. The runs are deterministic: a few
 named graphs and one unsaved one, one run per simulated minute ending at ``--end`` (default: now),
 mostly successful with some errors, interrupts and OOMs, later runs of a graph taking their loaders
-and encoders from the cache, a sampler that dominates the time. Prints one JSON line: what was
-stored, per graph, for the specs to check against.
+and encoders from the cache, a sampler that dominates the time, its models on the device (the
+checkpoint, and the graph's upscaler or ControlNet: model residency and each node's model uses) and
+each node's VRAM before. Prints one JSON line: what was stored, per graph, for the specs to check
+against.
 """
 
 from __future__ import annotations
@@ -19,12 +21,20 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from backend.schemas.profiler import ErrorSummary, NodeRecord, TensorShape, WorkflowRecord  # noqa: E402
+from backend.schemas.profiler import (  # noqa: E402
+    ErrorSummary,
+    ModelResidency,
+    ModelUse,
+    NodeRecord,
+    TensorShape,
+    WorkflowRecord,
+)
 from backend.storage import HistoryStore  # noqa: E402
 
 GIB = 1024**3
@@ -78,6 +88,15 @@ CACHEABLE = {
     "ControlNetLoader",
     "EmptyLatentImage",
 }
+# The models the nodes of a class use (their loader's file), with what each holds on the device.
+MODELS = {
+    "CLIPTextEncode": ("sdxl-e2e.safetensors", int(6.5 * GIB)),
+    "KSampler": ("sdxl-e2e.safetensors", int(6.5 * GIB)),
+    "VAEDecode": ("sdxl-e2e.safetensors", int(6.5 * GIB)),
+    "ImageUpscaleWithModel": ("4x-e2e.pth", 70 * MIB),
+    "ControlNetApply": ("controlnet-e2e.safetensors", int(2.5 * GIB)),
+}
+DEVICE_BYTES = 24 * GIB
 # A cached node has no clock and no memory figures.
 CACHED_FIELDS: dict[str, object] = {
     "status": "cached",
@@ -140,6 +159,8 @@ def make_run(i: int, nodes: int, end: float, total: int) -> WorkflowRecord:
     failing = len(classes) - 3 if status in ("error", "oom") else None
     stop_at = len(classes) - 2 if status == "interrupted" else None
     vram = 2 * GIB
+    # name -> its stay: the first run of a graph loads its models, later ones find them there.
+    stays: dict[str, dict[str, Any]] = {}
     for rank, p in enumerate(order):
         if stop_at is not None and rank >= stop_at:
             break
@@ -158,6 +179,25 @@ def make_run(i: int, nodes: int, end: float, total: int) -> WorkflowRecord:
         duration = COST_MS.get(cls, 25.0) * wobble * (1.0 + (p % 3) * 0.02)
         peak = int(VRAM_PEAK.get(cls, 64 * MIB) * (1.6 if failed and status == "oom" else wobble))
         loads = cls.endswith("Loader") or cls == "CheckpointLoaderSimple"
+        uses: list[ModelUse] = []
+        if cls in MODELS:
+            model, size = MODELS[cls]
+            stay = stays.get(model)
+            action = "used"
+            if stay is None:
+                action = "loaded" if first_of_graph else "used"
+                stay = stays[model] = {
+                    "name": model,
+                    "device": "cuda:0",
+                    "loaded_bytes": size,
+                    "from_ms": (clock - started) * 1000 if first_of_graph else 0.0,
+                    "until_ms": None,
+                    "loaded_by_node_id": str(p + 1) if first_of_graph else None,
+                    "used_by_node_ids": [] if first_of_graph else [str(p + 1)],
+                }
+            else:
+                stay["used_by_node_ids"].append(str(p + 1))
+            uses.append(ModelUse(name=model, action=action, device="cuda:0", loaded_bytes=size))
         records.append(
             NodeRecord(
                 **base,
@@ -169,11 +209,14 @@ def make_run(i: int, nodes: int, end: float, total: int) -> WorkflowRecord:
                 vram_before_bytes=vram,
                 vram_after_bytes=vram + (256 * MIB if loads else 0),
                 vram_peak_delta_bytes=peak,
+                vram_free_before_bytes=DEVICE_BYTES - vram - 6 * GIB,
+                vram_percent_before=(vram + 6 * GIB) / DEVICE_BYTES * 100,
                 rss_before_bytes=9 * GIB,
                 rss_after_bytes=9 * GIB + p * MIB,
                 input_shapes=[LATENT] if cls in ("KSampler", "VAEDecode") else [],
                 output_shapes=[IMAGE] if cls == "VAEDecode" else [],
                 error=(OOM_MESSAGE if status == "oom" else ERROR_MESSAGE) if failed else None,
+                models=uses,
             )
         )
         clock += duration / 1000
@@ -211,6 +254,11 @@ def make_run(i: int, nodes: int, end: float, total: int) -> WorkflowRecord:
         peak_rss_bytes=10 * GIB,
         error=error,
         nodes=records,
+        model_residency=[
+            ModelResidency.model_validate({**stay, "until_ms": duration_ms if status == "oom" else None})
+            for stay in stays.values()
+        ],
+        reloaded_models=[],
     )
 
 

@@ -1,7 +1,5 @@
-// Page objects for the profiler's popup (the bar's 📊 button), its Latest tab (the node table and the
-// timeline) and the Clear History question; and a stand-in for ComfyUI's keybinding service, which
-// the standalone host's shim does not have: it runs the command of a keybinding the extension
-// declares, as ComfyUI would (ComfyUI_frontend src/services/keybindingService.ts).
+// Page objects for the profiler's popup (the bar's 📊 button), its Latest tab (the node table, the
+// timeline and its model swimlane) and the Clear History question.
 import { expect, type Locator, type Page } from "@playwright/test";
 
 /** A run as GET /swissarmyknife/profiler/workflows/{id} gives it (the fields the specs read). */
@@ -14,6 +12,20 @@ export interface NodeRun {
   ended_at: number | null;
   duration_ms: number | null;
   cache_hit: boolean;
+  vram_free_before_bytes?: number | null;
+  vram_percent_before?: number | null;
+  models?: { name: string; action: string; device: string | null; loaded_bytes: number | null }[];
+}
+
+/** One stay of a model on its device (WorkflowRecord.model_residency). */
+export interface ModelStayRun {
+  name: string;
+  device: string | null;
+  loaded_bytes: number | null;
+  from_ms: number;
+  until_ms: number | null;
+  loaded_by_node_id: string | null;
+  used_by_node_ids: string[];
 }
 
 export interface Run {
@@ -27,6 +39,9 @@ export interface Run {
   executed_count: number;
   cache_hits: number;
   nodes: NodeRun[];
+  error?: { node_id: string | null; node_type: string | null; exception_type: string; message: string } | null;
+  model_residency?: ModelStayRun[];
+  reloaded_models?: string[];
 }
 
 export class ProfilerPopup {
@@ -52,6 +67,11 @@ export class ProfilerPopup {
     return this.root.locator(`[data-card="${id}"] dd`);
   }
 
+  /** A card's box: its `data-level` (VRAM before's ok, warning, critical, unknown) and its title. */
+  cardBox(id: "vram-before"): Locator {
+    return this.root.locator(`[data-card="${id}"]`);
+  }
+
   /** Opens it from the bar and waits until it shows a run (or says there is none). */
   async open(): Promise<void> {
     await this.button.click();
@@ -73,6 +93,11 @@ export class LatestTab {
   readonly timeline: Locator;
   readonly bars: Locator;
   readonly tooltip: Locator;
+  /** The model swimlane under the bars: one list item per model and device. */
+  readonly lanes: Locator;
+  readonly laneTooltip: Locator;
+  readonly reloadedNotice: Locator;
+  readonly errorLine: Locator;
 
   constructor(readonly page: Page) {
     this.modal = page.getByRole("dialog", { name: "Profiler" });
@@ -84,6 +109,47 @@ export class LatestTab {
     // uPlot's overlay over the bars chart: where the pointer goes.
     this.bars = this.timeline.locator(".swissarmyknife-timeline-bars .u-over");
     this.tooltip = this.timeline.locator(".swissarmyknife-timeline-tooltip");
+    this.lanes = this.root.getByRole("list", { name: "Models on the device" }).locator("li[data-lane]");
+    this.laneTooltip = this.root.locator('[data-tooltip="lane"]');
+    this.reloadedNotice = this.root.locator(".swissarmyknife-latest-reloaded");
+    this.errorLine = this.root.locator(".swissarmyknife-latest-error");
+  }
+
+  lane(name: string, device = "cuda:0"): Locator {
+    return this.root.locator(`li[data-lane="${name}"][data-device="${device}"]`);
+  }
+
+  /** The lanes as drawn: name, device, label, who loaded each stay, the nodes whose use is ticked. */
+  async laneFigures(): Promise<{ name: string; device: string; label: string; loadedBy: string[]; usedBy: string[] }[]> {
+    return this.lanes.evaluateAll((items) =>
+      items.map((li) => ({
+        name: li.getAttribute("data-lane") ?? "",
+        device: li.getAttribute("data-device") ?? "",
+        label: li.querySelector(".swissarmyknife-lane-label")?.textContent?.trim() ?? "",
+        loadedBy: [...li.querySelectorAll('[data-mark="loaded"]')].map((m) => m.getAttribute("data-node") ?? ""),
+        usedBy: [...li.querySelectorAll('[data-mark="used"]')].map((m) => m.getAttribute("data-node") ?? ""),
+      })),
+    );
+  }
+
+  /** Whether the middle of `locator` is drawn by it (nothing on top), as a user's eye and click find it. */
+  async onTop(locator: Locator): Promise<boolean> {
+    return locator.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && el.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));
+    });
+  }
+
+  /** Opens a node's row (its models, VRAM before, shapes) and returns what it shows. */
+  async expand(nodeId: string): Promise<Locator> {
+    await this.row(nodeId).getByRole("button", { name: /^Show the models, memory and tensor shapes of / }).click();
+    const details = this.table.locator(`[data-details="${nodeId}"]`);
+    await expect(details).toBeVisible();
+    return details;
+  }
+
+  async modelsOf(details: Locator): Promise<string[][]> {
+    return details.locator("tbody tr[data-model]").evaluateAll((rows) => rows.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent?.trim() ?? "")));
   }
 
   tab(): Locator {
@@ -140,35 +206,4 @@ export class ClearHistoryQuestion {
     this.cancel = this.dialog.locator('[data-action="cancel-clear-history"]');
     this.confirm = this.dialog.locator('[data-action="confirm-clear-history"]');
   }
-}
-
-/**
- * Runs the extension's declared commands on their declared keys, as ComfyUI's keybinding service
- * does (the key compared case-insensitively, Ctrl or Cmd as ctrl); call once the page is set up.
- */
-export async function installKeybindings(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    interface Binding {
-      combo: { key: string; ctrl?: boolean; alt?: boolean; shift?: boolean };
-      commandId: string;
-    }
-    interface Extension {
-      keybindings?: Binding[];
-      commands?: { id: string; function: () => unknown }[];
-    }
-    const extensions = (window as unknown as { comfyAPI: { app: { app: { extensions: Extension[] } } } }).comfyAPI.app.app.extensions;
-    window.addEventListener("keydown", (event) => {
-      for (const binding of extensions.flatMap((e) => e.keybindings ?? [])) {
-        const { key, ctrl = false, alt = false, shift = false } = binding.combo;
-        const matches =
-          key.toUpperCase() === event.key.toUpperCase() &&
-          ctrl === (event.ctrlKey || event.metaKey) &&
-          alt === event.altKey &&
-          shift === event.shiftKey;
-        if (!matches) continue;
-        event.preventDefault();
-        void extensions.flatMap((e) => e.commands ?? []).find((c) => c.id === binding.commandId)?.function();
-      }
-    });
-  });
 }

@@ -155,6 +155,21 @@ def test_a_timeline_click_selects_the_node_on_the_canvas(page_report: dict[str, 
     assert canvas["moved"], canvas
 
 
+def test_the_latest_tab_shows_a_real_runs_model_lane(page_report: dict[str, Any]) -> None:
+    """After SAKTinyModelLoader -> SAKUseModel (the model put on the device through ComfyUI's
+    load_models_gpu), the Latest tab's swimlane has a lane named by the model's file, its label the
+    topmost element where it is drawn, the mark of its load on SAKUseModel, and its hover says so."""
+    models = page_report["models"]
+    assert models is not None and models["error"] is None, models
+    assert "sak-tiny-model.safetensors" in models["lanes"], models
+    assert models["label"].startswith("sak-tiny-model.safetensors · "), models
+    assert models["label"].endswith(" MiB"), models
+    assert models["onTop"], f"the lane's label is covered: {models}"
+    assert models["loadedBy"] == ["3"], models
+    assert "Loaded by SAKUseModel #3" in models["tooltip"], models
+    assert (ARTIFACTS / f"{page_report['screenshot_prefix']}-profiler-models.png").exists()
+
+
 def test_a_real_oom_shows_in_its_toast_and_the_oom_tab(page_report: dict[str, Any]) -> None:
     """A real out-of-memory error (SAKUseModelThenOom, a tiny model loaded first): our toast, topmost
     where drawn, says where it ran out; its button opens the modal on the 💥 OOM tab, which lists the

@@ -8,8 +8,10 @@
 // button and its modal (View Full History, the Latest tab), each topmost where it is clicked; the
 // modal again from the command's keybinding (Alt+P, through ComfyUI's own keybinding service); the
 // sidebar tab's panel; and a saved workflow's name reaching its run when queued the frontend's way.
-// After a real out-of-memory error: our toast, its button opening the 💥 OOM tab, the capture there.
-// Screenshots go to `<prefix>.png`, `<prefix>-<layout>.png`, `<prefix>-profiler-*.png` and `<prefix>-oom-toast.png`.
+// After a run that loads a real (tiny) model through ComfyUI's model management: the Latest tab's
+// model lane, named by the file, drawn on top. After a real out-of-memory error: our toast, its
+// button opening the 💥 OOM tab, the capture there. Screenshots go to `<prefix>.png`,
+// `<prefix>-<layout>.png`, `<prefix>-profiler-*.png` and `<prefix>-oom-toast.png`.
 // Driven by tests/integration/test_comfyui_browser.py.
 import { chromium } from "../../../e2e/node_modules/playwright-core/index.mjs";
 
@@ -41,6 +43,7 @@ const report = {
   glowCleared: false,
   comfyDialog: null,
   profiler: null,
+  models: null,
   oom: null,
   nodeUnderBar: false,
   layouts: [],
@@ -200,6 +203,61 @@ async function checkProfiler(page, shotPrefix) {
   return result;
 }
 
+const MODEL_FILE = "sak-tiny-model.safetensors";
+
+/**
+ * A run of SAKTinyModelLoader -> SAKUseModel (the model put on the device by ComfyUI's
+ * load_models_gpu): the modal (Alt+P) shows it on Latest with a lane named by the model's file under
+ * the node bars, its label the topmost element at its middle; hovering it says who loaded it.
+ * Every step is reported, none throws.
+ */
+async function checkModels(page, shotPrefix) {
+  const result = { promptId: null, lanes: [], label: null, loadedBy: [], onTop: false, tooltip: null, error: null };
+  try {
+    result.promptId = await page.evaluate(async (file) => {
+      const api = window.comfyAPI.api.api;
+      const prompt = {
+        1: { class_type: "EmptyImage", inputs: { width: 8, height: 8, batch_size: 1, color: (Date.now() + 13) % 100000 } },
+        2: { class_type: "SAKTinyModelLoader", inputs: { ckpt_name: file, megabytes: 3 } },
+        3: { class_type: "SAKUseModel", inputs: { image: ["1", 0], model: ["2", 0] } },
+        4: { class_type: "PreviewImage", inputs: { images: ["3", 0] } },
+      };
+      const body = JSON.stringify({ prompt, client_id: api.clientId });
+      const id = (await (await api.fetchApi("/prompt", { method: "POST", headers: { "Content-Type": "application/json" }, body })).json()).prompt_id;
+      for (let i = 0; i < 300; i++) {
+        const latest = (await (await api.fetchApi("/swissarmyknife/profiler/stats?limit=1")).json()).latest;
+        if (latest?.prompt_id === id) return id;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`run ${id} not stored in 30 s`);
+    }, MODEL_FILE);
+    await page.locator("canvas#graph-canvas, #graph-canvas").first().focus().catch(() => undefined);
+    await page.keyboard.press("Alt+KeyP");
+    await page.locator(`${MODAL} article[data-prompt-id="${result.promptId}"]`).waitFor({ timeout: 15_000 });
+    const lanes = page.locator(`${MODAL} [aria-label="Models on the device"] li[data-lane]`);
+    await lanes.first().waitFor({ timeout: 10_000 });
+    result.lanes = await lanes.evaluateAll((items) => items.map((li) => li.getAttribute("data-lane")));
+    const lane = page.locator(`${MODAL} li[data-lane="${MODEL_FILE}"]`);
+    result.label = (await lane.locator(".swissarmyknife-lane-label").textContent()).trim();
+    result.loadedBy = await lane.locator('[data-mark="loaded"]').evaluateAll((marks) => marks.map((m) => m.getAttribute("data-node")));
+    const label = `${MODAL} li[data-lane="${MODEL_FILE}"] .swissarmyknife-lane-label`;
+    result.onTop = (await topmost(page, [label]))[label];
+    const box = await lane.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + 6);
+    const tooltip = page.locator(`${MODAL} [data-tooltip="lane"]`);
+    await tooltip.waitFor({ timeout: 5_000 });
+    result.tooltip = (await tooltip.textContent()).replace(/\s+/g, " ").trim();
+    await page.screenshot({ path: `${shotPrefix}-profiler-models.png` });
+    await page.keyboard.press("Escape");
+    await page.locator(MODAL).waitFor({ state: "detached", timeout: 10_000 });
+  } catch (error) {
+    result.error = String(error?.stack ?? error);
+    await page.screenshot({ path: `${shotPrefix}-models-error.png` }).catch(() => undefined);
+    await page.keyboard.press("Escape").catch(() => undefined);
+  }
+  return result;
+}
+
 const OOM_TAB = '[data-tab="oom"]';
 
 /**
@@ -267,6 +325,8 @@ async function checkOom(page, shotPrefix) {
  */
 async function centreFromTimeline(page) {
   await page.keyboard.press("Alt+KeyP");
+  // The modal shows the run it read last at once, then the named one once its read comes back.
+  await page.locator(`${MODAL} .swissarmyknife-latest h3`, { hasText: NAMED_WORKFLOW }).waitFor({ timeout: 10_000 });
   await page.locator(`${MODAL} .swissarmyknife-timeline-bars .u-over`).waitFor({ state: "visible", timeout: 10_000 });
   const before = await page.evaluate(() => [...window.comfyAPI.app.app.canvas.ds.offset]);
   // Node 2 sleeps 0.2 s between two nodes of a few milliseconds: the bar's middle is the chart's.
@@ -467,6 +527,9 @@ try {
   report.glowCleared = true;
 
   report.profiler = await checkProfiler(page, shotPrefix);
+  await dismissDialogs(page);
+  await settle(page);
+  report.models = await checkModels(page, shotPrefix);
   await dismissDialogs(page);
   await settle(page);
   report.oom = await checkOom(page, shotPrefix);
