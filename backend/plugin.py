@@ -17,6 +17,7 @@ from .api import ApiServices, ProfilerServices, build_endpoints, route_specs
 from .api.guards import RequestGuard
 from .host.base import HostAdapter
 from .profiler import Recorder
+from .profiler.environment import read_fingerprint
 from .profiler.graph import workflow_hash
 from .profiler.memory import MemoryProbe
 from .profiler.oom import oom_notice
@@ -31,6 +32,7 @@ from .schemas.profiler import HistoryChangedEvent, ProfilerEvent, WorkflowSummar
 from .storage import HistoryStore
 from .telemetry import Sampler, TelemetrySources
 from .telemetry.cpu import rss_reader
+from .telemetry.nvml import nvidia_driver_version
 from .telemetry.settings import SETTINGS_FILE_NAME, monitor_settings
 from .version import __version__
 
@@ -122,6 +124,11 @@ class Plugin:
             self._unsubscribe = self.sampler.subscribe(self.broadcast)
             self.sampler.start()
             self.history.start()
+            # The environment runs are recorded in: read once, off the caller's thread (torch asks
+            # the driver for GPU names; NVML for its version).
+            threading.Thread(
+                target=self._read_environment, name="swissarmyknife-environment", daemon=True
+            ).start()
 
     def stop(self) -> None:
         """Stop sampling and release NVML; idempotent."""
@@ -220,6 +227,21 @@ class Plugin:
                 critical_percent=critical,
             )
         )
+
+    def _read_environment(self) -> None:
+        try:
+            fingerprint = read_fingerprint(
+                self.host.environment_facts(),
+                pack_version=__version__,
+                gpu_driver_version=nvidia_driver_version(),
+            )
+        except Exception:
+            # Never fatal: runs are then recorded without an environment.
+            log.warning(
+                "could not read the environment's fingerprint; runs are recorded without one", exc_info=True
+            )
+            return
+        self.history.set_environment(fingerprint)
 
     def _broadcast_workflow(self, summary: WorkflowSummary) -> None:
         # A compact summary: the nodes stay on the server (GET .../workflows/{prompt_id}).

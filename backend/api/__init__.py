@@ -20,6 +20,7 @@ from .oom import oom_endpoints
 from .openapi import build_openapi
 from .profiler import profiler_endpoints
 from .profiler_services import LiveWorkflowSource, ProfilerHistory, ProfilerServices
+from .regressions import regression_endpoints
 
 API_TITLE = "SwissArmyKnife Resource Monitor & Profiler"
 
@@ -49,6 +50,7 @@ def build_endpoints(services: ApiServices) -> list[Endpoint]:
     endpoints += analytics_endpoints(services.profiler)
     endpoints += archive_endpoints(services.profiler, services.guard)
     endpoints += oom_endpoints(services.profiler, services.actions, services.guard)
+    endpoints += regression_endpoints(services.profiler, services.guard)
 
     def document() -> dict[str, Any]:
         return build_openapi(endpoints, title=API_TITLE, version=services.version, events=SERVER_EVENTS)

@@ -29,6 +29,7 @@ from ..settings_file import SettingsFile
 from .endpoints import Call, Endpoint, require
 from .errors import ApiError, validation_details
 from .profiler_services import ProfilerServices, need, off_loop
+from .regressions import regression_rule
 
 STATS_PATH = "/swissarmyknife/profiler/stats"
 SETTINGS_PATH = "/swissarmyknife/profiler/settings"
@@ -47,6 +48,10 @@ def _settings(values: StoredProfilerSettings, persisted: bool, locked_reason: st
         accurate_gpu_timing=values.accurate_gpu_timing,
         vram_warning_percent=values.vram_warning_percent,
         vram_critical_percent=values.vram_critical_percent,
+        regression_percent=values.regression_percent,
+        regression_sigma=values.regression_sigma,
+        regression_window_runs=values.regression_window_runs,
+        regression_recent_runs=values.regression_recent_runs,
         persisted=persisted,
     )
 
@@ -69,6 +74,13 @@ def profiler_endpoints(services: ProfilerServices | None) -> list[Endpoint]:
         def read() -> ProfilerStats:
             current = svc.live.current() if svc.live is not None else None
             stored = svc.history.stats(limit=query.limit, before=query.before)
+            latest = stored.latest
+            # The popup's flag: only the latest run's workflow, off its index (a few rows).
+            flag = (
+                svc.history.workflow_regression(regression_rule(svc), latest.workflow_hash)
+                if latest is not None and latest.status == "success"
+                else None
+            )
             # What the popup's VRAM-before card colours by: the thresholds in force.
             settings = svc.settings.current() if svc.settings is not None else StoredProfilerSettings()
             return ProfilerStats(
@@ -79,6 +91,7 @@ def profiler_endpoints(services: ProfilerServices | None) -> list[Endpoint]:
                 history=stored.history,
                 vram_warning_percent=settings.vram_warning_percent,
                 vram_critical_percent=settings.vram_critical_percent,
+                latest_regression=flag,
             )
 
         return await off_loop(read)

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from ..schemas.baselines import Baseline, BaselineSummary
+from ..schemas.environment import Environment
 from ..schemas.oom import OomEvent
 from ..schemas.profiler import (
     ArchiveInfo,
@@ -23,15 +25,18 @@ from ..schemas.profiler import (
     WorkflowAverage,
     WorkflowRecord,
 )
+from ..schemas.regressions import RegressionReport, RegressionRule, WorkflowRegression
 from ..settings_file import SettingsFile
 from ..storage import (
     ArchiveIdError,
     ArchiveNotFoundError,
+    BaselineConflictError,
     HistoryStats,
     HistoryUnavailableError,
     InvalidArchiveError,
     NothingToArchiveError,
     OomHistory,
+    RunNotFoundError,
 )
 from .endpoints import require
 from .errors import ApiError
@@ -94,6 +99,22 @@ class ProfilerHistory(Protocol):
 
     def clear(self, timeout_s: float = ...) -> int: ...
 
+    def environment(self, environment_id: int) -> Environment | None: ...
+
+    def baseline(self, workflow_hash: str) -> Baseline | None: ...
+
+    def baselines(self, limit: int = 100) -> list[BaselineSummary]: ...
+
+    def pin_baseline(self, workflow_hash: str, prompt_id: str, timeout_s: float = ...) -> Baseline: ...
+
+    def unpin_baseline(self, workflow_hash: str, timeout_s: float = ...) -> str | None: ...
+
+    def regressions(
+        self, rule: RegressionRule, *, workflow_hash: str | None = None, limit: int = 50
+    ) -> RegressionReport: ...
+
+    def workflow_regression(self, rule: RegressionRule, workflow_hash: str) -> WorkflowRegression | None: ...
+
 
 @dataclass(frozen=True)
 class ProfilerServices:
@@ -122,6 +143,10 @@ async def off_loop(fn: Callable[[], T]) -> T:
     except InvalidArchiveError as exc:
         raise ApiError(409, "conflict", str(exc)) from None
     except NothingToArchiveError as exc:
+        raise ApiError(409, "conflict", str(exc)) from None
+    except RunNotFoundError as exc:
+        raise ApiError(404, "not_found", str(exc)) from None
+    except BaselineConflictError as exc:
         raise ApiError(409, "conflict", str(exc)) from None
     except HistoryUnavailableError as exc:
         raise ApiError(503, "unavailable", str(exc)) from None

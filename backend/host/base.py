@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from ..actions import Exposure
+from ..profiler.environment import HostFacts
 from ..profiler.prevention import DeviceNow
 from ..schemas import QueueState
 
@@ -74,6 +75,10 @@ class HostAdapter(Protocol):
     def on_prompt_queued(self, callback: PromptQueued) -> None:
         """Call ``callback`` as each prompt is queued, before it runs (on the server loop: it must
         only hand the work over; an exception in it never reaches the queue)."""
+
+    def environment_facts(self) -> HostFacts:
+        """What only the host knows of the environment runs are recorded in (its version, its
+        frontend's, the command line). Cheap."""
 
     def device_now(self) -> DeviceNow | None:
         """The device the next run uses: free memory as the host counts it, its total, the models on

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib.metadata
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from .. import log
 from ..actions import Exposure, HostActionError, refuse_when_busy
+from ..profiler.environment import HostFacts
 from ..profiler.prevention import DeviceNow
 from ..schemas import QueueState
 from .base import PromptQueued, Route
@@ -101,6 +104,14 @@ class ComfyHost:
             return json_data
 
         add(handler)
+
+    def environment_facts(self) -> HostFacts:
+        return HostFacts(
+            host="comfyui",
+            comfyui_version=_comfyui_version(),
+            frontend_version=frontend_version(sys.argv),
+            argv=tuple(sys.argv),
+        )
 
     def device_now(self) -> DeviceNow | None:
         """Free memory as ComfyUI counts it (the device's free plus torch's reserved but unused), the
@@ -191,6 +202,45 @@ class ComfyHost:
             with contextlib.suppress(Exception):
                 mm.soft_empty_cache()
         return unloaded
+
+
+def _comfyui_version() -> str | None:
+    """ComfyUI's own version file (comfyui_version.py at its root, since 0.3.x)."""
+    try:
+        import comfyui_version  # type: ignore[import-not-found]
+    except Exception:
+        return None
+    return _opt_str(getattr(comfyui_version, "__version__", None))
+
+
+def _flag_value(argv: Sequence[str], flag: str) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == flag and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith(flag + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def frontend_version(argv: Sequence[str]) -> str | None:
+    """The frontend ComfyUI serves: a --front-end-version request as given; a --front-end-root
+    build by the package installed beside it (``pip install --target``: its dist-info is two folders
+    up), else unknown; by default the comfyui-frontend-package installed."""
+    requested = _flag_value(argv, "--front-end-version")
+    if requested is not None:
+        return requested
+    root = _flag_value(argv, "--front-end-root")
+    if root is not None:
+        beside = sorted(Path(root).resolve().parent.parent.glob("comfyui_frontend_package-*.dist-info"))
+        return (
+            beside[-1].name.removeprefix("comfyui_frontend_package-").removesuffix(".dist-info")
+            if beside
+            else None
+        )
+    try:
+        return importlib.metadata.version("comfyui-frontend-package")
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def _opt_str(value: Any) -> str | None:

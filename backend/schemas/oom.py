@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from .base import ApiModel, RequestModel, Truncated
-from .profiler import Message, ModelName, TensorShape, WorkflowName
+from .ids import Message, WorkflowName
+from .profiler import ModelName, TensorShape
 
 # memory_summary() of a busy CUDA device runs to a few KiB: kept whole up to this.
 MAX_MEMORY_SUMMARY_CHARS = 16_000

@@ -6,38 +6,30 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from .base import ApiModel, Matching, RequestModel, Truncated
+from .base import ApiModel, RequestModel, Truncated
+from .ids import (
+    ARCHIVE_ID_PATTERN,
+    MAX_WORKFLOW_NAME_CHARS,
+    ArchiveId,
+    Message,
+    PromptId,
+    WorkflowHash,
+    WorkflowName,
+)
+from .regressions import (
+    DEFAULT_REGRESSION_PERCENT,
+    DEFAULT_REGRESSION_RECENT_RUNS,
+    DEFAULT_REGRESSION_SIGMA,
+    DEFAULT_REGRESSION_WINDOW_RUNS,
+    MAX_REGRESSION_RECENT_RUNS,
+    MAX_REGRESSION_WINDOW_RUNS,
+    MIN_REGRESSION_WINDOW_RUNS,
+    WorkflowRegression,
+)
 
 WorkflowStatus = Literal["running", "success", "error", "interrupted", "oom"]
 NodeStatus = Literal["running", "success", "cached", "error", "interrupted"]
 
-# Archive ids are minted by the server; this pattern is all the API ever accepts back.
-ARCHIVE_ID_PATTERN = r"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$"
-# ComfyUI mints uuid4 prompt ids, but a client may choose its own: accept only short, plain ones.
-PROMPT_ID_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"
-# Error messages are kept to this many characters (a traceback-sized message would bloat history).
-MAX_MESSAGE_CHARS = 2000
-
-ArchiveId = Annotated[
-    str,
-    Matching(ARCHIVE_ID_PATTERN, "20260101T120000Z-0123abcd", "An archive id, as the server minted it."),
-]
-PromptId = Annotated[
-    str,
-    Matching(
-        PROMPT_ID_PATTERN,
-        "0b6f3c9e-2a7d-4c1b-9e8f-5a4d3c2b1a09",
-        "A prompt id: 1-128 letters, digits and . _ : - (ComfyUI mints uuid4s).",
-    ),
-]
-Message = Annotated[str, Truncated(MAX_MESSAGE_CHARS)]
-# A saved workflow's name as the frontend's tab shows it (the file name without .json).
-MAX_WORKFLOW_NAME_CHARS = 200
-WorkflowName = Annotated[str, Truncated(MAX_WORKFLOW_NAME_CHARS)]
-WORKFLOW_HASH_PATTERN = r"^[0-9a-f]{16}$"
-WorkflowHash = Annotated[
-    str, Matching(WORKFLOW_HASH_PATTERN, "3f2a9c0d1e4b5a67", "A workflow's graph hash (16 hex digits).")
-]
 # Retention: how many workflows history keeps before the oldest go to an archive.
 MIN_MAX_WORKFLOWS = 100
 MAX_MAX_WORKFLOWS = 100_000
@@ -46,6 +38,10 @@ DEFAULT_MAX_WORKFLOWS = 10_000
 DEFAULT_VRAM_WARNING_PERCENT = 85.0
 DEFAULT_VRAM_CRITICAL_PERCENT = 95.0
 VramPercent = Annotated[float, Field(gt=0, le=100)]
+RegressionPercent = Annotated[float, Field(ge=1, le=1000)]
+RegressionSigma = Annotated[float, Field(ge=0, le=10)]
+RegressionWindow = Annotated[int, Field(ge=MIN_REGRESSION_WINDOW_RUNS, le=MAX_REGRESSION_WINDOW_RUNS)]
+RegressionRecent = Annotated[int, Field(ge=1, le=MAX_REGRESSION_RECENT_RUNS)]
 
 
 class TensorShape(ApiModel):
@@ -149,6 +145,13 @@ class WorkflowSummary(ApiModel):
             "(PUT .../workflows/{prompt_id}/name); None for an unsaved workflow or an API client."
         ),
     )
+    environment_id: int | None = Field(
+        None,
+        description=(
+            "The environment it ran in (GET .../environments/{environment_id}); None for runs recorded "
+            "before environments were, or while the environment was still being read."
+        ),
+    )
 
 
 class WorkflowRecord(WorkflowSummary):
@@ -230,6 +233,9 @@ class ProfilerStats(ApiModel):
         DEFAULT_VRAM_WARNING_PERCENT, description="The pre-OOM thresholds in force (profiler settings)."
     )
     vram_critical_percent: float = DEFAULT_VRAM_CRITICAL_PERCENT
+    latest_regression: WorkflowRegression | None = Field(
+        None, description="The latest run's workflow when its latest runs regressed (the popup's flag)."
+    )
 
 
 class ProfilerStatsQuery(RequestModel):
@@ -464,6 +470,13 @@ class HistoryArchive(ApiModel):
     history: list[WorkflowRecord]
     oom_history: list[WorkflowRecord]
     oom_events: list[dict[str, Any]] = Field(default_factory=list)
+    environments: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description=(
+            "The environments its runs refer to (``backend.schemas.environment.Environment``); loading "
+            "maps their ids to the loading history's own."
+        ),
+    )
 
 
 class ProfilerEvent(ApiModel):
@@ -505,6 +518,12 @@ class ProfilerSettings(ApiModel):
         description="The device's memory in use before a node (all processes) that warns, 0..100."
     )
     vram_critical_percent: float = Field(description="... and that is critical (above the warning).")
+    regression_percent: float = Field(
+        description="Regressions: flag the latest runs more than this many percent above the median ..."
+    )
+    regression_sigma: float = Field(description="... and more than this many standard deviations above it.")
+    regression_window_runs: int = Field(description="The history: this many successful runs before them.")
+    regression_recent_runs: int = Field(description="The latest runs judged (their median).")
     persisted: bool = Field(description="Whether the value is saved and survives a restart.")
 
 
@@ -516,6 +535,10 @@ class ProfilerSettingsUpdate(RequestModel):
     max_workflows: int | None = Field(None, strict=True, ge=MIN_MAX_WORKFLOWS, le=MAX_MAX_WORKFLOWS)
     vram_warning_percent: VramPercent | None = Field(None, strict=True)
     vram_critical_percent: VramPercent | None = Field(None, strict=True)
+    regression_percent: RegressionPercent | None = Field(None, strict=True)
+    regression_sigma: RegressionSigma | None = Field(None, strict=True)
+    regression_window_runs: RegressionWindow | None = Field(None, strict=True)
+    regression_recent_runs: RegressionRecent | None = Field(None, strict=True)
 
     @model_validator(mode="after")
     def _one_at_least(self) -> ProfilerSettingsUpdate:
@@ -536,6 +559,10 @@ class StoredProfilerSettings(ApiModel):
     max_workflows: int = Field(DEFAULT_MAX_WORKFLOWS, ge=MIN_MAX_WORKFLOWS, le=MAX_MAX_WORKFLOWS)
     vram_warning_percent: VramPercent = DEFAULT_VRAM_WARNING_PERCENT
     vram_critical_percent: VramPercent = DEFAULT_VRAM_CRITICAL_PERCENT
+    regression_percent: RegressionPercent = DEFAULT_REGRESSION_PERCENT
+    regression_sigma: RegressionSigma = DEFAULT_REGRESSION_SIGMA
+    regression_window_runs: RegressionWindow = DEFAULT_REGRESSION_WINDOW_RUNS
+    regression_recent_runs: RegressionRecent = DEFAULT_REGRESSION_RECENT_RUNS
 
     @model_validator(mode="after")
     def _warning_below_critical(self) -> StoredProfilerSettings:

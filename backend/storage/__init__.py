@@ -5,10 +5,12 @@ from .archives import ArchiveDirectory, is_archive_id, mint_archive_id
 from .errors import (
     ArchiveIdError,
     ArchiveNotFoundError,
+    BaselineConflictError,
     HistoryError,
     HistoryUnavailableError,
     InvalidArchiveError,
     NothingToArchiveError,
+    RunNotFoundError,
 )
 from .store import DB_FILE_NAME, HistoryStats, HistoryStore, OomHistory, StoreCounters
 from .writer import WRITER_THREAD_NAME, CommitListener, PendingRecord
@@ -20,6 +22,7 @@ __all__ = [
     "ArchiveDirectory",
     "ArchiveIdError",
     "ArchiveNotFoundError",
+    "BaselineConflictError",
     "CommitListener",
     "HistoryError",
     "HistoryStats",
@@ -29,6 +32,7 @@ __all__ = [
     "NothingToArchiveError",
     "OomHistory",
     "PendingRecord",
+    "RunNotFoundError",
     "StoreCounters",
     "is_archive_id",
     "mint_archive_id",

@@ -36,9 +36,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .. import log
 from ..atomic_file import replacing
+from ..schemas.environment import Environment
+from ..schemas.ids import ARCHIVE_ID_PATTERN
 from ..schemas.oom import OomEvent
 from ..schemas.profiler import (
-    ARCHIVE_ID_PATTERN,
     ArchiveInfo,
     ArchiveReason,
     ArchiveSummary,
@@ -80,6 +81,8 @@ class _Header(BaseModel):
     created_at: float
     reason: ArchiveReason
     summary: ArchiveSummary
+    # The environments its runs refer to (archives written before environments have none).
+    environments: list[Environment] = []
 
 
 def _one_line(text: str) -> str:
@@ -106,6 +109,7 @@ class ArchiveReader:
         self._whole: dict[str, Any] | None = None
         header = self._read_header()
         self.info = _info(archive_id, header, size)
+        self.environments = header.environments
 
     def _read_header(self) -> _Header:
         line = self._stream.readline(MAX_HEADER_BYTES)
@@ -260,6 +264,7 @@ class ArchiveDirectory:
         history: Iterable[str],
         oom_history: Iterable[str],
         oom_events: Iterable[str] = (),
+        environments: Iterable[Environment] = (),
         created_at: float | None = None,
     ) -> ArchiveInfo:
         """Write a new archive atomically: temp file in the folder, fsync, ``os.replace``, fsync folder.
@@ -284,6 +289,7 @@ class ArchiveDirectory:
             "created_at": now,
             "reason": reason,
             "summary": summary.model_dump(mode="json"),
+            "environments": [e.model_dump(mode="json") for e in environments],
         }
         with replacing(final, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, durable_rename=True) as out:
             out.write(json.dumps(header, separators=(",", ":"))[:-1] + _HISTORY_OPEN + "\n")

@@ -25,3 +25,11 @@ class InvalidArchiveError(HistoryError):
 
 class NothingToArchiveError(HistoryError):
     """History is empty."""
+
+
+class RunNotFoundError(HistoryError):
+    """No stored run with that prompt id (running, archived, or never recorded)."""
+
+
+class BaselineConflictError(HistoryError):
+    """The run cannot be this workflow's baseline: it is another workflow's, or did not succeed."""

@@ -112,6 +112,39 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX run_models_name ON run_models (name);
     """,
+    # 5: what regressions read. The environment each run ran in (one row per distinct fingerprint);
+    # each node fact's run start, so a node class's latest executions are found by time (an
+    # imported archive's old runs are not its latest); a covering index of successful runs per
+    # workflow; and each workflow's pinned baseline, with a copy of its record (it outlives the
+    # run's stay in history).
+    """
+    CREATE TABLE environments (
+        id INTEGER PRIMARY KEY,
+        fingerprint_sha TEXT NOT NULL UNIQUE,     -- sha256 of the fingerprint's canonical JSON
+        fingerprint_json TEXT NOT NULL,
+        first_seen_at REAL NOT NULL
+    );
+    ALTER TABLE workflows ADD COLUMN environment_id INTEGER;
+    ALTER TABLE node_runs ADD COLUMN started_at REAL;
+    UPDATE node_runs SET started_at = (SELECT started_at FROM workflows WHERE seq = node_runs.workflow_seq);
+    CREATE INDEX node_runs_class_started ON node_runs (class_type, started_at, duration_ms)
+        WHERE duration_ms IS NOT NULL;
+    CREATE INDEX workflows_timed_hash_started ON workflows (
+        workflow_hash, started_at, timed_duration_ms, peak_vram_bytes, peak_rss_bytes, environment_id,
+        prompt_id
+    ) WHERE timed_duration_ms IS NOT NULL;
+    CREATE TABLE baselines (
+        workflow_hash TEXT PRIMARY KEY,
+        prompt_id TEXT NOT NULL,
+        pinned_at REAL NOT NULL,
+        status TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        duration_ms REAL,
+        peak_vram_bytes INTEGER,
+        workflow_name TEXT,
+        record_zlib BLOB NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

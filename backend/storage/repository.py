@@ -31,7 +31,7 @@ MAX_WORKFLOW_AVERAGES = 50
 
 _SUMMARY_COLUMNS = (
     "prompt_id, workflow_hash, status, started_at, ended_at, duration_ms, node_count, executed_count, "
-    "cache_hits, cache_misses, peak_vram_bytes, peak_rss_bytes, error_json, workflow_name"
+    "cache_hits, cache_misses, peak_vram_bytes, peak_rss_bytes, error_json, workflow_name, environment_id"
 )
 
 
@@ -59,8 +59,8 @@ def insert_workflow(conn: sqlite3.Connection, record: WorkflowRecord) -> bool:
     cur = conn.execute(
         "INSERT INTO workflows (prompt_id, workflow_hash, status, started_at, ended_at, duration_ms, "
         "timed_duration_ms, node_count, executed_count, cache_hits, cache_misses, peak_vram_bytes, "
-        "peak_rss_bytes, error_json, record_zlib, workflow_name) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "peak_rss_bytes, error_json, record_zlib, workflow_name, environment_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (prompt_id) DO NOTHING",
         (
             record.prompt_id,
@@ -79,6 +79,7 @@ def insert_workflow(conn: sqlite3.Connection, record: WorkflowRecord) -> bool:
             record.error.model_dump_json() if record.error is not None else None,
             zlib.compress(record.model_dump_json().encode(), ZLIB_LEVEL),
             record.workflow_name,
+            record.environment_id,
         ),
     )
     if cur.rowcount != 1:
@@ -112,10 +113,10 @@ def insert_workflow(conn: sqlite3.Connection, record: WorkflowRecord) -> bool:
                 delta.vram_delta_max_bytes = (
                     vram if delta.vram_delta_max_bytes is None else max(delta.vram_delta_max_bytes, vram)
                 )
-        rows.append((seq, position, node.class_type, int(node.cache_hit), duration, vram))
+        rows.append((seq, position, node.class_type, int(node.cache_hit), duration, vram, record.started_at))
     conn.executemany(
         "INSERT INTO node_runs (workflow_seq, position, class_type, cache_hit, duration_ms, "
-        "vram_peak_delta_bytes) VALUES (?, ?, ?, ?, ?, ?)",
+        "vram_peak_delta_bytes, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
     models = {stay.name for stay in record.model_residency}
@@ -312,6 +313,7 @@ def _summary(row: sqlite3.Row | tuple[object, ...]) -> WorkflowSummary:
         peak_rss_bytes=row[11],
         error=ErrorSummary.model_validate_json(error_json) if isinstance(error_json, str) else None,
         workflow_name=row[13],
+        environment_id=row[14],
     )
 
 

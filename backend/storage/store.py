@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Literal, TypeVar
 
 from .. import log
+from ..schemas.baselines import Baseline, BaselineSummary
+from ..schemas.environment import Environment, EnvironmentFingerprint
 from ..schemas.oom import ModelCorrelation, NodeTypeOoms, OomEvent
 from ..schemas.profiler import (
     DEFAULT_MAX_WORKFLOWS,
@@ -38,7 +40,8 @@ from ..schemas.profiler import (
     WorkflowAverage,
     WorkflowRecord,
 )
-from . import analytics, oom_events, repository, transfer
+from ..schemas.regressions import RegressionReport, RegressionRule, WorkflowRegression
+from . import analytics, baselines, environments, oom_events, regressions, repository, transfer
 from .archives import ArchiveDirectory
 from .database import WriterDatabase
 from .db import ReaderPool
@@ -316,6 +319,47 @@ class HistoryStore:
 
         return self._call(rename, timeout_s)
 
+    @property
+    def environment_id(self) -> int | None:
+        """The environment new runs are recorded in; None until ``set_environment``'s is registered."""
+        return self._writer.environment_id
+
+    def set_environment(self, fingerprint: EnvironmentFingerprint) -> None:
+        """Record runs from now on as run in ``fingerprint``'s environment; returns at once (the
+        writer registers it before the next run it writes)."""
+
+        def register() -> None:
+            self._db.require()
+            with self._db.transaction() as tx:
+                self._writer.environment_id = environments.register(tx, fingerprint, time.time())
+
+        with contextlib.suppress(queue.Full):
+            self._queue.put_nowait(Command(register))
+
+    def pin_baseline(
+        self, workflow_hash: str, prompt_id: str, timeout_s: float = COMMAND_TIMEOUT_S
+    ) -> Baseline:
+        """Pin a stored, successful run as its workflow's baseline (replacing the pin there was).
+
+        Raises:
+            RunNotFoundError, BaselineConflictError, HistoryUnavailableError.
+        """
+
+        def pin() -> Baseline:
+            with self._db.transaction() as tx:
+                return baselines.pin(tx, workflow_hash, prompt_id)
+
+        return self._call(pin, timeout_s)
+
+    def unpin_baseline(self, workflow_hash: str, timeout_s: float = COMMAND_TIMEOUT_S) -> str | None:
+        """Clear a workflow's baseline; the prompt id that was pinned, None when there was none."""
+
+        def unpin() -> str | None:
+            with self._db.transaction() as tx:
+                return baselines.unpin(tx, workflow_hash)
+
+        return self._call(unpin, timeout_s)
+
     def archive_now(self, timeout_s: float = COMMAND_TIMEOUT_S) -> ArchiveInfo:
         """Move the whole history into a new archive (``reason="manual"``).
 
@@ -418,6 +462,30 @@ class HistoryStore:
 
     def count(self) -> int:
         return self._read(repository.count)
+
+    def environment(self, environment_id: int) -> Environment | None:
+        return self._read(lambda conn: environments.get(conn, environment_id))
+
+    def baseline(self, workflow_hash: str) -> Baseline | None:
+        return self._read(lambda conn: baselines.get(conn, workflow_hash))
+
+    def baselines(self, limit: int = 100) -> list[BaselineSummary]:
+        return self._read(lambda conn: baselines.list_all(conn, limit))
+
+    def regressions(
+        self, rule: RegressionRule, *, workflow_hash: str | None = None, limit: int = 50
+    ) -> RegressionReport:
+        """Flagged workflows and node classes (``storage/regressions.py``), from one snapshot."""
+        return self._read(
+            lambda conn: regressions.report(conn, rule, workflow_hash=workflow_hash, limit=limit)
+        )
+
+    def workflow_regression(self, rule: RegressionRule, workflow_hash: str) -> WorkflowRegression | None:
+        """One workflow's flag, None when its latest runs are as usual (or too few to judge)."""
+        found, _checked = self._read(
+            lambda conn: regressions.workflow_regressions(conn, rule, workflow_hash=workflow_hash, limit=1)
+        )
+        return found[0] if found else None
 
     def list_archives(self) -> list[ArchiveInfo]:
         return self.archives.list_archives()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .. import log
 from ..schemas.oom import MAX_OOM_EVENTS
 from ..schemas.profiler import ArchiveInfo, ArchiveLoadResult, ArchiveReason, WorkflowRecord
-from . import oom_events, repository
+from . import environments, oom_events, repository
 from .archives import ArchiveDirectory
 from .database import WriterDatabase
 from .errors import NothingToArchiveError
@@ -37,6 +37,7 @@ def archive_through(
         history=repository.iter_record_json(conn, last_seq),
         oom_history=repository.iter_record_json(conn, last_seq, oom_only=True),
         oom_events=oom_events.iter_archived_event_json(conn, last_seq),
+        environments=environments.many(conn, environments.ids_through(conn, last_seq)),
     )
     # A crash here leaves the runs both archived and stored; loading is idempotent, so no harm.
     with db.transaction() as tx:
@@ -67,6 +68,12 @@ def import_archive(db: WriterDatabase, archives: ArchiveDirectory, archive_id: s
     imported = present = invalid = oom_imported = 0
     with archives.open(archive_id) as reader:
         chunk: list[WorkflowRecord] = []
+        # The archive's environment ids are its history's numbering: map them to ours (equal
+        # fingerprints share a row); a run whose environment the archive lacks gets None.
+        with db.transaction() as tx:
+            ours = {
+                e.id: environments.register(tx, e.fingerprint, e.first_seen_at) for e in reader.environments
+            }
 
         def commit() -> None:
             nonlocal imported, present
@@ -77,11 +84,13 @@ def import_archive(db: WriterDatabase, archives: ArchiveDirectory, archive_id: s
             db.count += added
             chunk.clear()
 
-        for record in reader.records():
-            if record is None:
+        for read in reader.records():
+            if read is None:
                 invalid += 1
                 continue
-            chunk.append(record)
+            if read.environment_id is not None:
+                read = read.model_copy(update={"environment_id": ours.get(read.environment_id)})  # noqa: PLW2901
+            chunk.append(read)
             if len(chunk) >= IMPORT_CHUNK:
                 commit()
         if chunk:

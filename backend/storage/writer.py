@@ -104,6 +104,8 @@ class HistoryWriter:
         self.ready = threading.Event()
         self.listeners: list[CommitListener] = []
         self.oom_listeners: list[OomListener] = []
+        # The environment new runs are recorded in (set once it was read and registered).
+        self.environment_id: int | None = None
 
     def run(self, items: queue.Queue[WriterItem]) -> None:
         """Open the database, then handle items until ``Stop``; never dies before draining."""
@@ -157,6 +159,8 @@ class HistoryWriter:
             self.counters.add("dropped")
             return
         started = time.perf_counter()
+        if record.environment_id is None and self.environment_id is not None:
+            record = record.model_copy(update={"environment_id": self.environment_id})
         inserted = self.db.insert(record)
         elapsed_ms = (time.perf_counter() - started) * 1000.0
         with self.counters.lock:

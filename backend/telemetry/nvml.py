@@ -473,3 +473,13 @@ class NvmlGpuSource:
 def _milliwatts_to_watts(value: Any) -> float | None:
     milliwatts = non_negative_float(value)
     return milliwatts / 1000.0 if milliwatts is not None else None
+
+
+def nvidia_driver_version(nvml: Nvml | None = None) -> str | None:
+    """The NVIDIA driver's version (``"580.95.05"``), None without one. Blocking; its own NVML
+    session (NVML counts initialisations, so the sampler's own session is not disturbed)."""
+    session = nvml if nvml is not None else Nvml()
+    try:
+        return _text(session.query("nvmlSystemGetDriverVersion"))
+    finally:
+        session.shutdown()

@@ -24,6 +24,12 @@ def test_every_endpoint_is_exercised_by_a_contract_or_route_test() -> None:
     covered_elsewhere |= {"nameProfilerWorkflow"}  # tests/api/test_profiler_analytics.py
     covered_elsewhere |= {"restartServer", "clearVram"}  # tests/api/test_actions.py
     covered_elsewhere |= {"unloadModels", "listOomEvents"}  # tests/api/test_oom_routes.py
+    covered_elsewhere |= {  # tests/api/test_regression_routes.py
+        "getProfilerBaseline",
+        "setProfilerBaseline",
+        "clearProfilerBaseline",
+        "getProfilerEnvironment",
+    }
     covered_elsewhere |= {  # tests/api/test_profiler_routes.py
         "getProfilerWorkflow",
         "createProfilerArchive",

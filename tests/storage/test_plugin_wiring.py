@@ -12,10 +12,12 @@ from backend.plugin import Plugin
 from backend.profiler import MemorySample
 from backend.profiler.oom import LoadedModel, OomCapture
 from backend.profiler.prevention import DeviceNow
+from backend.schemas.environment import Environment
 from backend.schemas.oom import OomCapturedEvent, OomRiskEvent, VramPressureEvent
 from backend.schemas.profiler import ProfilerStats, WorkflowRecord
 from backend.storage import WRITER_THREAD_NAME
 from backend.telemetry import TelemetrySources
+from backend.version import __version__
 from tests.support.hardware import wait_until
 from tests.support.oom import MESSAGE
 
@@ -38,6 +40,8 @@ async def test_finished_workflows_reach_history_and_the_routes(aiohttp_client: A
     try:
         assert plugin.history.path == tmp_path / "user" / "history.sqlite"
         assert _writers() == before + 1
+        # The environment is read on a thread of its own at start; runs after it refer to it.
+        assert wait_until(lambda: plugin.history.environment_id is not None)
         recorder = plugin.recorder
         recorder.begin_workflow("wired-1", PROMPT)
         for node_id in ("1", "2"):
@@ -53,10 +57,16 @@ async def test_finished_workflows_reach_history_and_the_routes(aiohttp_client: A
         resp = await client.get("/swissarmyknife/profiler/stats")
         assert resp.status == 200, await resp.text()
         stats = ProfilerStats.model_validate(await resp.json())
-        assert stats.latest == record
+        stored = record.model_copy(update={"environment_id": plugin.history.environment_id})
+        assert stats.latest == stored
+        resp = await client.get(f"/swissarmyknife/profiler/environments/{plugin.history.environment_id}")
+        assert resp.status == 200, await resp.text()
+        environment = Environment.model_validate(await resp.json())
+        assert environment.fingerprint.host == "standalone"
+        assert environment.fingerprint.pack_version == __version__
         assert [a.class_type for a in stats.node_averages] != []
         resp = await client.get("/api/swissarmyknife/profiler/workflows/wired-1")
-        assert WorkflowRecord.model_validate(await resp.json()) == record
+        assert WorkflowRecord.model_validate(await resp.json()) == stored
     finally:
         plugin.close()
     assert _writers() == before, "close() drains and stops the writer"

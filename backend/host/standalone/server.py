@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import secrets
+import sys
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -15,6 +16,7 @@ from aiohttp import WSMsgType, web
 
 from ... import log
 from ...actions import Exposure
+from ...profiler.environment import HostFacts
 from ...profiler.prevention import DeviceNow
 from ...schemas import QueueState
 from ...version import __version__
@@ -99,6 +101,9 @@ class StandaloneHost:
                 callback(prompt, prompt_id, client_id)
             except Exception:
                 log.at_most_every("on-prompt", 60.0, "the check of a queued prompt failed")
+
+    def environment_facts(self) -> HostFacts:
+        return HostFacts(host="standalone", argv=tuple(sys.argv))
 
     def device_now(self) -> DeviceNow | None:
         return self.device_reader() if self.device_reader is not None else None

@@ -380,6 +380,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/swissarmyknife/profiler/regressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Workflows and node classes whose latest runs are markedly slower or hungrier than usual
+         * @description Flagged when the median of the latest runs is above the median of the successful runs before them by more than the settings' percent and standard deviations (20 %, 3, the last 20 runs, the latest 3 by default). A workflow's flag names the nodes that moved most and the environments to compare.
+         */
+        get: operations["getProfilerRegressions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/profiler/baselines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every workflow's pinned baseline run (without the records), the newest pin first */
+        get: operations["listProfilerBaselines"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/profiler/baselines/{workflow_hash}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A workflow's pinned baseline with its run's record (404 when none is pinned) */
+        get: operations["getProfilerBaseline"];
+        /**
+         * Pin a successful run in history as its workflow's baseline (replaces the pin)
+         * @description 404 when the run is not in history; 409 when it is another workflow's or did not succeed. The pin keeps a copy of the record: it outlives the run's stay in history.
+         */
+        put: operations["setProfilerBaseline"];
+        post?: never;
+        /** Unpin a workflow's baseline (the run stays in history) */
+        delete: operations["clearProfilerBaseline"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/swissarmyknife/profiler/environments/{environment_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The environment a run ran in: versions, GPUs and driver, performance launch flags */
+        get: operations["getProfilerEnvironment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/swissarmyknife/openapi.json": {
         parameters: {
             query?: never;
@@ -492,6 +568,100 @@ export interface components {
             count: number;
         };
         /**
+         * Baseline
+         * @description A workflow's pinned run with its full record, kept with the pin: it stays when history's
+         *     retention archives the run or history is cleared, until the pin is cleared or moved.
+         */
+        Baseline: {
+            /**
+             * Workflow Hash
+             * @description A workflow's graph hash (16 hex digits).
+             * @example 3f2a9c0d1e4b5a67
+             */
+            workflow_hash: string;
+            /** Prompt Id */
+            prompt_id: string;
+            /** Pinned At */
+            pinned_at: number;
+            /** Workflow Name */
+            workflow_name: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "success" | "error" | "interrupted" | "oom";
+            /** Started At */
+            started_at: number;
+            /** Duration Ms */
+            duration_ms: number | null;
+            /** Peak Vram Bytes */
+            peak_vram_bytes: number | null;
+            record: components["schemas"]["WorkflowRecord"];
+        };
+        /**
+         * BaselineClearRequest
+         * @description ``DELETE /swissarmyknife/profiler/baselines/{workflow_hash}``: no options.
+         */
+        BaselineClearRequest: Record<string, never>;
+        /** BaselineCleared */
+        BaselineCleared: {
+            /** Workflow Hash */
+            workflow_hash: string;
+            /**
+             * Prompt Id
+             * @description The run that was the baseline (still in history if it was).
+             */
+            prompt_id: string;
+        };
+        /** BaselinePage */
+        BaselinePage: {
+            /** Data */
+            data: components["schemas"]["BaselineSummary"][];
+            /** Count */
+            count: number;
+        };
+        /**
+         * BaselineSet
+         * @description ``PUT /swissarmyknife/profiler/baselines/{workflow_hash}``: the run to pin.
+         */
+        BaselineSet: {
+            /**
+             * Prompt Id
+             * @description A finished, successful run of this workflow in history.
+             * @example 0b6f3c9e-2a7d-4c1b-9e8f-5a4d3c2b1a09
+             */
+            prompt_id: string;
+        };
+        /**
+         * BaselineSummary
+         * @description A pinned baseline without its record (the list).
+         */
+        BaselineSummary: {
+            /**
+             * Workflow Hash
+             * @description A workflow's graph hash (16 hex digits).
+             * @example 3f2a9c0d1e4b5a67
+             */
+            workflow_hash: string;
+            /** Prompt Id */
+            prompt_id: string;
+            /** Pinned At */
+            pinned_at: number;
+            /** Workflow Name */
+            workflow_name: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "success" | "error" | "interrupted" | "oom";
+            /** Started At */
+            started_at: number;
+            /** Duration Ms */
+            duration_ms: number | null;
+            /** Peak Vram Bytes */
+            peak_vram_bytes: number | null;
+        };
+        /**
          * ClearVramRequest
          * @description ``POST /swissarmyknife/monitor/clear-vram``: no options; send ``{}``.
          */
@@ -513,6 +683,77 @@ export interface components {
              * @description Sum over the devices that could be measured.
              */
             vram_freed_bytes: number | null;
+        };
+        /**
+         * Environment
+         * @description ``GET /swissarmyknife/profiler/environments/{environment_id}``.
+         */
+        Environment: {
+            /**
+             * Id
+             * @description What WorkflowRecord.environment_id refers to (numbered per history).
+             */
+            id: number;
+            /**
+             * First Seen At
+             * @description Unix time of the first run recorded in it.
+             */
+            first_seen_at: number;
+            fingerprint: components["schemas"]["EnvironmentFingerprint"];
+        };
+        /**
+         * EnvironmentFingerprint
+         * @description What a run's speed and memory depend on besides the workflow; equal fingerprints share one id.
+         */
+        EnvironmentFingerprint: {
+            /**
+             * Host
+             * @description comfyui, or standalone (the pack's own host, the demo).
+             */
+            host: string;
+            /** Comfyui Version */
+            comfyui_version: string | null;
+            /**
+             * Frontend Version
+             * @description The frontend package ComfyUI serves (None: unknown, e.g. a --front-end-root build).
+             */
+            frontend_version: string | null;
+            /** Python Version */
+            python_version: string;
+            /** Torch Version */
+            torch_version: string | null;
+            /**
+             * Cuda Version
+             * @description The CUDA torch was built for (torch.version.cuda).
+             */
+            cuda_version: string | null;
+            /**
+             * Hip Version
+             * @description The ROCm/HIP torch was built for (torch.version.hip).
+             */
+            hip_version: string | null;
+            /**
+             * Gpu Names
+             * @description Each GPU torch sees, by index.
+             */
+            gpu_names: string[];
+            /**
+             * Gpu Driver Version
+             * @description NVIDIA's driver (NVML); None elsewhere.
+             */
+            gpu_driver_version: string | null;
+            /** Pack Version */
+            pack_version: string;
+            /**
+             * Platform
+             * @description The operating system (platform.platform()).
+             */
+            platform: string;
+            /**
+             * Launch Flags
+             * @description The performance flags ComfyUI was started with.
+             */
+            launch_flags: components["schemas"]["LaunchFlag"][];
         };
         /**
          * ErrorBody
@@ -703,6 +944,22 @@ export interface components {
             next_before: number | null;
         };
         /**
+         * LaunchFlag
+         * @description One of ComfyUI's command-line flags that change performance (``--lowvram``, ``--cache-lru 10``).
+         */
+        LaunchFlag: {
+            /**
+             * Name
+             * @description As typed, with its dashes: --lowvram, --reserve-vram, --fast.
+             */
+            name: string;
+            /**
+             * Value
+             * @description Its argument (--reserve-vram 2 -> '2'); None for a switch.
+             */
+            value: string | null;
+        };
+        /**
          * LoadedModelInfo
          * @description A model ComfyUI held when memory ran out, named as the user knows it.
          */
@@ -754,6 +1011,43 @@ export interface components {
              * @default null
              */
             last_used_at: number | null;
+        };
+        /**
+         * MetricShift
+         * @description How far one figure of the latest runs moved from its history.
+         */
+        MetricShift: {
+            /**
+             * Metric
+             * @description duration (ms), peak_vram or peak_ram (bytes).
+             * @enum {string}
+             */
+            metric: "duration" | "peak_vram" | "peak_ram";
+            /**
+             * Recent
+             * @description The median over the latest runs.
+             */
+            recent: number;
+            /**
+             * Median
+             * @description The median over the history before them.
+             */
+            median: number;
+            /**
+             * Stdev
+             * @description The history's standard deviation (sample).
+             */
+            stdev: number;
+            /**
+             * Change Percent
+             * @description (recent - median) / median, in percent.
+             */
+            change_percent: number;
+            /**
+             * Sigmas
+             * @description (recent - median) / stdev; None when the history never varied.
+             */
+            sigmas: number | null;
         };
         /**
          * ModelCorrelation
@@ -968,6 +1262,19 @@ export interface components {
             total_duration_ms: number;
         };
         /**
+         * NodeClassRegression
+         * @description A node class whose latest executions (any workflow) are markedly slower than its history.
+         */
+        NodeClassRegression: {
+            /** Class Type */
+            class_type: string;
+            shift: components["schemas"]["MetricShift"];
+            /** Recent Runs */
+            recent_runs: number;
+            /** History Runs */
+            history_runs: number;
+        };
+        /**
          * NodeClassStats
          * @description One node class across the stored runs (durations and VRAM: executed, successful runs).
          */
@@ -1002,6 +1309,30 @@ export interface components {
             mean_vram_peak_delta_bytes: number | null;
             /** Max Vram Peak Delta Bytes */
             max_vram_peak_delta_bytes: number | null;
+        };
+        /**
+         * NodeMove
+         * @description A node of the workflow whose time moved most between its history and its latest runs.
+         */
+        NodeMove: {
+            /** Node Id */
+            node_id: string;
+            /** Class Type */
+            class_type: string;
+            /** Title */
+            title: string | null;
+            /**
+             * Recent Ms
+             * @description Its median time over the latest runs (executed ones).
+             */
+            recent_ms: number;
+            /**
+             * Usual Ms
+             * @description Its median time over the history.
+             */
+            usual_ms: number;
+            /** Change Ms */
+            change_ms: number;
         };
         /**
          * NodeRecord
@@ -1398,6 +1729,26 @@ export interface components {
              */
             vram_critical_percent: number;
             /**
+             * Regression Percent
+             * @description Regressions: flag the latest runs more than this many percent above the median ...
+             */
+            regression_percent: number;
+            /**
+             * Regression Sigma
+             * @description ... and more than this many standard deviations above it.
+             */
+            regression_sigma: number;
+            /**
+             * Regression Window Runs
+             * @description The history: this many successful runs before them.
+             */
+            regression_window_runs: number;
+            /**
+             * Regression Recent Runs
+             * @description The latest runs judged (their median).
+             */
+            regression_recent_runs: number;
+            /**
              * Persisted
              * @description Whether the value is saved and survives a restart.
              */
@@ -1433,6 +1784,26 @@ export interface components {
              * @default null
              */
             vram_critical_percent?: number | null;
+            /**
+             * Regression Percent
+             * @default null
+             */
+            regression_percent?: number | null;
+            /**
+             * Regression Sigma
+             * @default null
+             */
+            regression_sigma?: number | null;
+            /**
+             * Regression Window Runs
+             * @default null
+             */
+            regression_window_runs?: number | null;
+            /**
+             * Regression Recent Runs
+             * @default null
+             */
+            regression_recent_runs?: number | null;
         };
         /**
          * ProfilerStats
@@ -1464,6 +1835,11 @@ export interface components {
              * @default 95
              */
             vram_critical_percent: number;
+            /**
+             * @description The latest run's workflow when its latest runs regressed (the popup's flag).
+             * @default null
+             */
+            latest_regression: components["schemas"]["WorkflowRegression"] | null;
         };
         /**
          * QueueState
@@ -1512,6 +1888,56 @@ export interface components {
              * @description The device's use once freed, 0..100.
              */
             resulting_percent: number | null;
+        };
+        /**
+         * RegressionReport
+         * @description ``GET /swissarmyknife/profiler/regressions``.
+         */
+        RegressionReport: {
+            rule: components["schemas"]["RegressionRule"];
+            /**
+             * Workflows
+             * @description Flagged workflows, the largest change first.
+             */
+            workflows: components["schemas"]["WorkflowRegression"][];
+            /**
+             * Node Classes
+             * @description Flagged node classes, the largest first.
+             */
+            node_classes: components["schemas"]["NodeClassRegression"][];
+            /**
+             * Checked Workflows
+             * @description Workflows with enough successful runs to judge.
+             */
+            checked_workflows: number;
+            /** Checked Node Classes */
+            checked_node_classes: number;
+        };
+        /**
+         * RegressionRule
+         * @description The rule in force (profiler settings): both conditions must hold for a flag.
+         */
+        RegressionRule: {
+            /**
+             * Percent
+             * @description Flag above the history's median by more than this many percent ...
+             */
+            percent: number;
+            /**
+             * Sigma
+             * @description ... and by more than this many standard deviations of that history.
+             */
+            sigma: number;
+            /**
+             * Window Runs
+             * @description The history: this many successful runs before the latest ones.
+             */
+            window_runs: number;
+            /**
+             * Recent Runs
+             * @description The latest ones: their median is what is judged.
+             */
+            recent_runs: number;
         };
         /**
          * RestartAccepted
@@ -1846,6 +2272,12 @@ export interface components {
              * @default null
              */
             workflow_name: string | null;
+            /**
+             * Environment Id
+             * @description The environment it ran in (GET .../environments/{environment_id}); None for runs recorded before environments were, or while the environment was still being read.
+             * @default null
+             */
+            environment_id: number | null;
             /** Nodes */
             nodes: components["schemas"]["NodeRecord"][];
             /**
@@ -1858,6 +2290,59 @@ export interface components {
              * @description Models put on the device again although unchanged: on it when the previous run ended, or unloaded earlier in this run (evicted and reloaded: time spent moving weights).
              */
             reloaded_models: string[];
+        };
+        /**
+         * WorkflowRegression
+         * @description A workflow whose latest runs are markedly slower or hungrier than its own history.
+         */
+        WorkflowRegression: {
+            /**
+             * Workflow Hash
+             * @description A workflow's graph hash (16 hex digits).
+             * @example 3f2a9c0d1e4b5a67
+             */
+            workflow_hash: string;
+            /**
+             * Workflow Name
+             * @description Its newest name, as its tab showed it.
+             */
+            workflow_name: string | null;
+            /**
+             * Latest Prompt Id
+             * @description The newest of the latest runs judged.
+             */
+            latest_prompt_id: string;
+            /** Latest Started At */
+            latest_started_at: number;
+            /**
+             * Shifts
+             * @description The figures that moved past the rule, most first.
+             */
+            shifts: components["schemas"]["MetricShift"][];
+            /**
+             * Moved Nodes
+             * @description The nodes whose time moved most (5 at most).
+             */
+            moved_nodes: components["schemas"]["NodeMove"][];
+            /** Recent Runs */
+            recent_runs: number;
+            /** History Runs */
+            history_runs: number;
+            /**
+             * Recent Environment Id
+             * @description The environment of the newest judged run.
+             */
+            recent_environment_id: number | null;
+            /**
+             * Usual Environment Id
+             * @description The environment most of the history ran in: when it differs, compare the two.
+             */
+            usual_environment_id: number | null;
+            /**
+             * Baseline Prompt Id
+             * @description The workflow's pinned baseline, if any.
+             */
+            baseline_prompt_id: string | null;
         };
         /**
          * WorkflowSummary
@@ -1901,6 +2386,12 @@ export interface components {
              * @default null
              */
             workflow_name: string | null;
+            /**
+             * Environment Id
+             * @description The environment it ran in (GET .../environments/{environment_id}); None for runs recorded before environments were, or while the environment was still being read.
+             * @default null
+             */
+            environment_id: number | null;
         };
     };
     responses: never;
@@ -3392,6 +3883,406 @@ export interface operations {
             };
             /** @description Unsupported Media Type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getProfilerRegressions: {
+        parameters: {
+            query?: {
+                /** @description Only this workflow (and no node classes). */
+                workflow_hash?: string | null;
+                /** @description At most this many of each list. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegressionReport"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    listProfilerBaselines: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BaselinePage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getProfilerBaseline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A workflow's graph hash (16 hex digits). */
+                workflow_hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Baseline"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    setProfilerBaseline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A workflow's graph hash (16 hex digits). */
+                workflow_hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BaselineSet"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Baseline"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    clearProfilerBaseline: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description This server process's token, from GET /swissarmyknife/session. */
+                "X-SwissArmyKnife-Token": string;
+            };
+            path: {
+                /** @description A workflow's graph hash (16 hex digits). */
+                workflow_hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BaselineClearRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BaselineCleared"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getProfilerEnvironment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description An environment id from a workflow record. */
+                environment_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Environment"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
                 headers: {
                     [name: string]: unknown;
                 };
