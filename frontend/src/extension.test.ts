@@ -9,7 +9,17 @@ import {
   TOKENS_STYLE_ID,
   UPLOT_STYLE_ID,
 } from "./extension";
-import { COLLAPSED_SETTING, DEBUG_SETTING, INTERVAL_SETTING, POSITION_SETTING, VISIBLE_SETTING } from "./lib/settingIds";
+import {
+  BADGE_MODE_SETTING,
+  BADGE_OPACITY_SETTING,
+  BADGE_TIME_SETTING,
+  BADGE_VRAM_SETTING,
+  COLLAPSED_SETTING,
+  DEBUG_SETTING,
+  INTERVAL_SETTING,
+  POSITION_SETTING,
+  VISIBLE_SETTING,
+} from "./lib/settingIds";
 import { api, app } from "./testing/fakeComfy";
 import { monitorSettings, session, status } from "./testing/fixtures";
 import { oomCapturedEvent, oomEvent, oomStats, vramPressureEvent } from "./testing/oom";
@@ -37,7 +47,27 @@ describe("the extension", () => {
     const extension = createExtension();
     expect(extension.name).toBe(EXTENSION_NAME);
     const byId = new Map(extension.settings?.map((s) => [s.id, s]));
-    expect([...byId.keys()]).toEqual([VISIBLE_SETTING, INTERVAL_SETTING, POSITION_SETTING, COLLAPSED_SETTING, DEBUG_SETTING]);
+    expect([...byId.keys()]).toEqual([
+      VISIBLE_SETTING,
+      INTERVAL_SETTING,
+      POSITION_SETTING,
+      COLLAPSED_SETTING,
+      BADGE_MODE_SETTING,
+      BADGE_TIME_SETTING,
+      BADGE_VRAM_SETTING,
+      BADGE_OPACITY_SETTING,
+      DEBUG_SETTING,
+    ]);
+    // Node badges: on, time and VRAM, at 0.9.
+    expect(byId.get(BADGE_MODE_SETTING)).toMatchObject({ type: "combo", defaultValue: "on" });
+    expect(byId.get(BADGE_MODE_SETTING)?.options).toEqual([
+      { text: "On", value: "on" },
+      { text: "On hover", value: "hover" },
+      { text: "Off", value: "off" },
+    ]);
+    expect(byId.get(BADGE_TIME_SETTING)).toMatchObject({ type: "boolean", defaultValue: true });
+    expect(byId.get(BADGE_VRAM_SETTING)).toMatchObject({ type: "boolean", defaultValue: true });
+    expect(byId.get(BADGE_OPACITY_SETTING)).toMatchObject({ type: "slider", defaultValue: 0.9, attrs: { min: 0.2, max: 1, step: 0.05 } });
     expect(byId.get(INTERVAL_SETTING)).toMatchObject({ type: "slider", defaultValue: 2, attrs: { min: 0.5, max: 10, step: 0.5 } });
     expect(byId.get(POSITION_SETTING)?.type).toBe("hidden");
     expect(byId.get(VISIBLE_SETTING)).toMatchObject({ type: "boolean", defaultValue: true });

@@ -34,17 +34,29 @@ import {
 } from "./host/comfy";
 import { watchChrome } from "./host/chrome";
 import { createHostEvents } from "./host/events";
+import { comfyBadgeEnv, createNodeBadgeHost, type NodeBadgeHost } from "./host/nodeBadges";
 import { downloadFile, injectStyle, isPageHidden, localStorageOrNull, onVisibilityChange, reloadWithoutCache, viewport } from "./host/page";
 import { createPreferences } from "./lib/persistence";
 import type { Toast } from "./lib/messages";
 import { SAMPLE_INTERVAL } from "./lib/sampleInterval";
-import { COLLAPSED_SETTING, DEBUG_SETTING, INTERVAL_SETTING, POSITION_SETTING, VISIBLE_SETTING } from "./lib/settingIds";
+import {
+  BADGE_MODE_SETTING,
+  BADGE_OPACITY_SETTING,
+  BADGE_TIME_SETTING,
+  BADGE_VRAM_SETTING,
+  COLLAPSED_SETTING,
+  DEBUG_SETTING,
+  INTERVAL_SETTING,
+  POSITION_SETTING,
+  VISIBLE_SETTING,
+} from "./lib/settingIds";
 import { ClearHistoryController } from "./stores/clearHistory.svelte";
 import { ClearVramController } from "./stores/clearVram.svelte";
 import { ExecutionGlow } from "./stores/executionGlow.svelte";
 import { HudLayout } from "./stores/hudLayout.svelte";
 import { MonitorStore } from "./stores/monitor.svelte";
 import { MonitorSettingsStore } from "./stores/monitorSettings.svelte";
+import { NodeBadgeStore } from "./stores/nodeBadges";
 import { OomStore } from "./stores/oom.svelte";
 import { OomAlerts } from "./stores/oomAlerts";
 import { ProfilerStore } from "./stores/profiler.svelte";
@@ -71,6 +83,7 @@ export const OPEN_PROFILER_KEYBINDING: ComfyKeybinding = { combo: { key: "p", al
 
 const CATEGORY = "SwissArmyKnife";
 const SECTION = "Resource monitor";
+const BADGES = "Node badges";
 
 export function createExtension(): ComfyExtension {
   const client = createApiClient(fetchApi);
@@ -186,6 +199,18 @@ export function createExtension(): ComfyExtension {
     focusNode: (node) => focusNodeOnCanvas(node.node_id, node.parent_node_id),
     timelinePlot: uPlotTimeline,
   };
+  // The badges on the graph's nodes: the store decides what each says, host/nodeBadges.ts puts them
+  // on the nodes (made at setup, once the frontend's LiteGraph globals exist).
+  let badgeHost: NodeBadgeHost | null = null;
+  const badges = new NodeBadgeStore({
+    events,
+    getWorkflow: client.getProfilerWorkflow,
+    getLatest: async () => (await client.getProfilerStats(1)).latest,
+    graphNodes: () => badgeHost?.graphNodes() ?? null,
+    render: (view) => badgeHost?.apply(view),
+    logError,
+  });
+
   const commands: ComfyCommand[] = [
     { id: OPEN_PROFILER_COMMAND, label: "SwissArmyKnife: Open profiler", icon: "pi pi-chart-bar", function: () => ui.openModal("latest") },
   ];
@@ -213,6 +238,46 @@ export function createExtension(): ComfyExtension {
     { id: POSITION_SETTING, name: "Resource monitor position", type: "hidden", defaultValue: null },
     { id: COLLAPSED_SETTING, name: "Resource monitor collapsed", type: "hidden", defaultValue: false },
     {
+      id: BADGE_MODE_SETTING,
+      name: "Node badges",
+      type: "combo",
+      defaultValue: "on",
+      options: [
+        { text: "On", value: "on" },
+        { text: "On hover", value: "hover" },
+        { text: "Off", value: "off" },
+      ],
+      tooltip: "Each executed node's time and VRAM peak rise on the node itself, coloured by its share of the run. On hover: only on the node under the pointer.",
+      category: [CATEGORY, BADGES, "Show"],
+      onChange: (value) => badges.setMode(value),
+    } satisfies ComfySettingDefinition<string>,
+    {
+      id: BADGE_TIME_SETTING,
+      name: "Node badges: time",
+      type: "boolean",
+      defaultValue: true,
+      category: [CATEGORY, BADGES, "Time"],
+      onChange: (value) => badges.setFigures({ time: value !== false }),
+    } satisfies ComfySettingDefinition<boolean>,
+    {
+      id: BADGE_VRAM_SETTING,
+      name: "Node badges: VRAM peak rise",
+      type: "boolean",
+      defaultValue: true,
+      tooltip: "The node's VRAM peak above what was in use when it started, where a GPU reports it.",
+      category: [CATEGORY, BADGES, "VRAM"],
+      onChange: (value) => badges.setFigures({ vram: value !== false }),
+    } satisfies ComfySettingDefinition<boolean>,
+    {
+      id: BADGE_OPACITY_SETTING,
+      name: "Node badges: opacity",
+      type: "slider",
+      defaultValue: 0.9,
+      attrs: { min: 0.2, max: 1, step: 0.05 },
+      category: [CATEGORY, BADGES, "Opacity"],
+      onChange: (value) => badges.setOpacity(value),
+    } satisfies ComfySettingDefinition<number>,
+    {
       id: DEBUG_SETTING,
       name: "Debug logging",
       type: "boolean",
@@ -227,6 +292,8 @@ export function createExtension(): ComfyExtension {
     settings,
     commands,
     keybindings: [OPEN_PROFILER_KEYBINDING],
+    // Another workflow on screen: our badges follow it (its newest run's, or none).
+    afterConfigureGraph: () => badges.graphChanged(),
     async setup() {
       // Once, before anything mounts: every component's colours, spacing and focus ring come from it.
       injectStyle(TOKENS_STYLE_ID, tokens);
@@ -254,6 +321,9 @@ export function createExtension(): ComfyExtension {
       });
       mount(OomLayer, { target: document.body, props: { toasts, unload, ui } });
       registerProfilerSidebar(profilerViews);
+      badgeHost = createNodeBadgeHost(comfyBadgeEnv());
+      badges.graphChanged();
+      void badges.start();
       await Promise.all([monitor.start(), intervals.start()]);
     },
   };

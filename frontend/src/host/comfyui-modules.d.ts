@@ -55,6 +55,8 @@ declare module "comfyui/app" {
     keybindings?: ComfyKeybinding[];
     init?: (app: ComfyApp) => void | Promise<void>;
     setup?: (app: ComfyApp) => void | Promise<void>;
+    /** After a graph was loaded (a workflow opened, a tab switched to): frontend 1.27 to 1.58. */
+    afterConfigureGraph?: (missingNodeTypes: unknown) => void | Promise<void>;
   }
 
   /** The open tab's workflow (ComfyUI_frontend's ComfyWorkflow): read, never changed. */

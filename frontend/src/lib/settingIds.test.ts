@@ -10,6 +10,10 @@ describe("setting ids", () => {
       "SwissArmyKnife.monitor.position",
       "SwissArmyKnife.monitor.collapsed",
       "SwissArmyKnife.debug_mode",
+      "SwissArmyKnife.badges.mode",
+      "SwissArmyKnife.badges.show_time",
+      "SwissArmyKnife.badges.show_vram",
+      "SwissArmyKnife.badges.opacity",
     ]);
   });
 });

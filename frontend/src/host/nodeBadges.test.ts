@@ -1,0 +1,95 @@
+import { describe, expect, it, vi } from "vitest";
+
+import type { NodeBadge } from "../lib/nodeBadges";
+import { createNodeBadgeHost, type CanvasLike, type GraphLike, type GraphNodeLike } from "./nodeBadges";
+
+/** LiteGraph's LGraphBadge as far as its contract goes: its options become fields. */
+class FakeBadge {
+  text: string;
+  fgColor: string;
+  bgColor: string;
+  constructor(options: { text: string; fgColor: string; bgColor: string }) {
+    this.text = options.text;
+    this.fgColor = options.fgColor;
+    this.bgColor = options.bgColor;
+  }
+}
+
+const theirs = () => new FakeBadge({ text: "#3", fgColor: "#fff", bgColor: "#000" });
+
+function setUp(badgeClass: unknown = FakeBadge) {
+  const trigger = vi.fn();
+  const graph: GraphLike = { _nodes: [], trigger };
+  const nodes: GraphNodeLike[] = ["3", "8"].map((id) => ({ id: Number(id), type: "KSampler", badges: [theirs], size: [200, 100], graph }));
+  graph._nodes = nodes;
+  const canvas: CanvasLike = { node_over: undefined, setDirty: vi.fn() };
+  const host = createNodeBadgeHost({ graph: () => graph, canvas: () => canvas, badgeClass: () => badgeClass, token: () => "", document });
+  // What the renderer sees: every badge of a node, its closures called as LiteGraph calls them.
+  const drawn = (node: GraphNodeLike) =>
+    (node.badges ?? []).map((b) => (typeof b === "function" ? (b as () => FakeBadge)() : (b as FakeBadge))).filter((b) => b.text).map((b) => b.text);
+  return { host, graph, nodes, canvas, trigger, drawn };
+}
+
+const badge = (text: string, heat: NodeBadge["heat"] = 3, stale = false): NodeBadge => ({ text, heat, stale });
+
+describe("the node badge host", () => {
+  it("adds one LGraphBadge of ours beside the node's other badges, coloured from the tokens at the opacity", () => {
+    const t = setUp();
+    expect(t.host.kind).toBe("badges");
+    t.host.apply({ mode: "on", opacity: 0.9, badges: new Map([["3", badge("4.20 s")]]) });
+    expect(t.drawn(t.nodes[0]!)).toEqual(["#3", "4.20 s"]);
+    expect(t.drawn(t.nodes[1]!)).toEqual(["#3"]);
+    const ours = (t.nodes[0]!.badges![1] as () => FakeBadge)();
+    expect(ours).toBeInstanceOf(FakeBadge);
+    expect(ours.bgColor).toBe("rgba(220, 38, 38, 0.9)");
+    // The same object each frame until what it says changes (nothing built per frame).
+    expect((t.nodes[0]!.badges![1] as () => FakeBadge)()).toBe(ours);
+    // The canvas is marked dirty once; the Vue-nodes renderer hears the node's badges changed.
+    expect(t.canvas.setDirty).toHaveBeenCalledTimes(1);
+    expect(t.trigger).toHaveBeenCalledWith("node:property:changed", expect.objectContaining({ nodeId: 3, property: "badges" }));
+  });
+
+  it("updates in place, and removes only its own badge", () => {
+    const t = setUp();
+    t.host.apply({ mode: "on", opacity: 1, badges: new Map([["3", badge("▶ running", null)]]) });
+    t.host.apply({ mode: "on", opacity: 1, badges: new Map([["3", badge("1.50 s")]]) });
+    expect(t.drawn(t.nodes[0]!)).toEqual(["#3", "1.50 s"]);
+    expect(t.nodes[0]!.badges).toHaveLength(2);
+    t.host.apply({ mode: "on", opacity: 1, badges: new Map() });
+    expect(t.nodes[0]!.badges).toEqual([theirs]);
+  });
+
+  it("on hover shows ours on the node under the pointer only (the canvas's node_over)", () => {
+    const t = setUp();
+    t.host.apply({ mode: "hover", opacity: 1, badges: new Map([["3", badge("4.20 s")], ["8", badge("200 ms", 0)]]) });
+    expect(t.drawn(t.nodes[0]!)).toEqual(["#3"]);
+    t.canvas.node_over = t.nodes[1];
+    expect(t.drawn(t.nodes[0]!)).toEqual(["#3"]);
+    expect(t.drawn(t.nodes[1]!)).toEqual(["#3", "200 ms"]);
+  });
+
+  it("off takes ours away", () => {
+    const t = setUp();
+    t.host.apply({ mode: "on", opacity: 1, badges: new Map([["3", badge("4.20 s")]]) });
+    t.host.apply({ mode: "off", opacity: 1, badges: new Map() });
+    expect(t.nodes[0]!.badges).toEqual([theirs]);
+  });
+
+  it("names the graph's nodes by id and class", () => {
+    expect(setUp().host.graphNodes()).toEqual(new Map([["3", "KSampler"], ["8", "KSampler"]]));
+  });
+
+  it("draws in onDrawForeground on a frontend without LGraphBadge, after the node's own drawing", () => {
+    const t = setUp(null);
+    expect(t.host.kind).toBe("foreground");
+    const own = vi.fn();
+    t.nodes[0]!.onDrawForeground = own;
+    t.host.apply({ mode: "on", opacity: 1, badges: new Map([["3", badge("4.20 s")]]) });
+    const ctx = { save: vi.fn(), restore: vi.fn(), measureText: () => ({ width: 40 }), beginPath: vi.fn(), roundRect: vi.fn(), fill: vi.fn(), fillText: vi.fn() };
+    t.nodes[0]!.onDrawForeground?.call(t.nodes[0]!, ctx as unknown as CanvasRenderingContext2D);
+    expect(own).toHaveBeenCalled();
+    expect(ctx.fillText).toHaveBeenCalledWith("4.20 s", expect.any(Number), expect.any(Number));
+    t.host.apply({ mode: "off", opacity: 1, badges: new Map() });
+    expect(t.nodes[0]!.onDrawForeground).toBe(own);
+  });
+});

@@ -1,0 +1,260 @@
+// Our badges on the graph's nodes, through the frontend's badge API: each node we mark gets one
+// closure of ours in `node.badges`, returning an LGraphBadge (window.LGraphBadge, which the frontend
+// sets from 1.27 to 1.58; ComfyUI_frontend src/composables/useGlobalLitegraph.ts). The LiteGraph
+// canvas calls it each frame it draws the node (LGraphNode.drawBadges); the Vue-nodes renderer reads
+// it when the node's `badges` change (a `node:property:changed` event). A frontend without the badge
+// API gets ours drawn in onDrawForeground instead (the LiteGraph canvas only). Badges that are not
+// ours are never touched: ours are the closures marked with OURS.
+import { app } from "comfyui/app";
+
+import type { BadgeColours, BadgePalette, GraphNodes, NodeBadge } from "../lib/nodeBadges";
+import { badgeColours } from "../lib/nodeBadges";
+
+const OURS = Symbol.for("swissarmyknife.nodeBadge");
+
+/** LGraphBadge as far as we use it (its constructor's options; `visible` is false without text). */
+interface BadgeLike {
+  text?: string;
+}
+type BadgeClass = new (options: { text: string; fgColor: string; bgColor: string; fontSize?: number; padding?: number; height?: number }) => BadgeLike;
+
+type BadgeEntry = (() => BadgeLike) & { [OURS]?: true };
+
+/** A LiteGraph node as far as badges need it. */
+export interface GraphNodeLike {
+  id: unknown;
+  type?: unknown;
+  badges?: unknown[];
+  title?: unknown;
+  size?: [number, number];
+  graph?: GraphLike | null;
+  onDrawForeground?: (this: GraphNodeLike, ctx: CanvasRenderingContext2D, ...rest: unknown[]) => void;
+}
+
+export interface GraphLike {
+  _nodes?: GraphNodeLike[];
+  nodes?: GraphNodeLike[];
+  trigger?: (type: string, detail: unknown) => void;
+}
+
+export interface CanvasLike {
+  node_over?: unknown;
+  setDirty?(foreground: boolean, background?: boolean): void;
+}
+
+export interface BadgeHostEnv {
+  graph(): GraphLike | null | undefined;
+  canvas(): CanvasLike | null | undefined;
+  badgeClass(): unknown;
+  /** A token's value ("#rrggbb") from the page's styles. */
+  token(name: string): string;
+  /** The document, for the Vue-nodes renderer's hover (its nodes are elements with data-node-id). */
+  document?: Document;
+}
+
+/** What extension.ts wires between the store and the page. */
+export interface NodeBadgeHost {
+  /** "badges" (the frontend's badge API) or "foreground" (drawn by us, frontends without it). */
+  readonly kind: "badges" | "foreground";
+  graphNodes(): GraphNodes | null;
+  apply(view: { mode: "on" | "hover" | "off"; opacity: number; badges: ReadonlyMap<string, NodeBadge> }): void;
+}
+
+function nodesOf(graph: GraphLike | null | undefined): GraphNodeLike[] {
+  const nodes = graph?._nodes ?? graph?.nodes;
+  return Array.isArray(nodes) ? nodes : [];
+}
+
+/** The tokens' colours (tokens.css), read once: a canvas needs colours, not CSS variables. */
+export function readPalette(token: (name: string) => string): BadgePalette {
+  const read = (name: string, fallback: string) => token(`--swissarmyknife-badge-${name}`).trim() || fallback;
+  const fg = read("fg", "#ffffff");
+  const heat = (level: number, fallback: string): BadgeColours => ({ fg, bg: read(`heat-${level}`, fallback) });
+  return {
+    heat: [heat(0, "#3f3f46"), heat(1, "#854d0e"), heat(2, "#c2410c"), heat(3, "#dc2626")],
+    neutral: { fg, bg: read("neutral", "#1e3a5f") },
+    stale: { fg: read("stale-fg", "#d4d4d8"), bg: read("stale-bg", "#52525b") },
+  };
+}
+
+interface Shown {
+  badge: NodeBadge;
+  colours: BadgeColours;
+  /** The badge object handed to the frontend (rebuilt only when what it says changes). */
+  object: BadgeLike | null;
+}
+
+export function createNodeBadgeHost(env: BadgeHostEnv): NodeBadgeHost {
+  let palette: BadgePalette | null = null;
+  let mode: "on" | "hover" | "off" = "on";
+  const shown = new Map<GraphNodeLike, Shown>();
+  // The Vue-nodes renderer's hovered node (the canvas's own is canvas.node_over).
+  let domHovered: string | null = null;
+  let hoverListening = false;
+
+  const Badge = (): BadgeClass | null => {
+    const value = env.badgeClass();
+    return typeof value === "function" ? (value as BadgeClass) : null;
+  };
+  const kind = Badge() ? "badges" : "foreground";
+  const EMPTY: BadgeLike = { text: "" };
+
+  const hovered = (node: GraphNodeLike) => env.canvas()?.node_over === node || (domHovered !== null && domHovered === String(node.id));
+
+  function entryOf(node: GraphNodeLike): BadgeEntry | undefined {
+    return node.badges?.find((b): b is BadgeEntry => typeof b === "function" && (b as BadgeEntry)[OURS] === true);
+  }
+
+  /** What our closure gives the renderer now: nothing (an empty badge) when hover-only and not hovered. */
+  function current(node: GraphNodeLike): BadgeLike {
+    const entry = shown.get(node);
+    if (!entry || mode === "off" || (mode === "hover" && !hovered(node))) return EMPTY;
+    if (!entry.object) {
+      const Class = Badge();
+      entry.object = Class ? new Class({ text: entry.badge.text, fgColor: entry.colours.fg, bgColor: entry.colours.bg }) : { text: entry.badge.text };
+    }
+    return entry.object;
+  }
+
+  /** Tell the Vue-nodes renderer the node's badges changed (it reads them only then); the canvas draws each frame. */
+  function changed(node: GraphNodeLike): void {
+    const graph = node.graph;
+    if (typeof graph?.trigger !== "function") return;
+    try {
+      graph.trigger("node:property:changed", { type: "node:property:changed", nodeId: node.id, property: "badges", oldValue: node.badges, newValue: node.badges });
+    } catch {
+      // A frontend whose graph events differ: the canvas still draws ours.
+    }
+  }
+
+  function attach(node: GraphNodeLike): void {
+    if (kind === "badges") {
+      if (!Array.isArray(node.badges)) return;
+      if (!entryOf(node)) {
+        const entry: BadgeEntry = Object.assign(() => current(node), { [OURS]: true as const });
+        // A new array: renderers that watch the property see the change.
+        node.badges = [...node.badges, entry];
+      } else node.badges = [...node.badges];
+      changed(node);
+      return;
+    }
+    const draw = node.onDrawForeground as (BadgeEntry & GraphNodeLike["onDrawForeground"]) | undefined;
+    if (draw && (draw as BadgeEntry)[OURS]) return;
+    const before = draw;
+    const ours = Object.assign(
+      function (this: GraphNodeLike, ctx: CanvasRenderingContext2D, ...rest: unknown[]) {
+        before?.call(this, ctx, ...rest);
+        drawForeground(ctx, node);
+      },
+      { [OURS]: true as const, before },
+    );
+    node.onDrawForeground = ours;
+  }
+
+  function detach(node: GraphNodeLike): void {
+    if (kind === "badges") {
+      if (Array.isArray(node.badges) && entryOf(node)) {
+        node.badges = node.badges.filter((b) => !(typeof b === "function" && (b as BadgeEntry)[OURS]));
+        changed(node);
+      }
+      return;
+    }
+    const draw = node.onDrawForeground as (GraphNodeLike["onDrawForeground"] & { [OURS]?: true; before?: GraphNodeLike["onDrawForeground"] }) | undefined;
+    if (draw?.[OURS]) node.onDrawForeground = draw.before;
+  }
+
+  /** Frontends without the badge API: a rounded label above the node's title, as LiteGraph places badges. */
+  function drawForeground(ctx: CanvasRenderingContext2D, node: GraphNodeLike): void {
+    const badge = current(node);
+    const entry = shown.get(node);
+    if (!badge.text || !entry) return;
+    const titleHeight = 30;
+    const height = 20;
+    ctx.save();
+    ctx.font = "12px sans-serif";
+    const width = ctx.measureText(badge.text).width + 12;
+    const x = Math.max(0, (node.size?.[0] ?? width) - width);
+    const y = -titleHeight - 2 - height;
+    ctx.fillStyle = entry.colours.bg;
+    ctx.beginPath();
+    ctx.roundRect(x, y, width, height, 5);
+    ctx.fill();
+    ctx.fillStyle = entry.colours.fg;
+    ctx.textBaseline = "middle";
+    ctx.fillText(badge.text, x + 6, y + height / 2 + 1);
+    ctx.restore();
+  }
+
+  function onPointerOver(event: Event): void {
+    const target = event.target as Element | null;
+    const id = target?.closest?.("[data-node-id]")?.getAttribute("data-node-id") ?? null;
+    if (id === domHovered) return;
+    const before = domHovered;
+    domHovered = id;
+    for (const node of shown.keys()) {
+      const nodeId = String(node.id);
+      if (nodeId === before || nodeId === id) {
+        node.badges = Array.isArray(node.badges) ? [...node.badges] : node.badges;
+        changed(node);
+      }
+    }
+  }
+
+  function listenForHover(on: boolean): void {
+    const doc = env.document;
+    if (!doc || on === hoverListening) return;
+    hoverListening = on;
+    if (on) doc.addEventListener("pointerover", onPointerOver, { passive: true });
+    else {
+      doc.removeEventListener("pointerover", onPointerOver);
+      domHovered = null;
+    }
+  }
+
+  return {
+    kind,
+    graphNodes() {
+      const graph = env.graph();
+      if (!graph) return null;
+      return new Map(nodesOf(graph).map((node) => [String(node.id), typeof node.type === "string" ? node.type : ""]));
+    },
+    apply(view) {
+      palette ??= readPalette(env.token);
+      const modeChanged = view.mode !== mode;
+      mode = view.mode;
+      listenForHover(mode === "hover");
+      const seen = new Set<GraphNodeLike>();
+      for (const node of nodesOf(env.graph())) {
+        const badge = mode === "off" ? undefined : view.badges.get(String(node.id));
+        if (!badge) continue;
+        seen.add(node);
+        const colours = badgeColours(badge, palette, view.opacity);
+        const before = shown.get(node);
+        const same = before && before.badge.text === badge.text && before.colours.fg === colours.fg && before.colours.bg === colours.bg;
+        if (same && !modeChanged && entryOf(node)) continue;
+        shown.set(node, { badge, colours, object: same ? before.object : null });
+        attach(node);
+      }
+      for (const node of [...shown.keys()]) {
+        if (seen.has(node)) continue;
+        shown.delete(node);
+        detach(node);
+      }
+      // Once per change, never on a timer: the canvas draws again only now.
+      env.canvas()?.setDirty?.(true, false);
+    },
+  };
+}
+
+/** The environment in ComfyUI's page: its graph and canvas, window.LGraphBadge, our tokens on body. */
+export function comfyBadgeEnv(): BadgeHostEnv {
+  const page = app as unknown as { graph?: GraphLike | null; canvas?: CanvasLike | null };
+  let style: CSSStyleDeclaration | null = null;
+  return {
+    graph: () => page.graph,
+    canvas: () => page.canvas,
+    badgeClass: () => (window as Window & { LGraphBadge?: unknown }).LGraphBadge,
+    token: (name) => (style ??= getComputedStyle(document.body)).getPropertyValue(name),
+    document,
+  };
+}
