@@ -201,3 +201,37 @@ describe("the OOM tab's calls", () => {
     expect((error as ApiRequestError).message).toBe("1 workflow is running: unload models when the queue is empty, or cancel them first");
   });
 });
+
+describe("baselines, regressions and environments", () => {
+  it("reads the regressions (only the filters given), the baselines and an environment by id", async () => {
+    const seen = recording({ data: [], count: 0 });
+    await client.getProfilerRegressions();
+    await client.getProfilerRegressions({ workflow_hash: "0123456789abcdef", limit: 5 });
+    await client.getProfilerRegressions({ workflow_hash: null });
+    await client.listProfilerBaselines();
+    await client.getProfilerBaseline("0123456789abcdef");
+    await client.getProfilerEnvironment(2);
+    expect(seen.map((s) => `${s.method} ${s.route}`)).toEqual([
+      "GET /swissarmyknife/profiler/regressions",
+      "GET /swissarmyknife/profiler/regressions?workflow_hash=0123456789abcdef&limit=5",
+      "GET /swissarmyknife/profiler/regressions",
+      "GET /swissarmyknife/profiler/baselines",
+      "GET /swissarmyknife/profiler/baselines/0123456789abcdef",
+      "GET /swissarmyknife/profiler/environments/2",
+    ]);
+  });
+
+  it("pins with a JSON PUT, unpins guarded; a 409 keeps the server's words", async () => {
+    const seen = recording({ workflow_hash: "0123456789abcdef", prompt_id: "p1" });
+    await client.setProfilerBaseline("0123456789abcdef", "p1");
+    await client.clearProfilerBaseline("tok", "0123456789abcdef");
+    expect(seen).toEqual([
+      { route: "/swissarmyknife/profiler/baselines/0123456789abcdef", method: "PUT", token: null, body: '{"prompt_id":"p1"}' },
+      { route: "/swissarmyknife/profiler/baselines/0123456789abcdef", method: "DELETE", token: "tok", body: "{}" },
+    ]);
+    recording({ error: "conflict", message: "run p2 did not succeed (error): only a successful run can be a baseline", details: [] }, 409);
+    const error = await client.setProfilerBaseline("0123456789abcdef", "p2").catch((e: unknown) => e);
+    expect((error as ApiRequestError).status).toBe(409);
+    expect((error as ApiRequestError).message).toBe("run p2 did not succeed (error): only a successful run can be a baseline");
+  });
+});

@@ -8,7 +8,11 @@ import type {
   ArchiveInfo,
   ArchiveLoadResult,
   ArchivePage,
+  Baseline,
+  BaselineCleared,
+  BaselinePage,
   ClearVramResult,
+  Environment,
   HistoryClearResult,
   HistoryPage,
   HistoryQuery,
@@ -22,6 +26,7 @@ import type {
   ProfilerSettings,
   ProfilerSettingsUpdate,
   ProfilerStats,
+  RegressionReport,
   RestartAccepted,
   SeriesQuery,
   SessionInfo,
@@ -78,6 +83,18 @@ export interface ApiClient {
   listOomEvents(limit: number): Promise<OomEventPage>;
   /** Unload models by the names a capture gave them (guarded); 409 (ApiRequestError) while a workflow runs or waits. */
   unloadModels(token: string, models: readonly string[]): Promise<UnloadResult>;
+  /** Workflows (and, without a hash, node classes) whose latest runs are markedly slower or hungrier than usual. */
+  getProfilerRegressions(query?: { workflow_hash?: string | null; limit?: number }): Promise<RegressionReport>;
+  /** Every workflow's pinned baseline, without the records. */
+  listProfilerBaselines(): Promise<BaselinePage>;
+  /** A workflow's baseline with its record (kept with the pin); 404 (ApiRequestError) when none is pinned. */
+  getProfilerBaseline(workflowHash: string): Promise<Baseline>;
+  /** Pin a successful run in history as its workflow's baseline; 404 not in history, 409 another workflow's or not a success. */
+  setProfilerBaseline(workflowHash: string, promptId: string): Promise<Baseline>;
+  /** Unpin a workflow's baseline (guarded); 404 when none is pinned. */
+  clearProfilerBaseline(token: string, workflowHash: string): Promise<BaselineCleared>;
+  /** The environment a run ran in (a record's environment_id); 404 when history has no such id. */
+  getProfilerEnvironment(environmentId: number): Promise<Environment>;
 }
 
 // openapi-fetch builds absolute Requests; this placeholder origin is stripped again below so that
@@ -153,5 +170,19 @@ export function createApiClient(fetchApi: FetchApi): ApiClient {
           body: { models: [...models] },
         }),
       ),
+    getProfilerRegressions: async (query = {}) => unwrap(await client.GET("/swissarmyknife/profiler/regressions", { params: { query: given(query) } })),
+    listProfilerBaselines: async () => unwrap(await client.GET("/swissarmyknife/profiler/baselines")),
+    getProfilerBaseline: async (hash) => unwrap(await client.GET("/swissarmyknife/profiler/baselines/{workflow_hash}", { params: { path: { workflow_hash: hash } } })),
+    setProfilerBaseline: async (hash, promptId) =>
+      unwrap(await client.PUT("/swissarmyknife/profiler/baselines/{workflow_hash}", { params: { path: { workflow_hash: hash } }, body: { prompt_id: promptId } })),
+    clearProfilerBaseline: async (token, hash) =>
+      unwrap(
+        await client.DELETE("/swissarmyknife/profiler/baselines/{workflow_hash}", {
+          params: { header: { "X-SwissArmyKnife-Token": token }, path: { workflow_hash: hash } },
+          body: {},
+        }),
+      ),
+    getProfilerEnvironment: async (id) =>
+      unwrap(await client.GET("/swissarmyknife/profiler/environments/{environment_id}", { params: { path: { environment_id: id } } })),
   };
 }

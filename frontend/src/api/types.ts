@@ -61,3 +61,18 @@ export type ModelResidency = Schemas["ModelResidency"];
 export type VramPressureEvent = Schemas["VramPressureEvent"];
 export type OomCapturedEvent = Schemas["OomCapturedEvent"];
 export type OomRiskEvent = Schemas["OomRiskEvent"];
+// Baselines, regressions and environments (issue 15): a run pinned per workflow, the runs markedly
+// slower or hungrier than their own history, and the environment each run ran in.
+export type Baseline = Schemas["Baseline"];
+export type BaselineSummary = Schemas["BaselineSummary"];
+export type BaselinePage = Schemas["BaselinePage"];
+export type BaselineCleared = Schemas["BaselineCleared"];
+export type RegressionReport = Schemas["RegressionReport"];
+export type RegressionRule = Schemas["RegressionRule"];
+export type WorkflowRegression = Schemas["WorkflowRegression"];
+export type NodeClassRegression = Schemas["NodeClassRegression"];
+export type MetricShift = Schemas["MetricShift"];
+export type NodeMove = Schemas["NodeMove"];
+export type Environment = Schemas["Environment"];
+export type EnvironmentFingerprint = Schemas["EnvironmentFingerprint"];
+export type LaunchFlag = Schemas["LaunchFlag"];

@@ -205,6 +205,7 @@ export function workflowSummary(promptId: string, overrides: Partial<WorkflowSum
     peak_rss_bytes: 12 * GIB,
     error: null,
     workflow_name: null,
+    environment_id: null,
     ...overrides,
   };
 }
@@ -252,6 +253,7 @@ export function profilerStats(overrides: Partial<ProfilerStats> = {}): ProfilerS
     history: { items: [], total: 0, next_before: null },
     vram_warning_percent: 85,
     vram_critical_percent: 95,
+    latest_regression: null,
     ...overrides,
   };
 }

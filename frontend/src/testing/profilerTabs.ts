@@ -76,6 +76,10 @@ export class FakeProfilerServer {
     accurate_gpu_timing: false,
     vram_warning_percent: 85,
     vram_critical_percent: 95,
+    regression_percent: 20,
+    regression_sigma: 3,
+    regression_window_runs: 20,
+    regression_recent_runs: 3,
     persisted: true,
   };
   /** The token guarded routes take; `session` is what the page is told (a stale one, say). */
