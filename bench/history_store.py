@@ -111,12 +111,25 @@ def _hash(n: int) -> str:
     return f"{n:016x}"
 
 
-def _fill(directory: Path, count: int, max_workflows: int) -> None:
-    """Store ``count`` workflows as the recorder would, one transaction each (retention off)."""
+# The last 3 runs of each of the 7 workflows.
+SLOWED_TAIL = 3 * 7
+
+
+def _fill(directory: Path, count: int, max_workflows: int, *, slowed_tail: int = 0) -> None:
+    """Store ``count`` workflows as the recorder would, one transaction each (retention off); the
+    last ``slowed_tail`` twice as slow in every node, so the latest run's workflow is flagged as a
+    regression (the stats' costliest case: its moved nodes are read from the records)."""
     with HistoryStore(directory, max_workflows=max_workflows) as store:
         for i in range(count):
             # Seven workflows, their hashes as the recorder makes them (16 hex digits).
-            record = make_record(i, status=STATUSES[i % len(STATUSES)], workflow_hash=_hash(i % 7))
+            slowed = i >= count - slowed_tail
+            status = "success" if slowed else STATUSES[i % len(STATUSES)]
+            record = make_record(i, status=status, workflow_hash=_hash(i % 7))
+            if slowed:
+                nodes = [n.model_copy(update={"duration_ms": (n.duration_ms or 0) * 2}) for n in record.nodes]
+                record = record.model_copy(
+                    update={"nodes": nodes, "duration_ms": (record.duration_ms or 0) * 2}
+                )
             store.submit(Built(record))
             if i % 500 == 499:
                 assert store.flush(120)
@@ -185,6 +198,8 @@ async def _stats_requests(store: HistoryStore, requests: int, workflows: int) ->
         "nodes": [],
         "nodes_one": [],
         "workflows": [],
+        "regressions": [],
+        "regressions_one": [],
     }
     # What the profiler's Previous and Analytics tabs read (issue 13), by the series they fill.
     aggregates = {
@@ -197,6 +212,9 @@ async def _stats_requests(store: HistoryStore, requests: int, workflows: int) ->
         "nodes": ("/swissarmyknife/profiler/analytics/nodes", {}),
         "nodes_one": ("/swissarmyknife/profiler/analytics/nodes", {"workflow_hash": _hash(3)}),
         "workflows": ("/swissarmyknife/profiler/analytics/workflows", {"limit": "500"}),
+        # Issue 15: Analytics' regressions (every workflow and node class) and one workflow's.
+        "regressions": ("/swissarmyknife/profiler/regressions", {}),
+        "regressions_one": ("/swissarmyknife/profiler/regressions", {"workflow_hash": _hash(3)}),
     }
     # A plain session: aiohttp's TestClient keeps every response until it closes.
     async with TestServer(app) as server, ClientSession(str(server.make_url(""))) as client:
@@ -208,6 +226,8 @@ async def _stats_requests(store: HistoryStore, requests: int, workflows: int) ->
 
         for _ in range(20):  # warm up connections, caches and pydantic
             await get("/swissarmyknife/profiler/stats")
+        latest = json.loads(await get("/swissarmyknife/profiler/stats"))
+        assert latest["latest_regression"] is not None, "the slowed tail makes the latest run's flag"
         middle = None
         for i in range(requests):
             t0 = time.perf_counter()
@@ -231,7 +251,7 @@ async def _stats_requests(store: HistoryStore, requests: int, workflows: int) ->
 
 def bench_stats(directory: Path, workflows: int, requests: int) -> dict[str, Any]:
     t0 = time.perf_counter()
-    _fill(directory, workflows, max_workflows=workflows)
+    _fill(directory, workflows, max_workflows=workflows, slowed_tail=SLOWED_TAIL)
     fill_s = time.perf_counter() - t0
     with HistoryStore(directory, max_workflows=workflows) as store:
         timings = asyncio.run(_stats_requests(store, requests, workflows))
@@ -335,7 +355,11 @@ def report(
         _row("analytics/nodes, with p95 (Analytics' table)", stats["nodes"]),
         _row("analytics/nodes, one workflow (aggregated from node runs)", stats["nodes_one"]),
         _row("analytics/workflows, 500", stats["workflows"]),
+        _row("regressions (every workflow and node class)", stats["regressions"]),
+        _row("regressions, one workflow", stats["regressions_one"]),
         "",
+        "- The last 3 runs of each workflow are twice as slow: every workflow is flagged, and the stats "
+        "carry the latest run's flag with its moved nodes (read from 23 records), the costliest stats reply.",
         f"- Budget: p95 <= {STATS_BUDGET_P95_MS} ms: "
         f"**{'within budget' if p95 <= STATS_BUDGET_P95_MS else 'OVER BUDGET'}** "
         f"({p95 / STATS_BUDGET_P95_MS:.0%} of it).",
