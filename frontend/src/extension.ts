@@ -50,8 +50,10 @@ import {
   POSITION_SETTING,
   VISIBLE_SETTING,
 } from "./lib/settingIds";
+import { BaselineStore } from "./stores/baselines.svelte";
 import { ClearHistoryController } from "./stores/clearHistory.svelte";
 import { ClearVramController } from "./stores/clearVram.svelte";
+import { EnvironmentCache } from "./stores/environments";
 import { ExecutionGlow } from "./stores/executionGlow.svelte";
 import { HudLayout } from "./stores/hudLayout.svelte";
 import { MonitorStore } from "./stores/monitor.svelte";
@@ -65,6 +67,7 @@ import { ProfilerExportStore } from "./stores/profilerExport.svelte";
 import { ProfilerHistoryStore } from "./stores/profilerHistory.svelte";
 import { ProfilerSettingsStore, type HistoryChange } from "./stores/profilerSettings.svelte";
 import { QueuedPrompts } from "./stores/queuedPrompts";
+import { RegressionStore } from "./stores/regressions.svelte";
 import { RestartController } from "./stores/restart.svelte";
 import { ToastStore } from "./stores/toasts.svelte";
 import { UiModeStore } from "./stores/uiMode.svelte";
@@ -143,11 +146,31 @@ export function createExtension(): ComfyExtension {
     toast: notify,
     logError,
   });
+  // Baselines and regression flags (issue 15): a pin or a rule change reads the flags (and the popup's) again.
+  const environments = new EnvironmentCache(client.getProfilerEnvironment);
+  const regressions = new RegressionStore({ getRegressions: client.getProfilerRegressions, environments, events, logError });
+  const flagsChanged = () => {
+    regressions.changed();
+    profiler.changed();
+  };
+  const baselines = new BaselineStore({
+    listBaselines: client.listProfilerBaselines,
+    getBaseline: client.getProfilerBaseline,
+    setBaseline: client.setProfilerBaseline,
+    clearBaseline: client.clearProfilerBaseline,
+    getSession: client.getSession,
+    pinsChanged: flagsChanged,
+    events,
+    logError,
+  });
   // The modal's Previous, Analytics and Settings tabs.
   const history = new ProfilerHistoryStore({
     getHistory: client.getProfilerHistory,
     getWorkflowStats: client.getProfilerWorkflowStats,
     getWorkflow: client.getProfilerWorkflow,
+    baselineOf: (hash) => baselines.of(hash),
+    baselineRecord: (hash) => baselines.record(hash),
+    environments,
     events,
     logError,
   });
@@ -175,6 +198,7 @@ export function createExtension(): ComfyExtension {
     loadArchive: client.loadProfilerArchive,
     deleteArchive: client.deleteProfilerArchive,
     historyChanged,
+    ruleChanged: flagsChanged,
     toast: notify,
     events,
     logError,
@@ -190,7 +214,7 @@ export function createExtension(): ComfyExtension {
   const oom = new OomStore({ getOomStats: client.getOomStats, listOomEvents: client.listOomEvents, events, logError });
   const unload = new UnloadController({ getSession: client.getSession, unloadModels: client.unloadModels, toast: notify, logError });
   const oomAlerts = new OomAlerts({ events, toasts, ui, unload });
-  const profilerTabs: ProfilerTabStores = { history, analytics, settings: profilerSettings, exports, oom, unload };
+  const profilerTabs: ProfilerTabStores = { history, analytics, settings: profilerSettings, exports, oom, unload, baselines, regressions };
 
   const profilerViews: ProfilerViews = {
     profiler,
@@ -198,6 +222,10 @@ export function createExtension(): ComfyExtension {
     clearHistory,
     focusNode: (node) => focusNodeOnCanvas(node.node_id, node.parent_node_id),
     timelinePlot: uPlotTimeline,
+    showRegression: (hash) => {
+      regressions.focus(hash);
+      ui.openModal("analytics");
+    },
   };
   // The badges on the graph's nodes: the store decides what each says, host/nodeBadges.ts puts them
   // on the nodes (made at setup, once the frontend's LiteGraph globals exist).
@@ -313,7 +341,7 @@ export function createExtension(): ComfyExtension {
         props: { store: monitor, layout, glow, ui, pressure },
         context: new Map<symbol, unknown>([...hudActionsContext({ restart, clearVram }), ...profilerContext(profilerViews)]),
       });
-      for (const store of [history, analytics, profilerSettings, oom]) store.start();
+      for (const store of [history, analytics, profilerSettings, oom, baselines, regressions]) store.start();
       oomAlerts.start();
       mount(ProfilerLayer, {
         target: document.body,

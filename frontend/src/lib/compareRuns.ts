@@ -111,10 +111,11 @@ const byOrder = (x: NodeRecord, y: NodeRecord) => x.order - y.order;
 /**
  * Compares two runs. Nodes are matched by id; an id whose class differs between the runs is a
  * different node (removed from the older, added in the newer). Pass the runs in either order: the
- * one that started first is the baseline.
+ * one that started first is the baseline, unless `keepOrder` (a pinned baseline is "before" even
+ * when it ran later).
  */
-export function compareRuns(first: WorkflowRecord, second: WorkflowRecord): RunDiff {
-  const [a, b] = orderRuns(first, second);
+export function compareRuns(first: WorkflowRecord, second: WorkflowRecord, keepOrder = false): RunDiff {
+  const [a, b] = keepOrder ? [first, second] : orderRuns(first, second);
   const older = new Map(a.nodes.map((node) => [node.node_id, node]));
   const matched = new Set<string>();
   const rows: NodeDiff[] = [];

@@ -3,13 +3,15 @@
 // comparison of two runs of one workflow. It reads only while a view looks (watch()): on its first
 // look, when a run was stored (the newest page then changes), when history changed (an archive
 // loaded, history cleared or archived), after a reconnect. Nothing polls.
-import type { HistoryPage, HistoryQuery, WorkflowAverage, WorkflowAveragePage, WorkflowRecord, WorkflowSummary } from "../api/types";
+import type { BaselineSummary, HistoryPage, HistoryQuery, WorkflowAverage, WorkflowAveragePage, WorkflowRecord, WorkflowSummary } from "../api/types";
 import { canCompare, compareRuns, orderRuns, type RunDiff } from "../lib/compareRuns";
+import type { EnvironmentDiff } from "../lib/environment";
 import { HISTORY_EVENT, PROFILER_EVENT, type Unsubscribe } from "../lib/events";
 import type { HistoryStatus } from "../lib/history";
 import { currentCursor, FIRST_PAGE, nextPage, pageIndex, pageRange, previousPage, type Paging } from "../lib/paging";
 import { runName } from "../lib/profilerRun";
 import { failureMessage, isNotFound } from "./failure";
+import type { EnvironmentCache } from "./environments";
 import { ServerView, type ServerViewEvents } from "./serverView.svelte";
 import { WorkflowSearch } from "./workflowSearch.svelte";
 
@@ -24,8 +26,12 @@ export interface HistoryFilter {
 
 export type CompareState =
   | { kind: "none" }
-  | { kind: "loading"; promptIds: [string, string] }
-  | { kind: "ready"; diff: RunDiff }
+  | { kind: "loading"; promptIds: string[] }
+  /**
+   * `against`: "baseline" when "before" is the workflow's pinned baseline (read with its pin, so it
+   * may have left history); `environment`: what differed between the runs' environments, null while read.
+   */
+  | { kind: "ready"; diff: RunDiff; against: "baseline" | "runs"; environment: EnvironmentDiff | null }
   /** One of the runs is no longer in history (archived or cleared meanwhile). */
   | { kind: "missing"; promptId: string }
   | { kind: "error"; message: string };
@@ -37,6 +43,11 @@ export interface ProfilerHistoryDeps {
   getHistory(query: HistoryQuery): Promise<HistoryPage>;
   getWorkflowStats(limit: number, name?: string | null): Promise<WorkflowAveragePage>;
   getWorkflow(promptId: string): Promise<WorkflowRecord>;
+  /** The workflow's pinned baseline as last read (the marks, whether "compare with baseline" can). */
+  baselineOf(workflowHash: string): BaselineSummary | null;
+  /** The baseline's record (kept with its pin); null when none is pinned. */
+  baselineRecord(workflowHash: string): Promise<WorkflowRecord | null>;
+  environments: EnvironmentCache;
   events: ServerViewEvents;
   logError(message: string, error?: unknown): void;
 }
@@ -76,6 +87,11 @@ export class ProfilerHistoryStore extends ServerView {
 
   readonly compareReadiness = $derived.by((): CompareReadiness => {
     const [a, b] = this.selected;
+    if (a && !b) {
+      const pin = this.#deps.baselineOf(a.workflow_hash);
+      if (pin && pin.prompt_id !== a.prompt_id) return { ok: true };
+      return { ok: false, reason: pin ? "This run is the baseline: pick another run to compare." : "One run picked: pick another of the same workflow to compare, or pin a baseline." };
+    }
     if (!a || !b) return { ok: false, reason: "Pick two runs of one workflow to compare them." };
     if (!canCompare(a, b)) return { ok: false, reason: "These runs are of different workflows: pick two runs of one workflow." };
     return { ok: true };
@@ -164,17 +180,33 @@ export class ProfilerHistoryStore extends ServerView {
     this.selected = [];
   }
 
-  /** Compare the two runs picked (older one first); needs two runs of one workflow. */
+  /** Compare the two runs picked (older one first), or the one picked with its workflow's baseline. */
   async compareSelected(): Promise<void> {
     const [x, y] = this.selected;
-    if (!x || !y || !this.compareReadiness.ok) return;
+    if (!x || !this.compareReadiness.ok) return;
+    if (!y) return this.compareWithBaseline(x);
     const [a, b] = orderRuns(x, y);
+    return this.#compare([a.prompt_id, b.prompt_id], async () => {
+      const [older, newer] = await Promise.all([a, b].map((run) => this.#record(run.prompt_id)));
+      return { kind: "ready", diff: compareRuns(older!, newer!), against: "runs", environment: null };
+    });
+  }
+
+  /** Compare a run with its workflow's pinned baseline (before: the baseline, even when it ran later). */
+  compareWithBaseline(run: Pick<WorkflowSummary, "prompt_id" | "workflow_hash">): Promise<void> {
+    return this.#compare([run.prompt_id], async () => {
+      const [baseline, record] = await Promise.all([this.#deps.baselineRecord(run.workflow_hash), this.#record(run.prompt_id)]);
+      if (!baseline) return { kind: "error", message: "This workflow has no baseline pinned (it was unpinned meanwhile)." };
+      return { kind: "ready", diff: compareRuns(baseline, record, true), against: "baseline", environment: null };
+    });
+  }
+
+  async #compare(promptIds: string[], read: () => Promise<CompareState>): Promise<void> {
     const generation = ++this.#compareGeneration;
-    this.compare = { kind: "loading", promptIds: [a.prompt_id, b.prompt_id] };
+    this.compare = { kind: "loading", promptIds };
     let next: CompareState;
     try {
-      const [older, newer] = await Promise.all([a, b].map((run) => this.#record(run.prompt_id)));
-      next = { kind: "ready", diff: compareRuns(older!, newer!) };
+      next = await read();
     } catch (error) {
       if (error instanceof MissingRun) next = { kind: "missing", promptId: error.promptId };
       else {
@@ -182,7 +214,11 @@ export class ProfilerHistoryStore extends ServerView {
         next = { kind: "error", message: failureMessage(error) };
       }
     }
-    if (generation === this.#compareGeneration) this.compare = next;
+    if (generation !== this.#compareGeneration) return;
+    this.compare = next;
+    if (next.kind !== "ready") return;
+    const environment = await this.#deps.environments.diff(next.diff.a.environment_id, next.diff.b.environment_id);
+    if (generation === this.#compareGeneration) this.compare = { ...next, environment };
   }
 
   closeCompare(): void {

@@ -231,6 +231,41 @@ describe("ProfilerHistoryStore", () => {
       expect(store.compare).toEqual({ kind: "none" });
     });
 
+    it("compares one run with its workflow's baseline (before, even when it ran later), with the environments' differences", async () => {
+      const server = new FakeProfilerServer();
+      server.runs = server.runs.map((r) => (r.prompt_id === "run-010" ? { ...r, environment_id: 2 } : r.workflow_hash === HASH_A ? { ...r, environment_id: 1 } : r));
+      const { store } = await watched(server);
+      const one = store.items.find((r) => r.prompt_id === "run-002")!;
+      store.toggleSelected(one);
+      expect(store.compareReadiness).toMatchObject({ ok: false, reason: expect.stringContaining("pin a baseline") });
+      store.clearSelection();
+      await server.setBaseline(HASH_A, "run-010");
+      store.toggleSelected(one);
+      expect(store.compareReadiness.ok).toBe(true);
+      await store.compareSelected();
+      expect(store.compare.kind).toBe("ready");
+      if (store.compare.kind !== "ready") return;
+      expect(store.compare.against).toBe("baseline");
+      expect([store.compare.diff.a.prompt_id, store.compare.diff.b.prompt_id]).toEqual(["run-010", "run-002"]);
+      expect(store.compare.environment).toEqual({ kind: "changed", lines: ["torch 2.13.0 → 2.12.0", "--lowvram removed"] });
+      // The baseline itself picked: nothing to compare it with.
+      store.toggleSelected(one);
+      store.toggleSelected(store.items.find((r) => r.prompt_id === "run-010")!);
+      expect(store.compareReadiness).toMatchObject({ ok: false, reason: expect.stringContaining("is the baseline") });
+    });
+
+    it("two runs of one environment read as the same environment; a baseline unpinned meanwhile is said", async () => {
+      const server = new FakeProfilerServer();
+      server.runs = server.runs.map((r) => ({ ...r, environment_id: 1 }));
+      const { store } = await watched(server);
+      store.toggleSelected(store.items.find((r) => r.prompt_id === "run-010")!);
+      store.toggleSelected(store.items.find((r) => r.prompt_id === "run-000")!);
+      await store.compareSelected();
+      expect(store.compare).toMatchObject({ kind: "ready", against: "runs", environment: { kind: "same" } });
+      await store.compareWithBaseline({ prompt_id: "run-010", workflow_hash: HASH_A });
+      expect(store.compare).toEqual({ kind: "error", message: expect.stringContaining("no baseline pinned") });
+    });
+
     it("says which run is gone when one left history meanwhile", async () => {
       const { store, server } = await watched();
       store.toggleSelected(store.items.find((r) => r.prompt_id === "run-010")!);

@@ -22,6 +22,7 @@ export type Busy = { kind: "idle" } | { kind: ArchiveAction; id: string | null }
 export type Notice = { tone: "success" | "error"; text: string } | null;
 
 type SettingKey = keyof ProfilerSettingsUpdate;
+export type RegressionSetting = "regression_percent" | "regression_sigma" | "regression_window_runs" | "regression_recent_runs";
 
 export interface ProfilerSettingsDeps {
   getSettings(): Promise<ProfilerSettings>;
@@ -31,6 +32,8 @@ export interface ProfilerSettingsDeps {
   createArchive(token: string): Promise<ArchiveInfo>;
   loadArchive(token: string, id: string): Promise<ArchiveLoadResult>;
   deleteArchive(token: string, id: string): Promise<ArchiveInfo>;
+  /** The regression rule changed (a regression_* setting saved): the flags are read again. */
+  ruleChanged?(): void;
   /** History changed by our action: the root refreshes every open view (history, analytics, latest). */
   historyChanged(reason: HistoryChange): void;
   toast(message: Toast): void;
@@ -101,6 +104,19 @@ export class ProfilerSettingsStore extends ServerView {
     }
     if (this.settings?.[key] === percent) return Promise.resolve();
     return this.#update(key, { [key]: percent });
+  }
+
+  /**
+   * One figure of the regression rule (percent above the median, standard deviations, history runs,
+   * latest runs); the server checks its range and says it, in place, when refused.
+   */
+  setRegression(key: RegressionSetting, value: number): Promise<void> {
+    if (!Number.isFinite(value)) {
+      this.settingsError = "A regression setting is a number.";
+      return Promise.resolve();
+    }
+    if (this.settings?.[key] === value) return Promise.resolve();
+    return this.#update(key, { [key]: value });
   }
 
   /** Move the whole history into a new archive. */
@@ -180,6 +196,7 @@ export class ProfilerSettingsStore extends ServerView {
     try {
       this.settings = await this.#deps.updateSettings(update);
       this.settingsError = null;
+      if (key.startsWith("regression_")) this.#deps.ruleChanged?.();
     } catch (error) {
       this.settingsError = failureMessage(error);
       this.#deps.toast({ severity: "error", summary: "Profiler setting not changed", detail: this.settingsError, life: 6000 });

@@ -7,17 +7,19 @@ import type { ProfilerStore } from "../stores/profiler.svelte";
 import type { UiModeStore } from "../stores/uiMode.svelte";
 import { FakeEvents } from "./hud";
 import { FakeOomServer, oomStore, unloadController } from "./oomStores";
-import { FakeProfilerServer, profilerAnalyticsStore, profilerExportStore, profilerHistoryStore, profilerSettingsStore } from "./profilerTabs";
+import { baselineStore, FakeProfilerServer, profilerAnalyticsStore, profilerExportStore, profilerHistoryStore, profilerSettingsStore, regressionStore } from "./profilerTabs";
 
 /** The tabs' stores over one server and one event bus, as the root builds them, with their context. */
 export function profilerTabStores(server = new FakeProfilerServer(), events = new FakeEvents(), oomServer = new FakeOomServer()) {
-  const history = profilerHistoryStore(server, events);
+  const baselines = baselineStore(server, events);
+  const regressions = regressionStore(server, events);
+  const history = profilerHistoryStore(server, events, { baselineOf: (hash) => baselines.store.of(hash) });
   const analytics = profilerAnalyticsStore(server, events);
   const settings = profilerSettingsStore(server, events);
   const exports = profilerExportStore(server);
   const oom = oomStore(oomServer, events);
   const unload = unloadController(oomServer);
-  const stores = { history: history.store, analytics: analytics.store, settings: settings.store, exports: exports.store, oom: oom.store, unload: unload.controller };
+  const stores = { history: history.store, analytics: analytics.store, settings: settings.store, exports: exports.store, oom: oom.store, unload: unload.controller, baselines: baselines.store, regressions: regressions.store };
   // What the shell hands every tab: Previous opens runs in Latest through the profiler store.
   const profiler = { open: vi.fn(async (_promptId: string) => {}) };
   const ui = {};
@@ -26,7 +28,7 @@ export function profilerTabStores(server = new FakeProfilerServer(), events = ne
     server,
     oomServer,
     events,
-    deps: { history: history.deps, analytics: analytics.deps, settings: settings.deps, exports: exports.deps, oom: oom.deps, unload: unload.deps },
+    deps: { history: history.deps, analytics: analytics.deps, settings: settings.deps, exports: exports.deps, oom: oom.deps, unload: unload.deps, baselines: baselines.deps, regressions: regressions.deps },
     profiler,
     props: { profiler: profiler as unknown as ProfilerStore, ui: ui as unknown as UiModeStore },
     context: profilerTabsContext(stores),

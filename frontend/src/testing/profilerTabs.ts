@@ -9,6 +9,11 @@ import type {
   ArchiveInfo,
   ArchiveLoadResult,
   ArchivePage,
+  Baseline,
+  BaselineCleared,
+  BaselinePage,
+  Environment,
+  EnvironmentFingerprint,
   ErrorBody,
   HistoryPage,
   HistoryQuery,
@@ -17,6 +22,7 @@ import type {
   ProfilerSeries,
   ProfilerSettings,
   ProfilerSettingsUpdate,
+  RegressionReport,
   SeriesPoint,
   SeriesQuery,
   SessionInfo,
@@ -24,12 +30,16 @@ import type {
   WorkflowAveragePage,
   WorkflowRecord,
 } from "../api/types";
+import { BaselineStore, type BaselineDeps } from "../stores/baselines.svelte";
+import { EnvironmentCache } from "../stores/environments";
 import { ProfilerAnalyticsStore, type ProfilerAnalyticsDeps } from "../stores/profilerAnalytics.svelte";
 import { ProfilerExportStore, type ProfilerExportDeps } from "../stores/profilerExport.svelte";
 import { ProfilerHistoryStore, type ProfilerHistoryDeps } from "../stores/profilerHistory.svelte";
 import { ProfilerSettingsStore, type ProfilerSettingsDeps } from "../stores/profilerSettings.svelte";
+import { RegressionStore, type RegressionDeps } from "../stores/regressions.svelte";
 import { cachedNode, GIB, nodeRecord, session, workflowRecord } from "./fixtures";
 import { FakeEvents } from "./hud";
+import { fingerprint, regressionReport } from "./regressions";
 
 export const HASH_A = "aaaaaaaaaaaaaaaa";
 export const HASH_B = "bbbbbbbbbbbbbbbb";
@@ -88,6 +98,14 @@ export class FakeProfilerServer {
   /** Set to make the next call of that name fail with this error (then cleared). */
   failNext: Partial<Record<string, unknown>> = {};
   calls: string[] = [];
+  /** Pins by workflow hash: the run's record as it was when pinned. */
+  baselines = new Map<string, Baseline>();
+  /** Environments by id: 1 the usual one, 2 a newer torch with --lowvram. */
+  environments = new Map<number, EnvironmentFingerprint>([
+    [1, fingerprint()],
+    [2, fingerprint({ torch_version: "2.13.0", launch_flags: [{ name: "--lowvram", value: null }] })],
+  ]);
+  regressions: RegressionReport = regressionReport();
   #archiveSeq = 0;
 
   constructor(runs: WorkflowRecord[] = sampleRuns(12)) {
@@ -289,6 +307,52 @@ export class FakeProfilerServer {
     };
   };
 
+  listBaselines = async (): Promise<BaselinePage> => {
+    this.#call("listBaselines");
+    const data = [...this.baselines.values()].map(({ record: _record, ...summary }) => summary);
+    return { data, count: data.length };
+  };
+
+  getBaseline = async (hash: string): Promise<Baseline> => {
+    this.#call("getBaseline");
+    const pin = this.baselines.get(hash);
+    if (!pin) throw refusal(404, `workflow ${hash} has no baseline`, "not_found");
+    return pin;
+  };
+
+  setBaseline = async (hash: string, promptId: string): Promise<Baseline> => {
+    this.#call("setBaseline");
+    const run = this.runs.find((r) => r.prompt_id === promptId);
+    if (!run) throw refusal(404, `run ${promptId} is not in history`, "not_found");
+    if (run.workflow_hash !== hash) throw refusal(409, `run ${promptId} is another workflow's`);
+    if (run.status !== "success") throw refusal(409, `run ${promptId} did not succeed (${run.status}): only a successful run can be a baseline`);
+    const { workflow_name, status, started_at, duration_ms, peak_vram_bytes } = run;
+    const pin: Baseline = { workflow_hash: hash, prompt_id: promptId, pinned_at: 2_000_000, workflow_name, status, started_at, duration_ms, peak_vram_bytes, record: run };
+    this.baselines.set(hash, pin);
+    return pin;
+  };
+
+  clearBaseline = async (token: string, hash: string): Promise<BaselineCleared> => {
+    this.#call("clearBaseline");
+    this.#guard(token);
+    const pin = this.baselines.get(hash);
+    if (!pin) throw refusal(404, `workflow ${hash} has no baseline`, "not_found");
+    this.baselines.delete(hash);
+    return { workflow_hash: hash, prompt_id: pin.prompt_id };
+  };
+
+  getEnvironment = async (id: number): Promise<Environment> => {
+    this.#call("getEnvironment");
+    const found = this.environments.get(id);
+    if (!found) throw refusal(404, `no environment ${id} in history`, "not_found");
+    return { id, first_seen_at: 1_000_000, fingerprint: found };
+  };
+
+  getRegressions = async (_query: { limit: number }): Promise<RegressionReport> => {
+    this.#call("getRegressions");
+    return this.regressions;
+  };
+
   deleteArchive = async (token: string, id: string): Promise<ArchiveInfo> => {
     this.#call("deleteArchive");
     this.#guard(token);
@@ -304,6 +368,9 @@ export function profilerHistoryStore(server = new FakeProfilerServer(), events =
     getHistory: vi.fn(server.getHistory),
     getWorkflowStats: vi.fn(server.getWorkflowStats),
     getWorkflow: vi.fn(server.getWorkflow),
+    baselineOf: (hash: string) => server.baselines.get(hash) ?? null,
+    baselineRecord: async (hash: string) => server.baselines.get(hash)?.record ?? null,
+    environments: new EnvironmentCache(server.getEnvironment),
     logError: vi.fn<ProfilerHistoryDeps["logError"]>(),
   };
   const store = new ProfilerHistoryStore({ ...deps, ...overrides, events: events.host });
@@ -352,3 +419,29 @@ export function profilerExportStore(server = new FakeProfilerServer(), overrides
   return { store: new ProfilerExportStore({ ...deps, ...overrides }), server, deps };
 }
 
+
+export function baselineStore(server = new FakeProfilerServer(), events = new FakeEvents(), overrides: Partial<BaselineDeps> = {}) {
+  const deps = {
+    listBaselines: vi.fn(server.listBaselines),
+    getBaseline: vi.fn(server.getBaseline),
+    setBaseline: vi.fn(server.setBaseline),
+    clearBaseline: vi.fn(server.clearBaseline),
+    getSession: vi.fn(server.getSession),
+    pinsChanged: vi.fn(),
+    logError: vi.fn<BaselineDeps["logError"]>(),
+  };
+  const store = new BaselineStore({ ...deps, ...overrides, events: events.host });
+  store.start();
+  return { store, server, events, deps };
+}
+
+export function regressionStore(server = new FakeProfilerServer(), events = new FakeEvents(), overrides: Partial<RegressionDeps> = {}) {
+  const deps = {
+    getRegressions: vi.fn(server.getRegressions),
+    environments: new EnvironmentCache(vi.fn(server.getEnvironment)),
+    logError: vi.fn<RegressionDeps["logError"]>(),
+  };
+  const store = new RegressionStore({ ...deps, ...overrides, events: events.host });
+  store.start();
+  return { store, server, events, deps };
+}

@@ -17,6 +17,8 @@ export interface ProfilerViews {
   focusNode(node: NodeRecord): boolean;
   /** Draws the Latest tab's timeline (uPlot on a canvas); tests hand a fake, the page has no canvas there. */
   timelinePlot: TimelinePlotFactory;
+  /** Open the modal's Analytics at a workflow's regression flag (the popup's flag). */
+  showRegression?(workflowHash: string): void;
 }
 
 const PROFILER_VIEWS_KEY = Symbol("swissarmyknife.profiler-views");
