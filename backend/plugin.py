@@ -16,6 +16,7 @@ from .actions.restart import RestartError, RestartPlan, current_plan, execute_re
 from .api import ApiServices, ProfilerServices, build_endpoints, route_specs
 from .api.guards import RequestGuard
 from .host.base import HostAdapter
+from .metrics import MetricsExposition, MetricSources, RunMetrics, SampleCost
 from .profiler import Recorder
 from .profiler.environment import read_fingerprint
 from .profiler.graph import workflow_hash
@@ -26,9 +27,10 @@ from .profiler.prevention import oom_risk
 from .profiler.settings import SETTINGS_FILE_NAME as PROFILER_SETTINGS_FILE
 from .profiler.settings import profiler_settings
 from .schemas import RestartEvent
+from .schemas.environment import EnvironmentFingerprint
 from .schemas.events import AnyServerEvent, event_name
 from .schemas.oom import OomRisk, OomRiskEvent, VramPressureEvent
-from .schemas.profiler import HistoryChangedEvent, ProfilerEvent, WorkflowSummary
+from .schemas.profiler import HistoryChangedEvent, ProfilerEvent, WorkflowRecord, WorkflowSummary
 from .storage import HistoryStore
 from .telemetry import Sampler, TelemetrySources
 from .telemetry.cpu import rss_reader
@@ -63,6 +65,29 @@ class Plugin:
         self.history.subscribe(self._broadcast_workflow)
         self.history.subscribe_changes(lambda reason: self.broadcast(HistoryChangedEvent(reason=reason)))
         self.history.subscribe_oom(lambda event: self.broadcast(oom_notice(event)))
+        # Prometheus: counters of the stored runs, fed on the writer thread (never ComfyUI's), and
+        # the scrape over them, the sampler's latest snapshot and the pack's own counters.
+        self._fingerprint: EnvironmentFingerprint | None = None
+        self.run_metrics = RunMetrics()
+        self.metrics = MetricsExposition(
+            MetricSources(
+                snapshot=self.sampler.latest,
+                capabilities=self.sampler.capabilities,
+                queue=host.queue_state,
+                runs=self.run_metrics,
+                build_info=self._build_info,
+                hook_failures=host.hook_failures,
+                sample_cost=lambda: SampleCost(*self.sampler.sample_cost()),
+                history=self._history_outcomes,
+            )
+        )
+
+        def observed(record: WorkflowRecord) -> None:
+            self.run_metrics.observe(record)
+            self.metrics.runs_changed()
+
+        self.history.subscribe_records(observed)
+        self.history.subscribe_oom(lambda event: self.run_metrics.observe_oom(event.node_type))
         # A run's VRAM pressure before a node, as it changes level: the HUD's tile and the popup.
         self.recorder.pressure.add_listener(self._broadcast_pressure)
         # Who else must hear the profiler go on or off (inside ComfyUI: attaching the hooks).
@@ -101,6 +126,7 @@ class Plugin:
                     settings=self.profiler_settings,
                     enabled_locked_reason=self.profiler_locked_reason,
                 ),
+                metrics=self.metrics,
             )
         )
         self._unsubscribe: Any = None
@@ -228,6 +254,25 @@ class Plugin:
             )
         )
 
+    def _build_info(self) -> dict[str, str]:
+        """The versions a fleet's dashboards group by (the fingerprint's, once it is read)."""
+        fingerprint = self._fingerprint
+        return {
+            "pack_version": __version__,
+            "comfyui_version": (fingerprint.comfyui_version if fingerprint else None) or "",
+            "torch_version": (fingerprint.torch_version if fingerprint else None) or "",
+            "host": self.host.name,
+        }
+
+    def _history_outcomes(self) -> dict[str, int]:
+        counters = self.history.counters()
+        return {
+            "written": counters.written,
+            "duplicate": counters.duplicates,
+            "dropped": counters.dropped,
+            "failed": counters.failed,
+        }
+
     def _read_environment(self) -> None:
         try:
             fingerprint = read_fingerprint(
@@ -241,6 +286,7 @@ class Plugin:
                 "could not read the environment's fingerprint; runs are recorded without one", exc_info=True
             )
             return
+        self._fingerprint = fingerprint
         self.history.set_environment(fingerprint)
 
     def _broadcast_workflow(self, summary: WorkflowSummary) -> None:

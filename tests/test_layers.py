@@ -28,10 +28,11 @@ LAYERS: dict[str, set[str]] = {
     "telemetry": {"schemas", "settings_file"},
     "profiler": {"schemas", "settings_file"},
     "storage": {"schemas", "atomic_file"},
-    "api": {"schemas", "settings_file", "actions", "profiler", "storage", "telemetry"},
+    "metrics": {"schemas"},
+    "api": {"schemas", "settings_file", "actions", "metrics", "profiler", "storage", "telemetry"},
     "host": {"schemas", "actions", "profiler", "telemetry", "version"},
     # The composition roots: the plugin inside a host, and the standalone host's entry.
-    "plugin": {"schemas", "actions", "api", "host", "profiler", "storage", "telemetry", "version"},
+    "plugin": {"schemas", "actions", "api", "host", "metrics", "profiler", "storage", "telemetry", "version"},
     "__main__": {"api", "host", "plugin", "profiler", "telemetry"},
     "__init__": set(),
 }
@@ -42,6 +43,7 @@ THIRD_PARTY_OWNERS: list[tuple[set[str], set[str]]] = [
     (COMFY_MODULES, {"host"}),
     ({"aiohttp"}, {"api", "host"}),
     (HARDWARE_MODULES, {"telemetry"}),
+    ({"prometheus_client"}, {"metrics"}),
 ]
 SCHEMA_LIBRARIES = {
     "pydantic",

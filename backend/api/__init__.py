@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..actions import ActionServices
+from ..metrics import MetricsExposition
 from ..schemas.events import SERVER_EVENTS
 from ..schemas.monitor import StoredMonitorSettings
 from ..settings_file import SettingsFile
@@ -15,6 +16,7 @@ from .archives import archive_endpoints
 from .endpoints import Endpoint, RouteSpec, route_specs
 from .guards import RequestGuard
 from .meta import meta_endpoints
+from .metrics import metrics_endpoints
 from .monitor import MonitorReader, monitor_endpoints
 from .oom import oom_endpoints
 from .openapi import build_openapi
@@ -41,6 +43,8 @@ class ApiServices:
     guard: RequestGuard = field(default_factory=RequestGuard)
     actions: ActionServices | None = None
     profiler: ProfilerServices | None = None
+    # Prometheus' scrape (GET /swissarmyknife/metrics); None: the route answers 503.
+    metrics: MetricsExposition | None = None
 
 
 def build_endpoints(services: ApiServices) -> list[Endpoint]:
@@ -51,6 +55,7 @@ def build_endpoints(services: ApiServices) -> list[Endpoint]:
     endpoints += archive_endpoints(services.profiler, services.guard)
     endpoints += oom_endpoints(services.profiler, services.actions, services.guard)
     endpoints += regression_endpoints(services.profiler, services.guard)
+    endpoints += metrics_endpoints(services.metrics, services.sampler)
 
     def document() -> dict[str, Any]:
         return build_openapi(endpoints, title=API_TITLE, version=services.version, events=SERVER_EVENTS)

@@ -80,6 +80,9 @@ class HostAdapter(Protocol):
         """What only the host knows of the environment runs are recorded in (its version, its
         frontend's, the command line). Cheap."""
 
+    def hook_failures(self) -> Mapping[str, int]:
+        """How often each of the host's hooks failed (the workflow went on); cheap."""
+
     def device_now(self) -> DeviceNow | None:
         """The device the next run uses: free memory as the host counts it, its total, the models on
         it; None without a GPU. Blocking (it asks the driver): call it off the server loop."""

@@ -113,6 +113,11 @@ class ComfyHost:
             argv=tuple(sys.argv),
         )
 
+    def hook_failures(self) -> dict[str, int]:
+        from .comfyui_hooks.state import STATE
+
+        return dict(STATE.failures)
+
     def device_now(self) -> DeviceNow | None:
         """Free memory as ComfyUI counts it (the device's free plus torch's reserved but unused), the
         total, and the models on that device."""

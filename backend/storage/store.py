@@ -231,6 +231,18 @@ class HistoryStore:
 
         return unsubscribe
 
+    def subscribe_records(self, listener: Callable[[WorkflowRecord], None]) -> Callable[[], None]:
+        """Call ``listener`` with each stored run's whole record, on the writer thread after its
+        commit (the metrics' counters); returns an unsubscriber. It must be quick."""
+        listeners = self._writer.record_listeners
+        listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with contextlib.suppress(ValueError):
+                listeners.remove(listener)
+
+        return unsubscribe
+
     def submit_oom(self, event: OomEvent) -> None:
         """Queue an out-of-memory capture for the writer; never blocks (dropped, counted, when full)."""
         if self._closed:

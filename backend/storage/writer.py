@@ -103,6 +103,7 @@ class HistoryWriter:
         self.counters = counters
         self.ready = threading.Event()
         self.listeners: list[CommitListener] = []
+        self.record_listeners: list[Callable[[WorkflowRecord], None]] = []
         self.oom_listeners: list[OomListener] = []
         # The environment new runs are recorded in (set once it was read and registered).
         self.environment_id: int | None = None
@@ -186,6 +187,11 @@ class HistoryWriter:
                 log.at_most_every("history-oom-listener", 60.0, "an OOM listener failed")
 
     def _notify(self, record: WorkflowRecord) -> None:
+        for record_listener in list(self.record_listeners):
+            try:
+                record_listener(record)
+            except Exception:
+                log.at_most_every("history-record-listener", 60.0, "a history record listener failed")
         if not self.listeners:
             return
         summary = record.summary()

@@ -93,6 +93,8 @@ class Sampler:
         self._close_on_exit = False
         self._sample_requested = False
         self._client_count = client_count
+        self._samples = 0
+        self._sample_cpu_s = 0.0
         self._subscribers: tuple[MonitorSubscriber, ...] = ()
         self._latest: MonitorSnapshot | None = None
         self._capabilities: tuple[HardwareCapabilities, GpuCapabilities, int] | None = None
@@ -153,6 +155,10 @@ class Sampler:
     def capabilities(self) -> tuple[HardwareCapabilities, GpuCapabilities, int] | None:
         """``(hardware, gpu, capabilities_version)`` as of the latest probe, ``None`` before it."""
         return self._capabilities
+
+    def sample_cost(self) -> tuple[int, float]:
+        """(samples taken, CPU seconds the sampling took) since start."""
+        return self._samples, self._sample_cpu_s
 
     def wait_for_first(self, timeout_s: float) -> bool:
         """Block until the first snapshot exists (call it from an executor, not the event loop).
@@ -318,7 +324,11 @@ class Sampler:
             capabilities = self._prober.current
             if capabilities is None:  # probe() always sets it; guards against a broken subclass
                 raise RuntimeError("capabilities were not probed")
+            started_cpu_s = time.thread_time()
             snapshot = self._take_snapshot()
+            # The sampler's own cost (this thread's CPU time), for the pack's metrics.
+            self._samples += 1
+            self._sample_cpu_s += time.thread_time() - started_cpu_s
             self._capabilities = (capabilities.hardware, capabilities.gpu, capabilities.version)
             self._latest = snapshot
         self._first.set()

@@ -14,7 +14,12 @@ from tests.support.profiler import profiler_services
 from tests.support.telemetry import FakeSampler
 
 ENDPOINTS = build_endpoints(ApiServices(version="9.9.9", sampler=FakeSampler()))
-PARAMETERLESS_GETS = [e for e in ENDPOINTS if e.method == "GET" and "{" not in e.path]
+# JSON replies; the Prometheus scrape (text) has tests/api/test_metrics.py.
+PARAMETERLESS_GETS = [
+    e
+    for e in ENDPOINTS
+    if e.method == "GET" and "{" not in e.path and e.response_media_type == "application/json"
+]
 
 
 def test_every_endpoint_is_exercised_by_a_contract_or_route_test() -> None:
@@ -24,6 +29,7 @@ def test_every_endpoint_is_exercised_by_a_contract_or_route_test() -> None:
     covered_elsewhere |= {"nameProfilerWorkflow"}  # tests/api/test_profiler_analytics.py
     covered_elsewhere |= {"restartServer", "clearVram"}  # tests/api/test_actions.py
     covered_elsewhere |= {"unloadModels", "listOomEvents"}  # tests/api/test_oom_routes.py
+    covered_elsewhere |= {"getMetrics"}  # tests/api/test_metrics.py
     covered_elsewhere |= {  # tests/api/test_regression_routes.py
         "getProfilerBaseline",
         "setProfilerBaseline",

@@ -7,6 +7,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from prometheus_client.parser import text_string_to_metric_families
+
 from backend.host.standalone.server import StandaloneHost
 from backend.plugin import Plugin
 from backend.profiler import MemorySample
@@ -67,6 +69,18 @@ async def test_finished_workflows_reach_history_and_the_routes(aiohttp_client: A
         assert [a.class_type for a in stats.node_averages] != []
         resp = await client.get("/api/swissarmyknife/profiler/workflows/wired-1")
         assert WorkflowRecord.model_validate(await resp.json()) == stored
+        # Prometheus sees the stored run, the fake machine and the pack's build.
+        resp = await client.get("/swissarmyknife/metrics")
+        assert resp.status == 200, await resp.text()
+        scraped = {
+            (s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(await resp.text())
+            for s in family.samples
+        }
+        assert scraped[("comfyui_workflows_total", (("status", "success"),))] == 1
+        assert scraped[("comfyui_node_duration_seconds_count", (("class_type", "EmptyImage"),))] == 1
+        builds = [labels for name, labels in scraped if name == "comfyui_swissarmyknife_build_info"]
+        assert ("pack_version", __version__) in builds[0] and ("host", "standalone") in builds[0]
     finally:
         plugin.close()
     assert _writers() == before, "close() drains and stops the writer"

@@ -315,3 +315,12 @@ def test_a_polled_client_count_switches_between_idle_and_active(
         assert len(events) == settled  # idle again: nothing broadcast
     finally:
         sampler.stop()
+
+
+def test_the_sampler_counts_its_own_samples_and_their_cpu_time() -> None:
+    sampler = Sampler(TelemetrySources.fake())
+    assert sampler.sample_cost() == (0, 0.0)
+    for _ in range(3):
+        sampler.sample_once()
+    samples, cpu_s = sampler.sample_cost()
+    assert samples == 3 and 0 < cpu_s < 1

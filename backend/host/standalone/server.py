@@ -102,6 +102,9 @@ class StandaloneHost:
             except Exception:
                 log.at_most_every("on-prompt", 60.0, "the check of a queued prompt failed")
 
+    def hook_failures(self) -> dict[str, int]:
+        return {}  # no ComfyUI to hook
+
     def environment_facts(self) -> HostFacts:
         return HostFacts(host="standalone", argv=tuple(sys.argv))
 
