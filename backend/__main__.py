@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ipaddress
 import logging
+import os
 import sys
+import threading
 from pathlib import Path
 
 from . import log
@@ -21,7 +24,9 @@ from .host.standalone.fake_models import (
 from .host.standalone.server import StandaloneHost
 from .plugin import Plugin, create_plugin
 from .profiler import Recorder
+from .profiler.environment import read_fingerprint
 from .telemetry import FakeCpuSource, FakeGpuSource, TelemetrySources
+from .version import __version__
 
 DEFAULT_PORT = 8199
 
@@ -116,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     # With fake GPUs, fake models hold VRAM on them until Clear VRAM unloads them.
     # The demo loads its models as its workflows run; --fake-gpus alone starts with two loaded.
     models = FakeModels(DEFAULT_FAKE_MODELS if args.fake_gpus and not args.demo else ())
-    host = StandaloneHost(args.data_dir, models=models)
+    # A bundle built elsewhere (a developer's or a test's build), instead of the committed dist/.
+    dist = os.environ.get("SWISSARMYKNIFE_DIST_DIR")
+    host = StandaloneHost(args.data_dir, **({"dist_dir": Path(dist)} if dist else {}), models=models)
     if args.fake_gpus:
         gpus = ModelHoldingFakeGpuSource(models)
         sources = TelemetrySources(cpu=FakeCpuSource(), gpus=(gpus,))
@@ -162,14 +169,24 @@ def start_demo(
             recorder.add_oom_sink(plugin.history.submit_oom)
             return recorder
 
+        # The plugin reads this process's environment on a thread: done first, so the seeded runs
+        # are recorded in the demo's past environments and the live ones in this one afterwards.
+        for thread in threading.enumerate():
+            if thread.name == "swissarmyknife-environment":
+                thread.join(10.0)
         # Over six hours for the default few dozen; a large history spans a day per 200 runs.
         count = demo.seed(
             seeded_recorder,
             runs=seed_runs,
             hours=max(6.0, seed_runs / 200 * 24),
             pace=lambda: plugin.history.flush(60.0),
+            set_environment=plugin.history.set_environment,
         )
         plugin.history.flush(max(30.0, seed_runs / 50))
+        with contextlib.suppress(Exception):  # never fatal: live runs then keep the last seeded one
+            facts = host.environment_facts()
+            here = read_fingerprint(facts, pack_version=__version__, gpu_driver_version=None)
+            plugin.history.set_environment(here)
         log.info(f"demo: seeded history with {count} past runs")
     demo.start(plugin.recorder)
     return demo

@@ -30,6 +30,7 @@ from ...profiler import MemorySample, Recorder
 from ...profiler.events import ModelAction, ModelEntry
 from ...profiler.oom import LoadedModel, OomCapture
 from ...profiler.pressure import VramPressure
+from ...schemas.environment import EnvironmentFingerprint, LaunchFlag
 from ...schemas.profiler import ErrorSummary
 from .fake_models import GIB, WORKING_MEMORY_SUFFIX, FakeModel, FakeModels, FakeQueue
 
@@ -229,6 +230,54 @@ UPSCALE = DemoWorkflow(
 TXT2IMG_CACHED = frozenset({"4", "5", "6", "7"})
 
 
+# The seeded history's regression: the text-to-image workflow's last few successful runs ran in a
+# newer environment (torch 2.13.0, a new driver, --lowvram), each running every node with the sampler
+# twice as slow, so Analytics and the popup flag it (the history mixes cached and uncached runs, a
+# standard deviation of ~1 s: 3 of them need a clear slowdown) and a comparison shows what changed.
+SLOW_TAIL_RUNS = 3
+SLOW_SAMPLER = 2.0
+PAST_ENVIRONMENT = EnvironmentFingerprint(
+    host="standalone",
+    comfyui_version="0.27.0",
+    frontend_version="1.45.20",
+    python_version="3.12.3",
+    torch_version="2.12.0",
+    cuda_version="12.8",
+    hip_version=None,
+    gpu_names=["NVIDIA GeForce RTX 3090 Ti", "NVIDIA GeForce RTX 3060"],
+    gpu_driver_version="570.86.15",
+    pack_version="demo",
+    platform="Linux-6.8.0-x86_64",
+    launch_flags=[],
+)
+UPGRADED_ENVIRONMENT = PAST_ENVIRONMENT.model_copy(
+    update={
+        "torch_version": "2.13.0",
+        "gpu_driver_version": "580.65.06",
+        "launch_flags": [LaunchFlag(name="--lowvram", value=None)],
+    }
+)
+
+
+def slowed(workflow: DemoWorkflow, factor: float) -> DemoWorkflow:
+    """The workflow with its sampler ``factor`` times as slow (same graph, same hash)."""
+    nodes = tuple(
+        replace(n, seconds=n.seconds * factor) if n.class_type == "KSampler" else n for n in workflow.nodes
+    )
+    return replace(workflow, nodes=nodes)
+
+
+def slow_tail(script: Sequence[DemoRun], runs: int) -> frozenset[int]:
+    """The seeded runs (by index) that are slower: the text-to-image workflow's last successful ones,
+    when enough come before them to judge (none in a short history)."""
+    ok = [
+        i
+        for i in range(runs)
+        if (r := script[i % len(script)]).workflow is TEXT_TO_IMAGE and r.outcome == "success"
+    ]
+    return frozenset(ok[-SLOW_TAIL_RUNS:]) if len(ok) >= SLOW_TAIL_RUNS + 8 else frozenset()
+
+
 def demo_script() -> tuple[DemoRun, ...]:
     """The runs, in order: what an operator's afternoon looks like."""
     return (
@@ -299,8 +348,11 @@ class DemoWorkload:
         runs: int = 36,
         now: float | None = None,
         pace: Callable[[], object] = lambda: None,
+        set_environment: Callable[[EnvironmentFingerprint], object] | None = None,
     ) -> int:
-        """Record ``runs`` past runs over the last ``hours``, at once; returns how many."""
+        """Record ``runs`` past runs over the last ``hours``, at once; returns how many. With
+        ``set_environment``, the runs are recorded in ``PAST_ENVIRONMENT`` and the slow tail
+        (``slow_tail``) in ``UPGRADED_ENVIRONMENT``."""
         end = time.time() if now is None else now
         clock = SimulatedClock(end - hours * 3600)
         recorder = recorder_factory(clock)
@@ -309,10 +361,18 @@ class DemoWorkload:
         gap_s = hours * 3600 / max(1, runs)
         script = demo_script()
         models = FakeModels()
+        tail = slow_tail(script, runs) if set_environment is not None else frozenset()
+        if set_environment is not None:
+            set_environment(PAST_ENVIRONMENT)
         for i in range(runs):
             run = script[i % len(script)]
             # Seeded runs vary a little, as real ones do (a run's own speed, the seed).
             jitter = 0.85 + 0.3 * ((i * 37) % 11) / 10
+            if i in tail:
+                if set_environment is not None and i == min(tail):
+                    set_environment(UPGRADED_ENVIRONMENT)
+                run = replace(run, workflow=slowed(run.workflow, SLOW_SAMPLER), cached=frozenset())
+                jitter = 1.0
             self._run(
                 replace(run, edit=run.edit + i // len(script)),
                 recorder,
