@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import ipaddress
 import logging
 import os
 import sys
-import threading
 from pathlib import Path
 
 from . import log
@@ -24,9 +22,7 @@ from .host.standalone.fake_models import (
 from .host.standalone.server import StandaloneHost
 from .plugin import Plugin, create_plugin
 from .profiler import Recorder
-from .profiler.environment import read_fingerprint
 from .telemetry import FakeCpuSource, FakeGpuSource, TelemetrySources
-from .version import __version__
 
 DEFAULT_PORT = 8199
 
@@ -171,9 +167,7 @@ def start_demo(
 
         # The plugin reads this process's environment on a thread: done first, so the seeded runs
         # are recorded in the demo's past environments and the live ones in this one afterwards.
-        for thread in threading.enumerate():
-            if thread.name == "swissarmyknife-environment":
-                thread.join(10.0)
+        here = plugin.wait_for_environment(10.0)
         # Over six hours for the default few dozen; a large history spans a day per 200 runs.
         count = demo.seed(
             seeded_recorder,
@@ -183,9 +177,7 @@ def start_demo(
             set_environment=plugin.history.set_environment,
         )
         plugin.history.flush(max(30.0, seed_runs / 50))
-        with contextlib.suppress(Exception):  # never fatal: live runs then keep the last seeded one
-            facts = host.environment_facts()
-            here = read_fingerprint(facts, pack_version=__version__, gpu_driver_version=None)
+        if here is not None:  # else live runs keep the last seeded environment
             plugin.history.set_environment(here)
         log.info(f"demo: seeded history with {count} past runs")
     demo.start(plugin.recorder)

@@ -68,6 +68,7 @@ class Plugin:
         # Prometheus: counters of the stored runs, fed on the writer thread (never ComfyUI's), and
         # the scrape over them, the sampler's latest snapshot and the pack's own counters.
         self._fingerprint: EnvironmentFingerprint | None = None
+        self._environment_read = threading.Event()
         self.run_metrics = RunMetrics()
         self.metrics = MetricsExposition(
             MetricSources(
@@ -272,6 +273,11 @@ class Plugin:
             "dropped": counters.dropped,
             "failed": counters.failed,
         }
+
+    def wait_for_environment(self, timeout_s: float) -> EnvironmentFingerprint | None:
+        """This process's environment once read at start (None: not read in time, or unreadable)."""
+        self._environment_read.wait(timeout_s)
+        return self._fingerprint
 
     def _read_environment(self) -> None:
         try:
