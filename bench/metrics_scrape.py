@@ -28,10 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from backend.metrics import MetricsExposition, MetricSources, RunMetrics, SampleCost  # noqa: E402
+from backend.metrics import MetricsExposition, RunMetrics  # noqa: E402
 from backend.metrics.runs import NODE_BUCKETS_S  # noqa: E402
-from backend.schemas import QueueState  # noqa: E402
 from backend.schemas.profiler import NodeRecord, WorkflowRecord  # noqa: E402
+from tests.support.metrics import exposition_of  # noqa: E402
 from tests.support.records import make_record  # noqa: E402
 from tests.support.telemetry import FakeSampler  # noqa: E402
 
@@ -66,23 +66,7 @@ def _cached_generation(exposition: MetricsExposition) -> int:
 
 
 def _exposition(runs: RunMetrics) -> MetricsExposition:
-    sampler = FakeSampler(gpu_count=8)
-    return MetricsExposition(
-        MetricSources(
-            snapshot=sampler.latest,
-            capabilities=sampler.capabilities,
-            queue=lambda: QueueState(running=1, queued=2),
-            runs=runs,
-            build_info=lambda: {
-                "pack_version": "0.1.0",
-                "comfyui_version": "0.27.0",
-                "torch_version": "2.13.0",
-            },
-            hook_failures=lambda: {"PromptExecutor.execute": 0},
-            sample_cost=lambda: SampleCost(1000, 0.4),
-            history=lambda: {"written": 500, "dropped": 0, "failed": 0, "duplicate": 0},
-        )
-    )
+    return exposition_of(FakeSampler(gpu_count=8), runs)
 
 
 async def _http(exposition: MetricsExposition, scrapes: int) -> list[float]:

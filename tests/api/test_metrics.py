@@ -10,36 +10,17 @@ import pytest
 from prometheus_client.openmetrics.parser import text_string_to_metric_families as parse_openmetrics
 from prometheus_client.parser import text_string_to_metric_families
 
-from backend.metrics import MetricsExposition, MetricSources, RunMetrics, SampleCost
+from backend.metrics import MetricsExposition, RunMetrics
 from backend.metrics import exposition as exposition_module
-from backend.schemas import QueueState
 from backend.schemas.profiler import WorkflowRecord
 from tests.support.api import build_app, error_of
 from tests.support.hardware import wait_until
+from tests.support.metrics import exposition_of, metric_sources
 from tests.support.records import make_record
 from tests.support.telemetry import FakeSampler
 
 PATH = "/swissarmyknife/metrics"
 GIB = 1024**3
-
-
-def _exposition(sampler: FakeSampler, runs: RunMetrics) -> MetricsExposition:
-    return MetricsExposition(
-        MetricSources(
-            snapshot=sampler.latest,
-            capabilities=sampler.capabilities,
-            queue=lambda: QueueState(running=1, queued=3),
-            runs=runs,
-            build_info=lambda: {
-                "pack_version": "0.1.0",
-                "comfyui_version": "0.27.0",
-                "torch_version": "2.13.0",
-            },
-            hook_failures=lambda: {"PromptExecutor.execute": 2},
-            sample_cost=lambda: SampleCost(samples=40, cpu_seconds=0.02),
-            history=lambda: {"written": 5, "dropped": 0, "failed": 0, "duplicate": 0},
-        )
-    )
 
 
 def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -61,7 +42,7 @@ def _history(runs: RunMetrics) -> list[WorkflowRecord]:
 async def test_the_scrape_follows_the_snapshot_and_the_stored_runs(aiohttp_client: Any) -> None:
     sampler, runs = FakeSampler(gpu_count=2), RunMetrics()
     records = _history(runs)
-    client = await aiohttp_client(build_app(sampler, metrics=_exposition(sampler, runs)))
+    client = await aiohttp_client(build_app(sampler, metrics=exposition_of(sampler, runs)))
     resp = await client.get("/api" + PATH)
     assert resp.status == 200, await resp.text()
     assert resp.headers["Content-Type"].startswith("text/plain; version=0.0.4")
@@ -124,7 +105,7 @@ async def test_the_scrape_follows_the_snapshot_and_the_stored_runs(aiohttp_clien
 async def test_openmetrics_on_request_is_one_valid_document(aiohttp_client: Any) -> None:
     sampler, runs = FakeSampler(), RunMetrics()
     _history(runs)
-    client = await aiohttp_client(build_app(sampler, metrics=_exposition(sampler, runs)))
+    client = await aiohttp_client(build_app(sampler, metrics=exposition_of(sampler, runs)))
     resp = await client.get(PATH, headers={"Accept": "application/openmetrics-text; version=1.0.0"})
     assert resp.status == 200
     assert resp.headers["Content-Type"].startswith("application/openmetrics-text")
@@ -138,7 +119,7 @@ async def test_a_new_run_shows_in_the_next_scrape_and_series_stay_bounded_over_1
     aiohttp_client: Any,
 ) -> None:
     sampler, runs = FakeSampler(), RunMetrics()
-    client = await aiohttp_client(build_app(sampler, metrics=_exposition(sampler, runs)))
+    client = await aiohttp_client(build_app(sampler, metrics=exposition_of(sampler, runs)))
     first = _samples(await (await client.get(PATH)).text())
     assert first[("comfyui_workflows_total", (("status", "success"),))] == 0
     for i in range(1000):
@@ -171,7 +152,7 @@ async def test_without_prometheus_client_or_an_exposition_the_scrape_is_503(
         "backend.api.metrics.available",
         lambda: "prometheus_client is not installed; pip install prometheus_client",
     )
-    client = await aiohttp_client(build_app(sampler, metrics=_exposition(sampler, runs)))
+    client = await aiohttp_client(build_app(sampler, metrics=exposition_of(sampler, runs)))
     resp = await client.get(PATH)
     assert resp.status == 503 and "pip install prometheus_client" in (await error_of(resp))["message"]
     assert exposition_module.available() is None, "installed here"
@@ -180,7 +161,7 @@ async def test_without_prometheus_client_or_an_exposition_the_scrape_is_503(
 def test_after_a_run_the_histograms_are_rendered_ahead_only_while_someone_scrapes() -> None:
     sampler, runs = FakeSampler(), RunMetrics()
     now = [1000.0]
-    exposition = MetricsExposition(_exposition(sampler, runs).sources, clock=lambda: now[0])
+    exposition = MetricsExposition(metric_sources(sampler, runs), clock=lambda: now[0])
     renders: list[int] = []
     original = exposition._render_runs
 

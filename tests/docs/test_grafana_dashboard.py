@@ -9,8 +9,8 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from backend.metrics import MetricsExposition, MetricSources, RunMetrics, SampleCost
-from backend.schemas import QueueState
+from backend.metrics import RunMetrics
+from tests.support.metrics import exposition_of
 from tests.support.records import make_record
 from tests.support.telemetry import FakeSampler, make_snapshot
 
@@ -27,22 +27,7 @@ def _served() -> tuple[set[str], set[str]]:
     for i in range(3):
         runs.observe(make_record(i, nodes=8, status="oom" if i == 1 else "success"))
     runs.observe_oom("KSampler")
-    exposition = MetricsExposition(
-        MetricSources(
-            snapshot=sampler.latest,
-            capabilities=sampler.capabilities,
-            queue=lambda: QueueState(running=0, queued=0),
-            runs=runs,
-            build_info=lambda: {
-                "pack_version": "0.1.0",
-                "comfyui_version": "0.27.0",
-                "torch_version": "2.13.0",
-            },
-            hook_failures=lambda: {"PromptExecutor.execute": 0},
-            sample_cost=lambda: SampleCost(1, 0.001),
-            history=lambda: {"written": 3, "dropped": 0, "failed": 0, "duplicate": 0},
-        )
-    )
+    exposition = exposition_of(sampler, runs, running=0, queued=0, hook_errors=0)
     body, _ = exposition.render(None)
     names: set[str] = set()
     labels: set[str] = set()

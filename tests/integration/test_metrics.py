@@ -23,7 +23,9 @@ def test_a_real_run_shows_in_the_scrape(comfyui: ComfyServer) -> None:
     assert record.status == "success"
     status, body, headers = request(comfyui, "GET", "/api/swissarmyknife/metrics")
     if status == 503 and "prometheus_client" in str(body):
-        pytest.fail(f"ComfyUI's Python lacks prometheus_client: pip install -r requirements.txt there ({body})")
+        pytest.fail(
+            f"ComfyUI's Python lacks prometheus_client: pip install -r requirements.txt there ({body})"
+        )
     assert status == 200, body
     assert headers["Content-Type"].startswith("text/plain; version=0.0.4")
     samples = {
