@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 
 import type { NodeBadge } from "../lib/nodeBadges";
-import { createNodeBadgeHost, type CanvasLike, type GraphLike, type GraphNodeLike } from "./nodeBadges";
+import { bitmapBadgeClass, createNodeBadgeHost, type CanvasLike, type GraphLike, type GraphNodeLike } from "./nodeBadges";
 
 /** LiteGraph's LGraphBadge as far as its contract goes: its options become fields. */
 class FakeBadge {
@@ -91,5 +91,41 @@ describe("the node badge host", () => {
     expect(ctx.fillText).toHaveBeenCalledWith("4.20 s", expect.any(Number), expect.any(Number));
     t.host.apply({ mode: "off", opacity: 1, badges: new Map() });
     expect(t.nodes[0]!.onDrawForeground).toBe(own);
+  });
+});
+
+describe("bitmapBadgeClass", () => {
+  it("measures once and draws a picture made by LGraphBadge.draw once per zoom", () => {
+    const measured = vi.fn(() => 50);
+    const drawn = vi.fn();
+    class Measured extends FakeBadge {
+      height = 20;
+      getWidth() {
+        return measured();
+      }
+      draw(ctx: CanvasRenderingContext2D, x: number, y: number) {
+        drawn(ctx, x, y);
+      }
+    }
+    const sizes: number[][] = [];
+    const Badge = bitmapBadgeClass(Measured, (width, height) => {
+      sizes.push([width, height]);
+      return { context: { setTransform: vi.fn() } as unknown as CanvasRenderingContext2D, picture: () => ({}) as CanvasImageSource };
+    });
+    const badge = new Badge({ text: "4.20 s", fgColor: "#fff", bgColor: "#000" }) as InstanceType<typeof Measured>;
+    let zoom = 2;
+    const ctx = { getTransform: () => ({ a: zoom, b: 0 }), drawImage: vi.fn() } as unknown as CanvasRenderingContext2D;
+    for (let frame = 0; frame < 5; frame++) {
+      badge.getWidth();
+      badge.draw(ctx, 10, -50);
+    }
+    expect(measured).toHaveBeenCalledTimes(1);
+    expect(drawn).toHaveBeenCalledTimes(1);
+    expect(ctx.drawImage).toHaveBeenCalledTimes(5);
+    expect(sizes).toEqual([[102, 42]]);
+    zoom = 1;
+    badge.draw(ctx, 10, -50);
+    expect(drawn).toHaveBeenCalledTimes(2);
+    expect(badge.text).toBe("4.20 s");
   });
 });

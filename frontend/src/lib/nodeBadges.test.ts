@@ -112,11 +112,12 @@ describe("liveBadges and overStale", () => {
     ["3", { startedMs: 1000, endedMs: 3000, cached: false }],
     ["8", { startedMs: 3000, endedMs: null, cached: false }],
   ]);
-  const live = liveBadges(nodes, 1000, 4000, BOTH);
-  it("times a finished node by the page's clock, its heat by its share of the time so far", () => {
+  const live = liveBadges(nodes, 3000, BOTH);
+  it("times a finished node by the page's clock, its heat by its share of the last run's time", () => {
     expect(live.get("3")).toEqual({ text: "2.00 s", heat: 3, stale: false });
     expect(live.get("8")).toEqual({ text: "▶ running", heat: null, stale: false });
     expect(live.get("4")).toEqual({ text: "♻ cached", heat: null, stale: false });
+    expect(liveBadges(nodes, null, BOTH).get("3")).toEqual({ text: "2.00 s", heat: null, stale: false });
   });
   it("greys the last run's badges until the live run replaces them", () => {
     const previous = new Map([

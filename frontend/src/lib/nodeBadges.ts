@@ -155,8 +155,12 @@ export interface LiveNode {
   cached: boolean;
 }
 
-/** The live run's badges: finished nodes with their time (share of the time so far), the running one, the cached ones. */
-export function liveBadges(nodes: ReadonlyMap<string, LiveNode>, runStartedMs: number, nowMs: number, figures: BadgeFigures): Map<string, NodeBadge> {
+/**
+ * The live run's badges: finished nodes with their time, the running one, the cached ones. Heat is a
+ * node's share of `expectedMs` (the last run of the workflow): a fixed whole, so a node's badge
+ * changes only when it does (none without a last run).
+ */
+export function liveBadges(nodes: ReadonlyMap<string, LiveNode>, expectedMs: number | null, figures: BadgeFigures): Map<string, NodeBadge> {
   const byOuter = new Map<string, LiveNode[]>();
   for (const [id, node] of nodes) {
     const outer = id.split(":")[0] ?? id;
@@ -164,7 +168,6 @@ export function liveBadges(nodes: ReadonlyMap<string, LiveNode>, runStartedMs: n
     if (list) list.push(node);
     else byOuter.set(outer, [node]);
   }
-  const elapsed = Math.max(0, nowMs - runStartedMs);
   const badges = new Map<string, NodeBadge>();
   for (const [id, members] of byOuter) {
     const running = members.some((m) => m.startedMs !== null && m.endedMs === null);
@@ -173,7 +176,7 @@ export function liveBadges(nodes: ReadonlyMap<string, LiveNode>, runStartedMs: n
     const ends = members.map((m) => m.endedMs).filter((v): v is number => v !== null);
     const durationMs = !running && starts.length > 0 && ends.length > 0 ? Math.max(...ends) - Math.min(...starts) : null;
     const marks: BadgeMark[] = cached ? ["cached"] : running ? ["running"] : [];
-    const badge = nodeBadge({ durationMs, vramPeakDeltaBytes: null, marks, share: shareOf(durationMs, elapsed) }, figures);
+    const badge = nodeBadge({ durationMs, vramPeakDeltaBytes: null, marks, share: shareOf(durationMs, expectedMs) }, figures);
     if (badge) badges.set(id, badge);
   }
   return badges;

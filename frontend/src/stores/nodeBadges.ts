@@ -59,6 +59,8 @@ export class NodeBadgeStore {
   /** Newest last, one per workflow (graph hash). */
   #records = new Map<string, WorkflowRecord>();
   #shown: WorkflowRecord | null = null;
+  /** The shown run's badges, made again only when it or the figures change (not per live event). */
+  #base: { record: WorkflowRecord | null; figures: BadgeFigures; badges: Map<string, NodeBadge> } | null = null;
   #live: Live | null = null;
   #unsubscribe: Unsubscribe[] = [];
   #last = "";
@@ -207,13 +209,16 @@ export class NodeBadgeStore {
   }
 
   #badges(): ReadonlyMap<string, NodeBadge> {
-    const base = this.#shown ? recordBadges(this.#shown, this.figures) : new Map<string, NodeBadge>();
+    if (this.#base?.record !== this.#shown || this.#base.figures !== this.figures) {
+      this.#base = { record: this.#shown, figures: this.figures, badges: this.#shown ? recordBadges(this.#shown, this.figures) : new Map() };
+    }
+    const base = this.#base.badges;
     const live = this.#live;
     if (!live || live.nodes.size === 0) return base;
     // A run of another workflow (queued elsewhere) reaches nodes this graph does not have.
     const graph = this.#deps.graphNodes();
     if (!graph || [...live.nodes.keys()].some((id) => !graph.has(id.split(":")[0] ?? id))) return base;
-    return overStale(base, liveBadges(live.nodes, live.startedMs, this.#now(), this.figures));
+    return overStale(base, liveBadges(live.nodes, this.#shown?.duration_ms ?? null, this.figures));
   }
 
   #update(force = false): void {
