@@ -1,6 +1,7 @@
 // Builds the extension into ../dist/swissarmyknife.js: one self-contained ES module (CSS injected by
 // the components), with ComfyUI's app/api modules left as the exact relative imports ComfyUI serves.
 import { svelte } from "@sveltejs/vite-plugin-svelte";
+import { minify } from "terser";
 import { defineConfig, type Plugin } from "vite";
 
 // Source code imports these virtual names; ComfyUI serves the real modules two folders above
@@ -23,10 +24,38 @@ function comfyExternals(): Plugin {
   };
 }
 
+// The bundle has a size budget (120 kB gzip, e2e/specs/hud-perf.spec.ts): after the built-in
+// minifier, terser's second pass folds what it left (~0.8 kB gzip of ~125).
+function terserPass(): Plugin {
+  return {
+    name: "swissarmyknife-terser-pass",
+    apply: "build",
+    enforce: "post",
+    async generateBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== "chunk") continue;
+        const result = await minify(chunk.code, { module: true, compress: { passes: 2 }, mangle: { toplevel: true } });
+        if (result.code) chunk.code = result.code;
+      }
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [comfyExternals(), svelte({ compilerOptions: { css: "injected" } })],
+  plugins: [
+    comfyExternals(),
+    svelte({
+      compilerOptions: {
+        css: "injected",
+        // Scoping classes by a short hash of the file (s + 5 characters, not svelte- + a hash of
+        // the CSS): stable across style edits, and ~0.5 kB gzip less over the bundle.
+        cssHash: ({ hash, filename }) => `s${hash(filename ?? "").slice(0, 5)}`,
+      },
+    }),
+    terserPass(),
+  ],
   build: {
-    outDir: "../dist",
+    outDir: process.env.SWISSARMYKNIFE_BUILD_DIR ?? "../dist",
     emptyOutDir: true,
     target: "es2022",
     minify: true,
