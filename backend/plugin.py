@@ -36,6 +36,7 @@ from .telemetry import Sampler, TelemetrySources
 from .telemetry.cpu import rss_reader
 from .telemetry.nvml import nvidia_driver_version
 from .telemetry.settings import SETTINGS_FILE_NAME, monitor_settings
+from .tracing import workflow_span_sink
 from .version import __version__
 
 # Set to 0/off to run the pack without recording workflows (the hooks then pass straight through).
@@ -88,6 +89,10 @@ class Plugin:
             self.metrics.runs_changed()
 
         self.history.subscribe_records(observed)
+        # OpenTelemetry, when the OTEL_* variables ask for it: spans from each stored run.
+        self._spans = workflow_span_sink()
+        if self._spans is not None:
+            self.history.subscribe_records(self._spans)
         self.history.subscribe_oom(lambda event: self.run_metrics.observe_oom(event.node_type))
         # A run's VRAM pressure before a node, as it changes level: the HUD's tile and the popup.
         self.recorder.pressure.add_listener(self._broadcast_pressure)
@@ -107,6 +112,9 @@ class Plugin:
         # (--listen, CORS) is read on every guarded request.
         self.guard = RequestGuard(exposure=host.exposure)
         self._close_hooks: list[Callable[[], None]] = [self.history.close]
+        if self._spans is not None:
+            # Hooks run last-added first: the spans' flush goes after history's (its last runs' too).
+            self._close_hooks.insert(0, self._spans.shutdown)
         self._closed = False
         actions = ActionServices(
             queue=host,

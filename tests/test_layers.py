@@ -29,10 +29,22 @@ LAYERS: dict[str, set[str]] = {
     "profiler": {"schemas", "settings_file"},
     "storage": {"schemas", "atomic_file"},
     "metrics": {"schemas"},
+    "tracing": {"schemas"},
     "api": {"schemas", "settings_file", "actions", "metrics", "profiler", "storage", "telemetry"},
     "host": {"schemas", "actions", "profiler", "telemetry", "version"},
     # The composition roots: the plugin inside a host, and the standalone host's entry.
-    "plugin": {"schemas", "actions", "api", "host", "metrics", "profiler", "storage", "telemetry", "version"},
+    "plugin": {
+        "schemas",
+        "actions",
+        "api",
+        "host",
+        "metrics",
+        "profiler",
+        "storage",
+        "telemetry",
+        "tracing",
+        "version",
+    },
     "__main__": {"api", "host", "plugin", "profiler", "telemetry"},
     "__init__": set(),
 }
@@ -44,6 +56,7 @@ THIRD_PARTY_OWNERS: list[tuple[set[str], set[str]]] = [
     ({"aiohttp"}, {"api", "host"}),
     (HARDWARE_MODULES, {"telemetry"}),
     ({"prometheus_client"}, {"metrics"}),
+    ({"opentelemetry"}, {"tracing"}),
 ]
 SCHEMA_LIBRARIES = {
     "pydantic",
