@@ -30,6 +30,8 @@ LAYERS: dict[str, set[str]] = {
     "storage": {"schemas", "atomic_file"},
     "metrics": {"schemas"},
     "tracing": {"schemas"},
+    # The typed client for integrators: the schemas, nothing of the server.
+    "client": {"schemas"},
     "api": {"schemas", "settings_file", "actions", "metrics", "profiler", "storage", "telemetry"},
     "host": {"schemas", "actions", "profiler", "telemetry", "version"},
     # The composition roots: the plugin inside a host, and the standalone host's entry.
@@ -53,7 +55,7 @@ HARDWARE_MODULES = {"psutil", "pynvml", "cpuinfo", "amdsmi"}
 # third-party module group -> the units that may import it.
 THIRD_PARTY_OWNERS: list[tuple[set[str], set[str]]] = [
     (COMFY_MODULES, {"host"}),
-    ({"aiohttp"}, {"api", "host"}),
+    ({"aiohttp"}, {"api", "host", "client"}),
     (HARDWARE_MODULES, {"telemetry"}),
     ({"prometheus_client"}, {"metrics"}),
     ({"opentelemetry"}, {"tracing"}),

@@ -1,0 +1,162 @@
+"""The typed Python clients against the standalone host (the real plugin, its real routes and
+websocket): replies as the schemas' models, refusals as ClientError with the server's body, the
+websocket's events typed, and the example script's output."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestServer
+
+from backend.client import AsyncSwissArmyKnifeClient, ClientError, SwissArmyKnifeClient, parse_event
+from backend.host.standalone.server import StandaloneHost
+from backend.plugin import Plugin
+from backend.schemas import MonitorEvent
+from backend.schemas.profiler import ProfilerEvent
+from backend.telemetry import TelemetrySources
+
+ROOT = Path(__file__).resolve().parents[2]
+PROMPT = {
+    "1": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8}},
+    "2": {"class_type": "ImageInvert", "inputs": {"image": ["1", 0]}},
+}
+
+
+def _run(plugin: Plugin, prompt_id: str) -> None:
+    recorder = plugin.recorder
+    recorder.begin_workflow(prompt_id, PROMPT)
+    for node_id in ("1", "2"):
+        recorder.node_started(prompt_id, node_id)
+        recorder.node_finished(prompt_id, node_id)
+    recorder.workflow_outcome(prompt_id, "success")
+    recorder.end_workflow(prompt_id)
+
+
+@pytest.fixture
+async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Plugin]]:
+    host = StandaloneHost(tmp_path / "user")
+    plugin = Plugin(host, TelemetrySources.fake())
+    plugin.register_routes()
+    plugin.monitor_settings.update(sample_interval_s=0.5)
+    plugin.start()
+    server = TestServer(host.build_app(), host="127.0.0.1")
+    await server.start_server()
+    try:
+        _run(plugin, "client-1")
+        assert plugin.history.flush()
+        yield str(server.make_url("")).rstrip("/"), plugin
+    finally:
+        await server.close()
+        plugin.close()
+
+
+async def test_the_sync_client_reads_typed_replies_and_raises_the_servers_refusals(
+    served: tuple[str, Plugin],
+) -> None:
+    url, _plugin = served
+
+    def calls() -> dict[str, Any]:
+        with SwissArmyKnifeClient(url) as client:
+            out: dict[str, Any] = {
+                "status": client.status(),
+                "latest": client.stats(limit=1).latest,
+                "record": client.workflow("client-1"),
+                "history": client.history(limit=5, status="success"),
+                "regressions": client.regressions(),
+                "metrics": client.metrics(),
+                "settings": client.profiler_settings(),
+            }
+            for bad in (lambda: client.workflow("never-ran"), lambda: client.history(limit=0)):
+                try:
+                    bad()
+                except ClientError as exc:
+                    out.setdefault("errors", []).append(exc)
+            return out
+
+    got = await asyncio.get_running_loop().run_in_executor(None, calls)
+    assert got["status"].plugin_version and got["status"].hardware.platform
+    assert got["latest"].prompt_id == "client-1"
+    assert [n.node_id for n in got["record"].nodes] == ["1", "2"]
+    assert [s.prompt_id for s in got["history"].items] == ["client-1"]
+    assert got["regressions"].workflows == [] and got["regressions"].rule.percent == 20
+    assert 'comfyui_workflows_total{status="success"} 1.0' in got["metrics"]
+    assert got["settings"].regression_window_runs == 20
+    missing, bad_limit = got["errors"]
+    assert missing.status == 404 and missing.body.error == "not_found"
+    assert bad_limit.status == 400 and bad_limit.body.details[0].location == "query.limit"
+
+
+async def test_the_async_client_reads_the_same_and_follows_the_websocket_typed(
+    served: tuple[str, Plugin],
+) -> None:
+    url, plugin = served
+    async with AsyncSwissArmyKnifeClient(url) as client:
+        assert (await client.stats(limit=1)).latest.prompt_id == "client-1"  # type: ignore[union-attr]
+        assert (await client.workflow("client-1")).node_count == 2
+        with pytest.raises(ClientError) as refused:
+            await client.workflow("bad id!")
+        assert refused.value.status == 400
+        events = client.events()
+        seen: list[Any] = []
+
+        async def collect() -> None:
+            async for event in events:
+                seen.append(event)
+                if any(isinstance(e, MonitorEvent) for e in seen) and any(
+                    isinstance(e, ProfilerEvent) for e in seen
+                ):
+                    return
+
+        task = asyncio.ensure_future(collect())
+        await asyncio.sleep(0.3)  # connected: the next run's event goes to this socket too
+        await asyncio.get_running_loop().run_in_executor(
+            None, lambda: (_run(plugin, "client-2"), plugin.history.flush())
+        )
+        await asyncio.wait_for(task, timeout=15)
+        await events.aclose()
+    finished = [e for e in seen if isinstance(e, ProfilerEvent)]
+    assert finished[0].workflow.prompt_id == "client-2"
+    monitor = next(e for e in seen if isinstance(e, MonitorEvent))
+    assert monitor.snapshot.ram_total_bytes is not None
+
+
+def test_frames_that_are_not_the_packs_are_skipped() -> None:
+    assert parse_event({"type": "executing", "data": {"node": "3"}}) is None
+    assert (
+        parse_event(
+            {
+                "type": "swissarmyknife.profiler.history",
+                "data": {"type": "history_changed", "reason": "cleared"},
+            }
+        )
+        is not None
+    )
+
+
+async def test_the_example_prints_the_machine_the_latest_run_and_live_events(
+    served: tuple[str, Plugin],
+) -> None:
+    url, _plugin = served
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "examples" / "live_telemetry.py"),
+        "--url",
+        url,
+        "--seconds",
+        "2",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    text = out.decode()
+    assert process.returncode == 0, err.decode()
+    assert "latest run: " in text and " success in " in text
+    assert "ImageInvert #2" in text
+    assert "CPU " in text and "RAM " in text, "a monitor sample came over the websocket"
+    assert " events in 2 s" in text
