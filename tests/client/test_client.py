@@ -7,53 +7,18 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestServer
 
 from backend.client import AsyncSwissArmyKnifeClient, ClientError, SwissArmyKnifeClient, parse_event
-from backend.host.standalone.server import StandaloneHost
 from backend.plugin import Plugin
 from backend.schemas import MonitorEvent
 from backend.schemas.profiler import ProfilerEvent
-from backend.telemetry import TelemetrySources
+from tests.client.conftest import run_workflow
 
 ROOT = Path(__file__).resolve().parents[2]
-PROMPT = {
-    "1": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8}},
-    "2": {"class_type": "ImageInvert", "inputs": {"image": ["1", 0]}},
-}
-
-
-def _run(plugin: Plugin, prompt_id: str) -> None:
-    recorder = plugin.recorder
-    recorder.begin_workflow(prompt_id, PROMPT)
-    for node_id in ("1", "2"):
-        recorder.node_started(prompt_id, node_id)
-        recorder.node_finished(prompt_id, node_id)
-    recorder.workflow_outcome(prompt_id, "success")
-    recorder.end_workflow(prompt_id)
-
-
-@pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Plugin]]:
-    host = StandaloneHost(tmp_path / "user")
-    plugin = Plugin(host, TelemetrySources.fake())
-    plugin.register_routes()
-    plugin.monitor_settings.update(sample_interval_s=0.5)
-    plugin.start()
-    server = TestServer(host.build_app(), host="127.0.0.1")
-    await server.start_server()
-    try:
-        _run(plugin, "client-1")
-        assert plugin.history.flush()
-        yield str(server.make_url("")).rstrip("/"), plugin
-    finally:
-        await server.close()
-        plugin.close()
 
 
 async def test_the_sync_client_reads_typed_replies_and_raises_the_servers_refusals(
@@ -116,7 +81,7 @@ async def test_the_async_client_reads_the_same_and_follows_the_websocket_typed(
         task = asyncio.ensure_future(collect())
         await asyncio.sleep(0.3)  # connected: the next run's event goes to this socket too
         await asyncio.get_running_loop().run_in_executor(
-            None, lambda: (_run(plugin, "client-2"), plugin.history.flush())
+            None, lambda: (run_workflow(plugin, "client-2"), plugin.history.flush())
         )
         await asyncio.wait_for(task, timeout=15)
         await events.aclose()
