@@ -1,8 +1,10 @@
 // @ts-check
 // Standalone host shim of ComfyUI's `app` (scripts/app.js): registerExtension, settings
-// (localStorage), toasts, the extensions' commands and keybindings, and setup in ComfyUI's order.
+// (localStorage), toasts, the extensions' commands and keybindings, a graph of the demo's workflows
+// with LiteGraph's badge contract (scripts/graph.js), and setup in ComfyUI's order.
 // Only what the extension uses.
 import { api } from "./api.js";
+import { installGraph } from "./graph.js";
 
 const SETTINGS_KEY = "swissarmyknife.standalone.settings";
 
@@ -149,6 +151,9 @@ class ComfyAppShim {
     }
     window.addEventListener("keydown", this.keybindings.onKeyDown);
     for (const ext of this.extensions) await ext.init?.(this);
+    // The graph loads before the extensions' setup, as ComfyUI loads its last workflow.
+    this.workflows = installGraph(this);
+    await this.workflows.show(this.workflows.first);
     for (const ext of this.extensions) await ext.setup?.(this);
   }
 }
