@@ -193,3 +193,49 @@ def test_a_real_oom_shows_in_its_toast_and_the_oom_tab(page_report: dict[str, An
     prefix = page_report["screenshot_prefix"]
     for shot in ("oom-toast", "profiler-oom"):
         assert (ARTIFACTS / f"{prefix}-{shot}.png").exists()
+
+
+def _frontend_at_least(page_report: dict[str, Any], major: int, minor: int) -> bool:
+    version = page_report.get("frontendVersion") or "0.0"
+    parts = [int(p) for p in re.findall(r"\d+", version)[:2]] + [0, 0]
+    return (parts[0], parts[1]) >= (major, minor)
+
+
+def test_node_badges_after_a_real_run(page_report: dict[str, Any]) -> None:
+    """Our badge on every node of the run (beside ComfyUI's own), hover-only and off, the Vue renderer."""
+    badges = page_report["badges"]
+    assert badges is not None and badges["error"] is None, badges
+    assert badges["run"]["status"] == "success", badges["run"]
+    shown = badges["badges"]
+    assert set(shown) == {"1", "2", "3", "4"}, shown
+    for node_id, badge in shown.items():
+        assert badge["count"] == 1, f"node {node_id} has {badge['count']} badges of ours"
+        # ComfyUI's own badge (Comfy.NodeBadge: id, source) is still there, before ours.
+        assert badge["others"] >= 1, f"node {node_id} lost ComfyUI's badges: {badge}"
+    # SAKSleep slept 0.4 s: its badge says so, on the hottest colour (nearly all of the run).
+    assert re.fullmatch(r"4\d\d ms", shown["2"]["text"]), shown["2"]
+    assert shown["2"]["bg"] == "rgba(220, 38, 38, 0.9)", shown["2"]
+    assert re.fullmatch(r"\d+(\.\d)? ms", shown["3"]["text"]), shown["3"]
+    assert badges["hover"] == {"unhovered": "", "hovered": shown["2"]["text"]}, badges["hover"]
+    assert badges["off"] == {}, "Off takes our badges away"
+    prefix = page_report["screenshot_prefix"]
+    assert (ARTIFACTS / f"{prefix}-badges-canvas.png").exists()
+    vue = badges["vue"]
+    # The Vue-nodes renderer shows node.badges from frontend 1.30 (ComfyUI_frontend PR #6243).
+    if vue is not None and _frontend_at_least(page_report, 1, 30):
+        assert vue["found"] and vue["visible"] and vue["onTop"], vue
+        assert vue["text"] == shown["2"]["text"], vue
+        assert (ARTIFACTS / f"{prefix}-badges-vue.png").exists()
+
+
+def test_node_badges_cost_and_idle(page_report: dict[str, Any]) -> None:
+    """500 badges drawn each frame of the LiteGraph canvas, at a bounded cost; nothing redraws while idle."""
+    badges = page_report["badges"]
+    assert badges is not None and badges["error"] is None, badges
+    perf = badges["perf"]
+    assert perf["nodes"] == 500 and not perf["lowQuality"], perf
+    assert perf["drawnPerFrame"] >= 400, perf
+    # Recorded in bench/results/node_badges.md; a guard against a regression, not the budget (1 ms).
+    assert perf["costMs"] < 8, perf
+    idle = badges["idle"]
+    assert idle["oursSetDirtyCalls"] == 0 and idle["badgeDraws"] == 0, idle

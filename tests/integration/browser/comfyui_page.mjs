@@ -10,7 +10,9 @@
 // sidebar tab's panel; and a saved workflow's name reaching its run when queued the frontend's way.
 // After a run that loads a real (tiny) model through ComfyUI's model management: the Latest tab's
 // model lane, named by the file, drawn on top. After a real out-of-memory error: our toast, its
-// button opening the 💥 OOM tab, the capture there. Screenshots go to `<prefix>.png`,
+// button opening the 💥 OOM tab, the capture there. After real runs, our node badges: on the run's
+// nodes beside ComfyUI's own, hover-only and off, their cost per frame on a 500-node graph, no
+// redraw while idle, and with the Vue-nodes renderer their element on top. Screenshots go to `<prefix>.png`,
 // `<prefix>-<layout>.png`, `<prefix>-profiler-*.png` and `<prefix>-oom-toast.png`.
 // Driven by tests/integration/test_comfyui_browser.py.
 import { chromium } from "../../../e2e/node_modules/playwright-core/index.mjs";
@@ -45,6 +47,7 @@ const report = {
   profiler: null,
   models: null,
   oom: null,
+  badges: null,
   nodeUnderBar: false,
   layouts: [],
   savedUnderMenu: null,
@@ -394,6 +397,256 @@ async function queueNamedWorkflow(page) {
   });
 }
 
+const BADGE_MODE = "SwissArmyKnife.badges.mode";
+const BADGE_NODES = 500;
+
+/** Builds a graph on the canvas from [class, widget values] in a row, each fed by the one before, and runs it (app.queuePrompt, as Run does). */
+async function runChain(page, specs, columns, [dx, dy] = [250, 110]) {
+  return page.evaluate(
+    async ([list, cols, stepX, stepY]) => {
+      const app = window.comfyAPI.app.app;
+      const api = window.comfyAPI.api.api;
+      const LiteGraph = window.LiteGraph;
+      const graph = app.graph;
+      graph.clear();
+      let before = null;
+      list.forEach(([type, widgets], i) => {
+        const node = LiteGraph.createNode(type);
+        node.pos = [60 + (i % cols) * stepX, 240 + Math.floor(i / cols) * stepY];
+        graph.add(node);
+        for (const [name, value] of Object.entries(widgets)) {
+          const widget = node.widgets?.find((w) => w.name === name);
+          if (widget) widget.value = value;
+        }
+        if (before) before.connect(0, node, 0);
+        before = node;
+      });
+      app.canvas.ds.offset = [0, 0];
+      app.canvas.ds.scale = 1;
+      app.canvas.setDirty(true, true);
+      // The run's stored event, as the page's socket delivers it (after all of the run's own events).
+      const started = performance.now();
+      const stored = new Promise((resolve) => {
+        const heard = (event) => {
+          api.removeEventListener("swissarmyknife.profiler", heard);
+          resolve(event.detail?.workflow ?? null);
+        };
+        api.addEventListener("swissarmyknife.profiler", heard);
+        setTimeout(() => resolve(null), 90_000);
+      });
+      await app.queuePrompt(0, 1);
+      const run = await stored;
+      return run
+        ? { promptId: run.prompt_id, nodes: run.node_count, status: run.status, durationMs: run.duration_ms, heardAfterMs: Math.round(performance.now() - started) }
+        : { promptId: null, nodes: 0, status: "no stored event in 90 s" };
+    },
+    [specs, columns, dx, dy],
+  );
+}
+
+/** What our badge closure gives for each node of the graph (by id), found by its mark among node.badges. */
+function ourBadges(page) {
+  return page.evaluate(() => {
+    const OURS = Symbol.for("swissarmyknife.nodeBadge");
+    const out = {};
+    for (const node of window.comfyAPI.app.app.graph._nodes) {
+      const ours = (node.badges ?? []).filter((b) => typeof b === "function" && b[OURS]);
+      if (ours.length === 0) continue;
+      const badge = ours[0]();
+      out[String(node.id)] = { count: ours.length, text: badge.text, bg: badge.bgColor ?? null, others: node.badges.length - ours.length };
+    }
+    return out;
+  });
+}
+
+/** Waits until node `id` carries our badge with a text (the stored run read after its event). */
+async function waitForBadge(page, id) {
+  await page
+    .waitForFunction(
+      (nodeId) => {
+        const OURS = Symbol.for("swissarmyknife.nodeBadge");
+        const node = window.comfyAPI.app.app.graph.getNodeById(Number(nodeId));
+        const ours = node?.badges?.find((b) => typeof b === "function" && b[OURS]);
+        return !!ours && !!ours().text && !ours().text.startsWith("▶");
+      },
+      id,
+      { timeout: 20_000 },
+    )
+    .catch(() => undefined);
+}
+
+/** A screenshot of the canvas around node `id` (its badge sits above its title). */
+async function shotOfNode(page, id, path) {
+  const clip = await page.evaluate((nodeId) => {
+    const app = window.comfyAPI.app.app;
+    const node = app.graph.getNodeById(Number(nodeId));
+    const rect = app.canvas.canvas.getBoundingClientRect();
+    const scale = app.canvas.ds.scale;
+    const left = rect.left + (node.pos[0] + app.canvas.ds.offset[0]) * scale;
+    const top = rect.top + (node.pos[1] + app.canvas.ds.offset[1]) * scale;
+    return { x: Math.max(0, left - 300), y: Math.max(0, top - 80), width: node.size[0] * scale + 600, height: node.size[1] * scale + 140 };
+  }, id);
+  await page.screenshot({ path, clip });
+}
+
+/**
+ * Node badges after a real run: ours on each node of the run (node.badges, its text), beside
+ * ComfyUI's own; hover-only and off; the LiteGraph canvas's frame cost of drawing them on a
+ * 500-node graph (on vs off, interleaved) and that nothing redraws while idle; with the Vue-nodes
+ * renderer (where offered) our badge's element visible and topmost on its node.
+ */
+async function checkBadges(page, shotPrefix, vueOffered) {
+  const result = { run: null, badges: null, hover: null, off: null, perf: null, idle: null, lag: null, vue: null, error: null };
+  try {
+    await setSettings(page, { [BADGE_MODE]: "on" });
+    const seed = Date.now() % 100000;
+    result.run = await runChain(page, [["EmptyImage", { width: 8, height: 8, color: seed }], ["SAKSleep", { seconds: 0.4 }], ["ImageInvert", {}], ["PreviewImage", {}]], 4);
+    await waitForBadge(page, "2");
+    result.badges = await ourBadges(page);
+    await page.evaluate(() => window.comfyAPI.app.app.canvas.draw(true, true));
+    await shotOfNode(page, "2", `${shotPrefix}-badges-canvas.png`);
+
+    await setSettings(page, { [BADGE_MODE]: "hover" });
+    const hoverOff = await ourBadges(page);
+    const hoverOn = await page.evaluate(() => {
+      const app = window.comfyAPI.app.app;
+      const node = app.graph.getNodeById(2);
+      app.canvas.node_over = node;
+      const ours = node.badges.find((b) => typeof b === "function" && b[Symbol.for("swissarmyknife.nodeBadge")]);
+      const text = ours().text;
+      app.canvas.node_over = undefined;
+      return text;
+    });
+    result.hover = { unhovered: hoverOff["2"]?.text ?? null, hovered: hoverOn };
+    await setSettings(page, { [BADGE_MODE]: "off" });
+    result.off = await ourBadges(page);
+    await setSettings(page, { [BADGE_MODE]: "on" });
+
+    if (vueOffered) {
+      await setSettings(page, { [VUE_NODES]: true });
+      await settle(page);
+      await page.locator('[data-node-id="2"]').first().waitFor({ state: "visible", timeout: 15_000 });
+      const text = result.badges["2"]?.text ?? "";
+      result.vue = await page.evaluate((want) => {
+        const node = document.querySelector('[data-node-id="2"]');
+        const el = [...(node?.querySelectorAll("*") ?? [])].find((e) => e.children.length === 0 && e.textContent?.trim() === want);
+        if (!el) return { found: false, nodeText: node?.textContent?.slice(0, 200) ?? null };
+        const r = el.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        return { found: true, text: el.textContent.trim(), visible: r.width > 0 && r.height > 0, onTop: el === hit || el.contains(hit) || !!hit?.contains(el), box: [r.left, r.top, r.width, r.height] };
+      }, text);
+      if (result.vue.found) {
+        const [x, y, w, h] = result.vue.box;
+        await page.screenshot({ path: `${shotPrefix}-badges-vue.png`, clip: { x: Math.max(0, x - 250), y: Math.max(0, y - 60), width: w + 500, height: h + 260 } });
+      } else await page.screenshot({ path: `${shotPrefix}-badges-vue.png` });
+      await setSettings(page, { [VUE_NODES]: false });
+      await settle(page);
+    }
+
+    // 500 nodes: EmptyImage, ImageInvert x 498, PreviewImage, all on screen at a zoom that draws badges.
+    const chain = [["EmptyImage", { width: 8, height: 8, color: (seed + 1) % 100000 }], ...Array.from({ length: BADGE_NODES - 2 }, () => ["ImageInvert", {}]), ["PreviewImage", {}]];
+    // Packed (they overlap a little) so that all 500 are on screen at a zoom that still draws badges.
+    const big = await runChain(page, chain, 20, [130, 60]);
+    await page.setViewportSize({ width: 1900, height: 1300 });
+    await settle(page);
+    await waitForBadge(page, String(BADGE_NODES - 1));
+    result.perf = await page.evaluate(
+      async ([modeId, nodes]) => {
+        const app = window.comfyAPI.app.app;
+        const setting = app.extensionManager.setting;
+        const canvas = app.canvas;
+        canvas.ds.offset = [0, 0];
+        canvas.ds.scale = 0.7;
+        const OURS = Symbol.for("swissarmyknife.nodeBadge");
+        // Our closures, counted: how many badges each frame draws.
+        let calls = 0;
+        for (const node of app.graph._nodes) {
+          const i = node.badges.findIndex((b) => typeof b === "function" && b[OURS]);
+          if (i < 0) continue;
+          const ours = node.badges[i];
+          const counted = Object.assign(() => (calls++, ours()), { [OURS]: true });
+          node.badges[i] = counted;
+        }
+        const frame = () => {
+          const t0 = performance.now();
+          canvas.draw(true, true);
+          return performance.now() - t0;
+        };
+        const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+        const on = [];
+        const off = [];
+        for (let i = 0; i < 10; i++) frame();
+        calls = 0;
+        frame();
+        const drawnPerFrame = calls;
+        // Interleaved blocks: our badges shown, then hidden (the mode's empty badge), 20 times.
+        for (let block = 0; block < 20; block++) {
+          for (const [mode, into] of block % 2 ? [["off", off], ["on", on]] : [["on", on], ["off", off]]) {
+            await setting.set(modeId, mode);
+            for (let i = 0; i < 3; i++) frame();
+            for (let i = 0; i < 10; i++) into.push(frame());
+          }
+        }
+        await setting.set(modeId, "on");
+        const rect = canvas.canvas.getBoundingClientRect();
+        const onScreen = app.graph._nodes.filter((n) => (n.pos[0] + n.size[0]) * canvas.ds.scale <= rect.width && (n.pos[1] + n.size[1]) * canvas.ds.scale <= rect.height).length;
+        return { nodes: app.graph._nodes.length, onScreen, scale: canvas.ds.scale, lowQuality: !!canvas.low_quality, drawnPerFrame, frames: on.length, onMs: median(on), offMs: median(off), costMs: median(on) - median(off) };
+      },
+      [BADGE_MODE, BADGE_NODES],
+    );
+    result.perf.run = big;
+    // Idle: after the run, nothing of ours asks the canvas to draw, and no frame draws our badges.
+    result.idle = await page.evaluate(async () => {
+      const app = window.comfyAPI.app.app;
+      const canvas = app.canvas;
+      const OURS = Symbol.for("swissarmyknife.nodeBadge");
+      let dirty = 0;
+      let oursDirty = 0;
+      const samples = [];
+      let drawn = 0;
+      const setDirty = canvas.setDirty;
+      canvas.setDirty = function (...args) {
+        dirty++;
+        const stack = new Error().stack ?? "";
+        if (/swissarmyknife/i.test(stack)) {
+          oursDirty++;
+          if (samples.length < 2) samples.push(stack.split("\n").slice(2, 8).join(" | "));
+        }
+        return setDirty.apply(this, args);
+      };
+      for (const node of app.graph._nodes) {
+        const i = node.badges.findIndex((b) => typeof b === "function" && b[OURS]);
+        if (i < 0) continue;
+        const ours = node.badges[i];
+        node.badges[i] = Object.assign(() => (drawn++, ours()), { [OURS]: true });
+      }
+      const api = window.comfyAPI.api.api;
+      // ComfyUI's events meanwhile (an idle page gets none of a run's).
+      const seen = {};
+      const types = ["execution_start", "execution_cached", "executing", "executed", "progress", "execution_success", "status", "swissarmyknife.profiler"];
+      const count = (event) => {
+        seen[event.type] = (seen[event.type] ?? 0) + 1;
+        seen.last = String(event.detail?.node ?? event.detail ?? "");
+      };
+      for (const type of types) api.addEventListener(type, count);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      for (const type of types) api.removeEventListener(type, count);
+      window.__sakIdleEvents = seen;
+      canvas.setDirty = setDirty;
+      return { seconds: 3, setDirtyCalls: dirty, oursSetDirtyCalls: oursDirty, samples, events: window.__sakIdleEvents, badgeDraws: drawn };
+    });
+    await page.screenshot({ path: `${shotPrefix}-badges-500.png` });
+    result.lag = big;
+    await page.setViewportSize({ width: 1600, height: 1000 });
+    // The layouts checked next need no 500 nodes.
+    await page.evaluate(() => window.comfyAPI.app.app.graph.clear());
+  } catch (error) {
+    result.error = String(error?.stack ?? error);
+    await page.screenshot({ path: `${shotPrefix}-badges-error.png` }).catch(() => undefined);
+  }
+  return result;
+}
+
 /** Each visible tile and button of the bar: is the element at its centre part of the bar, and if not, what is? */
 function hitTest(page) {
   return page.evaluate((barSelector) => {
@@ -533,6 +786,10 @@ try {
   await dismissDialogs(page);
   await settle(page);
   report.oom = await checkOom(page, shotPrefix);
+  await dismissDialogs(page);
+  await settle(page);
+  const vueOffered = await page.evaluate((vue) => vue in (window.comfyAPI.app.app.ui.settings.settingsLookup ?? {}), VUE_NODES);
+  report.badges = await checkBadges(page, shotPrefix, vueOffered);
   await dismissDialogs(page);
   await settle(page);
 
