@@ -14,9 +14,12 @@ from ..schemas import (
     MonitorStatus,
 )
 from ..schemas.monitor import (
+    MAX_HISTORY_SECONDS,
     SAMPLE_INTERVAL_DEFAULT_S,
     SAMPLE_INTERVAL_MAX_S,
     SAMPLE_INTERVAL_MIN_S,
+    MonitorHistory,
+    MonitorHistoryQuery,
     StoredMonitorSettings,
 )
 from ..settings_file import SettingsFile
@@ -26,6 +29,7 @@ from .errors import ApiError
 # How long a first request waits for the sampler's very first sample (cpuinfo alone takes ~1 s).
 FIRST_SAMPLE_WAIT_S = 5.0
 SETTINGS_PATH = "/swissarmyknife/monitor/settings"
+HISTORY_PATH = "/swissarmyknife/monitor/history"
 
 
 class MonitorReader(Protocol):
@@ -41,6 +45,10 @@ class MonitorReader(Protocol):
     def wait_for_first(self, timeout_s: float) -> bool: ...
 
     def note_demand(self) -> None: ...
+
+    def sample_cpu_ms(self) -> float | None: ...
+
+    def history(self, seconds: float) -> list[MonitorSnapshot]: ...
 
 
 def _settings(values: StoredMonitorSettings, persisted: bool) -> MonitorSettings:
@@ -80,6 +88,21 @@ def monitor_endpoints(
             capabilities_version=caps_version,
             snapshot=snapshot,
             sample_interval_s=telemetry.interval_s,
+            sample_cpu_ms=telemetry.sample_cpu_ms(),
+        )
+
+    async def get_history(call: Call[Any, MonitorHistoryQuery, Any]) -> MonitorHistory:
+        telemetry = require(sampler, "telemetry")
+        # A page asking for history is a page looking: the sampler goes on at its interval.
+        telemetry.note_demand()
+        seconds = call.query.seconds
+        # Up to 1,200 samples rebuilt from the ring (~40 ms with 8 GPUs): off the server loop.
+        samples = await asyncio.get_running_loop().run_in_executor(None, telemetry.history, seconds)
+        return MonitorHistory(
+            seconds=seconds,
+            max_seconds=MAX_HISTORY_SECONDS,
+            sample_interval_s=telemetry.interval_s,
+            samples=samples,
         )
 
     async def get_settings(_call: Call[Any, Any, Any]) -> MonitorSettings:
@@ -104,6 +127,21 @@ def monitor_endpoints(
             handler=get_status,
             response_model=MonitorStatus,
             tag="monitor",
+            error_statuses=(503,),
+        ),
+        Endpoint(
+            method="GET",
+            path=HISTORY_PATH,
+            operation_id="getMonitorHistory",
+            summary="The samples of the last `seconds` (300 by default, 600 at most), oldest first",
+            description=(
+                "From the sampler's ring of the samples it took (never an extra sample): a page opened "
+                "now draws its sparklines at once. Sparse where nobody looked (the sampler idles)."
+            ),
+            handler=get_history,
+            response_model=MonitorHistory,
+            tag="monitor",
+            query_model=MonitorHistoryQuery,
             error_statuses=(503,),
         ),
         Endpoint(

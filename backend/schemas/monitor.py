@@ -93,6 +93,39 @@ class MonitorStatus(ApiModel):
     )
     snapshot: MonitorSnapshot | None = Field(description="None only if the sampler has not produced one yet.")
     sample_interval_s: float
+    sample_cpu_ms: float | None = Field(
+        None,
+        description=(
+            "The monitor's own cost: CPU milliseconds per sample (mean of the last 100 taken); None "
+            "before the first."
+        ),
+    )
+
+
+# The server-side ring: the last 10 minutes of samples at most (1,200 at the shortest interval).
+MAX_HISTORY_SECONDS = 600
+DEFAULT_HISTORY_SECONDS = 300
+
+
+class MonitorHistoryQuery(RequestModel):
+    seconds: float = Field(
+        DEFAULT_HISTORY_SECONDS,
+        gt=0,
+        le=MAX_HISTORY_SECONDS,
+        allow_inf_nan=False,
+        description="How far back, in seconds (the ring keeps 600 at most).",
+    )
+
+
+class MonitorHistory(ApiModel):
+    """``GET /swissarmyknife/monitor/history``: the samples taken in the last ``seconds``, oldest first."""
+
+    seconds: float
+    max_seconds: int = Field(description="The most the ring keeps.")
+    sample_interval_s: float
+    samples: list[MonitorSnapshot] = Field(
+        description="What the sampler took (no extra sampling): sparse while nobody looked."
+    )
 
 
 class MonitorEvent(ApiModel):

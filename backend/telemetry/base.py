@@ -62,6 +62,11 @@ class CpuSourceProtocol(Protocol):
         """Read one tick; never raises for a single missing metric."""
         ...
 
+    def prime(self) -> float:
+        """Take the baseline that utilisation is measured against (it needs two readings), so the
+        first ``sample`` already has a figure; return how long to wait before it, in seconds."""
+        ...
+
     def close(self) -> None:
         """Release whatever the source holds."""
         ...

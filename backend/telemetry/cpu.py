@@ -167,6 +167,19 @@ class CpuSource:
         self._cpu_model = (brand.strip() or None) if isinstance(brand, str) else None
         return self._cpu_model is not None
 
+    def prime(self) -> float:
+        """Read the CPU counters once, so the first sample's utilisation is a real figure (not the
+        ``--`` of a single reading); the sampler waits the returned minimum window first."""
+        psutil = self._psutil.get()
+        if psutil is None or self._last_cpu_times is not None:
+            return 0.0
+        cpu_times = self._guard("cpu_times", psutil.cpu_times)
+        if cpu_times is None:
+            return 0.0
+        self._last_cpu_times = cpu_times
+        self._last_cpu_times_at = self._clock()
+        return _MIN_CPU_WINDOW_S
+
     def sample(self) -> CpuReading:
         """Read load, frequency, temperature and RAM; each is ``None`` on its own when it fails."""
         psutil = self._psutil.get()

@@ -265,6 +265,10 @@ class FakeCpuSource:
         self._model_known = True
         return True
 
+    def prime(self) -> float:
+        """A curve needs no baseline."""
+        return 0.0
+
     def sample(self) -> CpuReading:
         """Read the curves at the current clock time."""
         angle = 2.0 * math.pi * (self._clock() - self._started_at) / self._period_s

@@ -98,6 +98,7 @@ class FakeSampler:
     def __init__(self, ready: bool = True, gpu_count: int = 1) -> None:
         self.interval_s = 2.0
         self.demand_notes = 0
+        self.history_asked: list[float] = []
         self.waits: list[float] = []
         self._snapshot = make_snapshot(gpu_count) if ready else None
         self._caps = (make_hardware(), make_gpu_caps(gpu_count), 1) if ready else None
@@ -117,6 +118,13 @@ class FakeSampler:
 
     def note_demand(self) -> None:
         self.demand_notes += 1
+
+    def sample_cpu_ms(self) -> float | None:
+        return 0.2 if self._snapshot is not None else None
+
+    def history(self, seconds: float) -> list[MonitorSnapshot]:
+        self.history_asked.append(seconds)
+        return [self._snapshot] if self._snapshot is not None else []
 
     def set_interval(self, interval_s: float) -> None:
         # The real sampler's own check, so API tests see exactly what it refuses.

@@ -324,3 +324,42 @@ def test_the_sampler_counts_its_own_samples_and_their_cpu_time() -> None:
         sampler.sample_once()
     samples, cpu_s = sampler.sample_cost()
     assert samples == 3 and 0 < cpu_s < 1
+
+
+def test_the_first_sample_after_start_has_a_real_cpu_figure() -> None:
+    from backend.telemetry.cpu import CpuSource
+
+    sampler = Sampler(TelemetrySources(cpu=CpuSource(load_cpuinfo=lambda: None), gpus=()))
+    sampler.start()
+    try:
+        assert sampler.wait_for_first(5.0)
+        first = sampler.latest()
+        assert first is not None and first.cpu_percent is not None, "not -- for the first interval"
+    finally:
+        sampler.stop()
+
+
+def test_the_ring_keeps_what_was_sampled_bounded_and_filtered_by_age() -> None:
+    now = [1000.0]
+    sampler = Sampler(TelemetrySources.fake(), wall_clock=lambda: now[0])
+    for _ in range(5):
+        sampler.sample_once()
+        now[0] += 1.0
+    assert [s.sampled_at for s in sampler.history(600)] == [1000.0, 1001.0, 1002.0, 1003.0, 1004.0]
+    assert [s.sampled_at for s in sampler.history(2.5)] == [1003.0, 1004.0], "the last 2.5 s (now 1005)"
+    assert sampler.history(600)[-1] == sampler.latest(), "the samples taken: no extra sampling"
+    cost = sampler.sample_cpu_ms()
+    assert cost is not None and cost >= 0
+
+
+def test_the_ring_is_bounded_to_ten_minutes_at_the_shortest_interval() -> None:
+    from backend.telemetry.sampler import RING_SAMPLES
+
+    now = [0.0]
+    sampler = Sampler(TelemetrySources.fake(), wall_clock=lambda: now[0])
+    for _ in range(RING_SAMPLES + 50):
+        sampler.sample_once()
+        now[0] += 0.5
+    kept = sampler.history(10**9)
+    assert len(kept) == RING_SAMPLES == 1200
+    assert kept[0].sampled_at == 50 * 0.5, "the oldest went first"

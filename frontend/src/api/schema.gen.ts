@@ -21,6 +21,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/swissarmyknife/monitor/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The samples of the last `seconds` (300 by default, 600 at most), oldest first
+         * @description From the sampler's ring of the samples it took (never an extra sample): a page opened now draws its sparklines at once. Sparse where nobody looked (the sampler idles).
+         */
+        get: operations["getMonitorHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/swissarmyknife/monitor/settings": {
         parameters: {
             query?: never;
@@ -1174,6 +1194,26 @@ export interface components {
             snapshot: components["schemas"]["MonitorSnapshot"];
         };
         /**
+         * MonitorHistory
+         * @description ``GET /swissarmyknife/monitor/history``: the samples taken in the last ``seconds``, oldest first.
+         */
+        MonitorHistory: {
+            /** Seconds */
+            seconds: number;
+            /**
+             * Max Seconds
+             * @description The most the ring keeps.
+             */
+            max_seconds: number;
+            /** Sample Interval S */
+            sample_interval_s: number;
+            /**
+             * Samples
+             * @description What the sampler took (no extra sampling): sparse while nobody looked.
+             */
+            samples: components["schemas"]["MonitorSnapshot"][];
+        };
+        /**
          * MonitorSettings
          * @description ``GET``/``PUT /swissarmyknife/monitor/settings``: the sampler's settings and their limits.
          */
@@ -1247,6 +1287,12 @@ export interface components {
             snapshot: components["schemas"]["MonitorSnapshot"] | null;
             /** Sample Interval S */
             sample_interval_s: number;
+            /**
+             * Sample Cpu Ms
+             * @description The monitor's own cost: CPU milliseconds per sample (mean of the last 100 taken); None before the first.
+             * @default null
+             */
+            sample_cpu_ms: number | null;
         };
         /**
          * NodeAverage
@@ -2438,6 +2484,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MonitorStatus"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    getMonitorHistory: {
+        parameters: {
+            query?: {
+                /** @description How far back, in seconds (the ring keeps 600 at most). */
+                seconds?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitorHistory"];
                 };
             };
             /** @description Bad Request */
