@@ -12,10 +12,13 @@ afterEach(() => {
 });
 
 describe("Figure", () => {
-  it("is a figure named by its caption, its other attributes on it", () => {
-    render(Figure, { props: { title: "Slowest node classes", "data-kind": "ranking", children: text("<ol><li>KSampler</li></ol>") } });
+  it("is a figure named by its caption, its data-* and aria-describedby on it", () => {
+    const props = { title: "Slowest node classes", "data-table": "ranking", "data-points": 3, "aria-describedby": "note" };
+    render(Figure, { props: { ...props, children: text("<ol><li>KSampler</li></ol>") } });
     const figure = screen.getByRole("figure", { name: "Slowest node classes" });
-    expect(figure.dataset.kind).toBe("ranking");
+    expect(figure.dataset.table).toBe("ranking");
+    expect(figure.dataset.points).toBe("3");
+    expect(figure.getAttribute("aria-describedby")).toBe("note");
     expect(figure.querySelector("li")!.textContent).toBe("KSampler");
   });
 });
