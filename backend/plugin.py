@@ -136,6 +136,7 @@ class Plugin:
                     enabled_locked_reason=self.profiler_locked_reason,
                 ),
                 metrics=self.metrics,
+                device_models=host.models_on_device,
             )
         )
         self._unsubscribe: Any = None

@@ -17,7 +17,7 @@ from .endpoints import Endpoint, RouteSpec, route_specs
 from .guards import RequestGuard
 from .meta import meta_endpoints
 from .metrics import metrics_endpoints
-from .monitor import MonitorReader, monitor_endpoints
+from .monitor import DeviceModels, MonitorReader, monitor_endpoints
 from .oom import oom_endpoints
 from .openapi import build_openapi
 from .profiler import profiler_endpoints
@@ -43,12 +43,16 @@ class ApiServices:
     guard: RequestGuard = field(default_factory=RequestGuard)
     actions: ActionServices | None = None
     profiler: ProfilerServices | None = None
+    # ComfyUI's loaded models on a device, for the GPU inspector (the host's; None: none listed).
+    device_models: DeviceModels | None = None
     # Prometheus' scrape (GET /swissarmyknife/metrics); None: the route answers 503.
     metrics: MetricsExposition | None = None
 
 
 def build_endpoints(services: ApiServices) -> list[Endpoint]:
-    endpoints = monitor_endpoints(services.sampler, services.version, services.monitor_settings)
+    endpoints = monitor_endpoints(
+        services.sampler, services.version, services.monitor_settings, services.device_models
+    )
     endpoints += actions_endpoints(services.guard, services.actions)
     endpoints += profiler_endpoints(services.profiler)
     endpoints += analytics_endpoints(services.profiler)

@@ -1,12 +1,16 @@
-"""Monitor routes: capabilities, the latest snapshot, and the sampler settings."""
+"""Monitor routes: capabilities, the latest snapshot, the recent samples, one GPU in detail, and
+the sampler settings."""
 
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from ..schemas import (
     GpuCapabilities,
+    GpuDevice,
     HardwareCapabilities,
     MonitorSettings,
     MonitorSettingsUpdate,
@@ -18,11 +22,15 @@ from ..schemas.monitor import (
     SAMPLE_INTERVAL_DEFAULT_S,
     SAMPLE_INTERVAL_MAX_S,
     SAMPLE_INTERVAL_MIN_S,
+    GpuInspection,
+    GpuPath,
+    ModelOnDevice,
     MonitorHistory,
     MonitorHistoryQuery,
     StoredMonitorSettings,
 )
 from ..settings_file import SettingsFile
+from ..telemetry.base import GpuDetails
 from .endpoints import Call, Endpoint, require
 from .errors import ApiError
 
@@ -30,6 +38,25 @@ from .errors import ApiError
 FIRST_SAMPLE_WAIT_S = 5.0
 SETTINGS_PATH = "/swissarmyknife/monitor/settings"
 HISTORY_PATH = "/swissarmyknife/monitor/history"
+GPU_PATH = "/swissarmyknife/monitor/gpus/{index}"
+# GpuDetails' figures the inspection carries as they are.
+_DETAIL_FIELDS = (
+    "driver_version",
+    "cuda_driver_version",
+    "vram_total_bytes",
+    "vram_used_bytes",
+    "vram_free_bytes",
+    "this_process_bytes",
+    "utilization_percent",
+    "memory_utilization_percent",
+    "temperature_c",
+    "power_draw_watts",
+    "power_limit_watts",
+    "graphics_clock_mhz",
+    "max_graphics_clock_mhz",
+    "memory_clock_mhz",
+    "fan_percent",
+)
 
 
 class MonitorReader(Protocol):
@@ -50,6 +77,12 @@ class MonitorReader(Protocol):
 
     def history(self, seconds: float) -> list[MonitorSnapshot]: ...
 
+    def inspect_gpu(self, index: int) -> tuple[GpuDevice, GpuDetails] | None: ...
+
+
+# ComfyUI's loaded models on a device (torch index): (name, bytes on it); the host's.
+DeviceModels = Callable[[int], Sequence[tuple[str, int | None]]]
+
 
 def _settings(values: StoredMonitorSettings, persisted: bool) -> MonitorSettings:
     return MonitorSettings(
@@ -65,6 +98,7 @@ def monitor_endpoints(
     sampler: MonitorReader | None,
     version: str,
     settings: SettingsFile[StoredMonitorSettings] | None,
+    device_models: DeviceModels | None = None,
 ) -> list[Endpoint]:
     """The status and settings routes; a missing sampler or settings group answers 503."""
 
@@ -105,6 +139,38 @@ def monitor_endpoints(
             samples=samples,
         )
 
+    async def get_gpu(call: Call[GpuPath, Any, Any]) -> GpuInspection:
+        telemetry = require(sampler, "telemetry")
+        index = call.path.index
+
+        def inspect() -> GpuInspection | None:
+            found = telemetry.inspect_gpu(index)
+            if found is None:
+                return None
+            device, details = found
+            models = [
+                ModelOnDevice(name=n, loaded_bytes=b)
+                for n, b in (device_models(index) if device_models else [])
+            ]
+            models.sort(key=lambda m: -(m.loaded_bytes or 0))
+            used, mine = details.vram_used_bytes, details.this_process_bytes
+            return GpuInspection(
+                device=device,
+                inspected_at=time.time(),
+                **{f: getattr(details, f) for f in _DETAIL_FIELDS},
+                other_processes_bytes=max(0, used - mine) if used is not None and mine is not None else None,
+                processes=list(details.processes),
+                models=models,
+            )
+
+        # Driver calls (NVML's process list, clocks) block: off the server loop.
+        inspection = await asyncio.get_running_loop().run_in_executor(None, inspect)
+        if inspection is None:
+            caps = telemetry.capabilities()
+            known = ", ".join(str(d.index) for d in caps[1].devices) if caps is not None else ""
+            raise ApiError(404, "not_found", f"no GPU {index} here (GPUs: {known or 'none'})")
+        return inspection
+
     async def get_settings(_call: Call[Any, Any, Any]) -> MonitorSettings:
         group = require(settings, "the monitor settings group")
         return _settings(group.current(), group.persisted)
@@ -128,6 +194,22 @@ def monitor_endpoints(
             response_model=MonitorStatus,
             tag="monitor",
             error_statuses=(503,),
+        ),
+        Endpoint(
+            method="GET",
+            path=GPU_PATH,
+            operation_id="inspectGpu",
+            summary="One GPU in detail: driver, memory by this process and others, clocks, processes, models",
+            description=(
+                "Read when asked, never per tick (NVML's process list and clocks on NVIDIA; what torch "
+                "or amdsmi can tell elsewhere); a figure the device does not give is null. 404 for an "
+                "index no source reports."
+            ),
+            handler=get_gpu,
+            response_model=GpuInspection,
+            tag="monitor",
+            path_model=GpuPath,
+            error_statuses=(404, 503),
         ),
         Endpoint(
             method="GET",

@@ -80,6 +80,9 @@ class HostAdapter(Protocol):
         """What only the host knows of the environment runs are recorded in (its version, its
         frontend's, the command line). Cheap."""
 
+    def models_on_device(self, index: int) -> list[tuple[str, int | None]]:
+        """The host's loaded models on the GPU of torch index ``index``: (name, bytes on it)."""
+
     def hook_failures(self) -> Mapping[str, int]:
         """How often each of the host's hooks failed (the workflow went on); cheap."""
 

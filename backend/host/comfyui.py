@@ -113,6 +113,16 @@ class ComfyHost:
             argv=tuple(sys.argv),
         )
 
+    def models_on_device(self, index: int) -> list[tuple[str, int | None]]:
+        from .comfyui_hooks.residency import loaded_entries
+
+        def on_it(device: str | None) -> bool:
+            # "cuda:0", "xpu:1"; a bare "cuda" or "mps" is the first device.
+            kind, _, number = (device or "").partition(":")
+            return kind not in ("", "cpu") and (int(number) if number.isdigit() else 0) == index
+
+        return [(name, size) for _patcher, (name, on, size) in loaded_entries().values() if on_it(on)]
+
     def hook_failures(self) -> dict[str, int]:
         from .comfyui_hooks.state import STATE
 

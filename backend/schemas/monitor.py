@@ -102,6 +102,57 @@ class MonitorStatus(ApiModel):
     )
 
 
+class GpuProcess(ApiModel):
+    """A process using the GPU, as NVML lists it."""
+
+    pid: int
+    name: str | None = Field(description="Its executable's name (psutil); None when it cannot be read.")
+    used_bytes: int | None = Field(description="The device memory it holds (None: the driver will not say).")
+    kind: Literal["compute", "graphics"]
+    this_process: bool = Field(description="This ComfyUI.")
+
+
+class ModelOnDevice(ApiModel):
+    """One of ComfyUI's loaded models on this device (by its loader's file, as the OOM views name it)."""
+
+    name: str
+    loaded_bytes: int | None
+
+
+class GpuInspection(ApiModel):
+    """``GET /swissarmyknife/monitor/gpus/{index}``: one GPU in detail, read when asked (never per
+    tick); each figure the device or its library cannot give is None."""
+
+    device: GpuDevice
+    inspected_at: float
+    driver_version: str | None
+    cuda_driver_version: str | None = Field(description="The CUDA version the driver supports (e.g. 12.8).")
+    vram_total_bytes: int | None
+    vram_used_bytes: int | None = Field(description="In use by every process on the device.")
+    vram_free_bytes: int | None
+    this_process_bytes: int | None = Field(
+        description="What this ComfyUI holds: NVML's figure for its process, else torch's reserved memory."
+    )
+    other_processes_bytes: int | None = Field(
+        description="Used minus this process: other programs, containers or users sharing the GPU."
+    )
+    utilization_percent: float | None
+    memory_utilization_percent: float | None = Field(description="The memory controller's busy time.")
+    temperature_c: float | None
+    power_draw_watts: float | None
+    power_limit_watts: float | None
+    graphics_clock_mhz: float | None
+    max_graphics_clock_mhz: float | None
+    memory_clock_mhz: float | None
+    fan_percent: float | None
+    processes: list[GpuProcess]
+    models: list[ModelOnDevice] = Field(description="ComfyUI's loaded models on this device, largest first.")
+
+
+class GpuPath(RequestModel):
+    index: int = Field(ge=0, le=255, description="The GPU's torch index (cuda:N).")
+
+
 # The server-side ring: the last 10 minutes of samples at most (1,200 at the shortest interval).
 MAX_HISTORY_SECONDS = 600
 DEFAULT_HISTORY_SECONDS = 300

@@ -13,7 +13,7 @@ from .. import log
 from ..schemas import GpuDevice, GpuMetricSupport, GpuSample
 from ._numbers import finite_float, non_negative_float, non_negative_int, percent, positive_int
 from ._optional import Backoff, OptionalModule
-from .base import GpuProbe
+from .base import GpuDetails, GpuProbe, details_from_sample
 from .devices import VendorGpu, map_torch_indices, normalize_pci_bus_id
 from .torch_devices import TorchRuntime
 
@@ -142,6 +142,10 @@ class AmdSmiGpuSource:
                 )
             )
         return samples
+
+    def inspect(self, index: int) -> GpuDetails | None:
+        """What a sample of the device says (amdsmi's process and clock calls are not read yet)."""
+        return details_from_sample(next((s for s in self.sample() if s.index == index), None))
 
     def wants_probe(self) -> bool:
         """Never: the periodic probe picks up changes."""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from ..schemas import GpuDevice, GpuSample, HardwareCapabilities
+from ..schemas.monitor import GpuProcess
 
 TorchBackend = Literal["cuda", "rocm", "xpu", "mps", "cpu"]
 
@@ -72,6 +73,44 @@ class CpuSourceProtocol(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class GpuDetails:
+    """What a GPU source can tell of one device when asked (the inspector), beyond a tick's sample."""
+
+    driver_version: str | None = None
+    cuda_driver_version: str | None = None
+    vram_total_bytes: int | None = None
+    vram_used_bytes: int | None = None
+    vram_free_bytes: int | None = None
+    this_process_bytes: int | None = None
+    utilization_percent: float | None = None
+    memory_utilization_percent: float | None = None
+    temperature_c: float | None = None
+    power_draw_watts: float | None = None
+    power_limit_watts: float | None = None
+    graphics_clock_mhz: float | None = None
+    max_graphics_clock_mhz: float | None = None
+    memory_clock_mhz: float | None = None
+    fan_percent: float | None = None
+    processes: tuple[GpuProcess, ...] = ()
+
+
+def details_from_sample(sample: GpuSample | None) -> GpuDetails | None:
+    """The inspector's figures a tick's sample already has (sources without richer calls)."""
+    if sample is None:
+        return None
+    used, total = sample.vram_used_bytes, sample.vram_total_bytes
+    return GpuDetails(
+        vram_total_bytes=total,
+        vram_used_bytes=used,
+        vram_free_bytes=max(0, total - used) if used is not None and total is not None else None,
+        utilization_percent=sample.utilization_percent,
+        temperature_c=sample.temperature_c,
+        power_draw_watts=sample.power_draw_watts,
+        power_limit_watts=sample.power_limit_watts,
+    )
+
+
 class GpuSourceProtocol(Protocol):
     """One way of seeing accelerators (NVML, amdsmi, torch, a fake)."""
 
@@ -90,6 +129,10 @@ class GpuSourceProtocol(Protocol):
 
     def sample(self) -> list[GpuSample]:
         """Read one tick for the devices found by the last ``probe``."""
+        ...
+
+    def inspect(self, index: int) -> GpuDetails | None:
+        """One device in detail (blocking: driver calls); None when this source has no such index."""
         ...
 
     def wants_probe(self) -> bool:

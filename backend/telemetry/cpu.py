@@ -296,3 +296,11 @@ def _statm_reader() -> Callable[[], int | None] | None:
             return None
 
     return read
+
+
+def process_name(pid: int) -> str | None:
+    """A process's executable name through psutil; None when it is gone, foreign or unreadable."""
+    try:
+        return str(_import_psutil().Process(pid).name()) or None
+    except Exception:  # no psutil, no such process, no permission (another user's, a container's)
+        return None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import os
 import sys
 import threading
 import time
@@ -11,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from ..schemas import GpuDevice, GpuMetricSupport, GpuSample, GpuVendor, HardwareCapabilities
-from .base import CpuReading, GpuProbe, TorchBackend
+from ..schemas.monitor import GpuProcess
+from .base import CpuReading, GpuDetails, GpuProbe, TorchBackend, details_from_sample
+from .cpu import process_name
 
 GIB = 1024**3
 
@@ -173,6 +177,39 @@ class FakeGpuSource:
                     values[metric] = None
             samples.append(GpuSample(index=index, **values))
         return samples
+
+    def inspect(self, index: int) -> GpuDetails | None:
+        """A sample's figures, a driver, clocks and two processes: this one (70 % of what is used)
+        and another program (the rest), so the inspector's rows all have something to show."""
+        details = details_from_sample(next((s for s in self.sample() if s.index == index), None))
+        if details is None:
+            return None
+        used = details.vram_used_bytes or 0
+        mine = int(used * 0.7)
+        load = details.utilization_percent or 0.0
+        return dataclasses.replace(
+            details,
+            driver_version="580.95.05",
+            cuda_driver_version="13.0",
+            this_process_bytes=mine,
+            memory_utilization_percent=round(load * 0.6, 1),
+            graphics_clock_mhz=round(1400 + 6 * load),
+            max_graphics_clock_mhz=2100.0,
+            memory_clock_mhz=10501.0,
+            fan_percent=round(30 + 0.5 * load, 1),
+            processes=(
+                GpuProcess(
+                    pid=os.getpid(),
+                    name=process_name(os.getpid()),
+                    used_bytes=mine,
+                    kind="compute",
+                    this_process=True,
+                ),
+                GpuProcess(
+                    pid=4242, name="blender", used_bytes=used - mine, kind="graphics", this_process=False
+                ),
+            ),
+        )
 
     def wants_probe(self) -> bool:
         """Whether a GPU appeared or disappeared since the last probe."""

@@ -18,9 +18,11 @@ from typing import Any
 
 from .. import log
 from ..schemas import GpuDevice, GpuMetricSupport, GpuSample
+from ..schemas.monitor import GpuProcess
 from ._numbers import finite_float, non_negative_float, non_negative_int, percent, positive_int
 from ._optional import Backoff
-from .base import GpuProbe, empty_gpu_sample
+from .base import GpuDetails, GpuProbe, empty_gpu_sample
+from .cpu import process_name
 from .devices import VendorGpu, map_torch_indices, normalize_pci_bus_id
 from .torch_devices import TorchRuntime
 
@@ -62,6 +64,8 @@ _QUIET_CODES = frozenset({NVML_ERROR_NOT_FOUND, NVML_ERROR_NO_DATA, NVML_ERROR_N
 _ABSENT_CODES = frozenset({NVML_ERROR_LIBRARY_NOT_FOUND, NVML_ERROR_DRIVER_NOT_LOADED})
 
 NVML_TEMPERATURE_GPU = 0
+NVML_CLOCK_GRAPHICS = 0
+NVML_CLOCK_MEM = 2
 NVML_DEVICE_MIG_ENABLE = 1
 
 
@@ -365,6 +369,69 @@ class NvmlGpuSource:
             return [empty_gpu_sample(item.device.index) for item in self._devices]
         return samples
 
+    def inspect(self, index: int) -> GpuDetails | None:
+        """Everything NVML says of one device, read now (the inspector; never per tick): a call the
+        device or driver does not answer leaves its figure None."""
+        item = next((d for d in self._devices if d.device.index == index), None)
+        if item is None or self._nvml.generation != self._generation:
+            return None
+        nvml, handle = self._nvml, item.handle
+        memory = nvml.query("nvmlDeviceGetMemoryInfo", handle)
+        rates = nvml.query("nvmlDeviceGetUtilizationRates", handle)
+        processes = self._processes(handle)
+        mine = next((p.used_bytes for p in processes if p.this_process and p.used_bytes is not None), None)
+        if mine is None and self._torch is not None:
+            # In a container NVML lists the host's process ids, not ours: torch's own figure then.
+            mine = self._torch.cuda_reserved_bytes(index)
+        return GpuDetails(
+            driver_version=_text(nvml.query("nvmlSystemGetDriverVersion")),
+            cuda_driver_version=_cuda_version(nvml.query("nvmlSystemGetCudaDriverVersion_v2")),
+            vram_total_bytes=positive_int(getattr(memory, "total", None)),
+            vram_used_bytes=non_negative_int(getattr(memory, "used", None)),
+            vram_free_bytes=non_negative_int(getattr(memory, "free", None)),
+            this_process_bytes=mine,
+            utilization_percent=percent(getattr(rates, "gpu", None)),
+            memory_utilization_percent=percent(getattr(rates, "memory", None)),
+            temperature_c=finite_float(
+                nvml.query("nvmlDeviceGetTemperature", item.temperature_handle, NVML_TEMPERATURE_GPU)
+            ),
+            power_draw_watts=_milliwatts_to_watts(nvml.query("nvmlDeviceGetPowerUsage", handle)),
+            power_limit_watts=_milliwatts_to_watts(nvml.query("nvmlDeviceGetEnforcedPowerLimit", handle)),
+            graphics_clock_mhz=non_negative_float(
+                nvml.query("nvmlDeviceGetClockInfo", handle, NVML_CLOCK_GRAPHICS)
+            ),
+            max_graphics_clock_mhz=non_negative_float(
+                nvml.query("nvmlDeviceGetMaxClockInfo", handle, NVML_CLOCK_GRAPHICS)
+            ),
+            memory_clock_mhz=non_negative_float(nvml.query("nvmlDeviceGetClockInfo", handle, NVML_CLOCK_MEM)),
+            fan_percent=percent(nvml.query("nvmlDeviceGetFanSpeed", handle)),
+            processes=processes,
+        )
+
+    def _processes(self, handle: Any) -> tuple[GpuProcess, ...]:
+        own = os.getpid()
+        found: dict[tuple[int, str], GpuProcess] = {}
+        for function, kind in (
+            ("nvmlDeviceGetComputeRunningProcesses", "compute"),
+            ("nvmlDeviceGetGraphicsRunningProcesses", "graphics"),
+        ):
+            listed = self._nvml.query(function, handle)
+            for entry in listed if isinstance(listed, (list, tuple)) else ():
+                pid = non_negative_int(getattr(entry, "pid", None))
+                if pid is None:
+                    continue
+                used = non_negative_int(getattr(entry, "usedGpuMemory", None))
+                # NVML's "not available" is the largest unsigned 64-bit value.
+                used = None if used is not None and used >= 2**63 else used
+                found[(pid, kind)] = GpuProcess(
+                    pid=pid,
+                    name=process_name(pid),
+                    used_bytes=used,
+                    kind=kind,
+                    this_process=pid == own,
+                )
+        return tuple(sorted(found.values(), key=lambda p: -(p.used_bytes or 0)))
+
     def wants_probe(self) -> bool:
         """Whether the device list is stale: NVML re-initialised, or lost and due for a retry."""
         return self._nvml.generation != self._generation or self._nvml.retry_due()
@@ -468,6 +535,12 @@ class NvmlGpuSource:
             power_draw_watts=power_draw_watts,
             power_limit_watts=power_limit_watts,
         )
+
+
+def _cuda_version(value: Any) -> str | None:
+    """NVML's CUDA driver version (12080) as people write it (12.8)."""
+    number = non_negative_int(value)
+    return f"{number // 1000}.{number % 1000 // 10}" if number else None
 
 
 def _milliwatts_to_watts(value: Any) -> float | None:

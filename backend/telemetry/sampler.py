@@ -9,10 +9,17 @@ from collections import deque
 from collections.abc import Callable
 
 from .. import log
-from ..schemas import GpuCapabilities, GpuSample, HardwareCapabilities, MonitorEvent, MonitorSnapshot
+from ..schemas import (
+    GpuCapabilities,
+    GpuDevice,
+    GpuSample,
+    HardwareCapabilities,
+    MonitorEvent,
+    MonitorSnapshot,
+)
 from ..schemas.monitor import MAX_HISTORY_SECONDS
 from ._numbers import finite_float, non_negative_float, non_negative_int, percent, positive_int
-from .base import CpuReading, empty_gpu_sample
+from .base import CpuReading, GpuDetails, empty_gpu_sample
 from .probe import DEFAULT_REPROBE_INTERVAL_S, Prober
 from .schedule import MAX_INTERVAL_S, MIN_INTERVAL_S, Schedule, validate_interval_s
 from .sources import TelemetrySources
@@ -230,6 +237,27 @@ class Sampler:
         with self._ring_lock:
             costs = list(self._costs)
         return sum(costs) / len(costs) * 1000 if costs else None
+
+    def inspect_gpu(self, index: int) -> tuple[GpuDevice, GpuDetails] | None:
+        """One GPU in detail from the source that reports it, read now (blocking: driver calls;
+        the inspector's, never a tick's); None when no source has ``cuda:index``."""
+        capabilities = self._capabilities
+        devices = {d.index: d for d in capabilities[1].devices} if capabilities is not None else {}
+        device = devices.get(index)
+        if device is None:
+            return None
+        for source, indices in self._prober.devices_by_source:
+            if index not in indices:
+                continue
+            try:
+                details = source.inspect(index)
+            except Exception as exc:
+                log.at_most_every(
+                    f"telemetry.inspect.{source.name}", 300.0, f"{source.name} inspect failed: {exc!r}"
+                )
+                details = None
+            return device, details if details is not None else GpuDetails()
+        return None
 
     def history(self, seconds: float) -> list[MonitorSnapshot]:
         """The samples taken in the last ``seconds`` (wall clock), oldest first; never samples."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import time
@@ -13,7 +14,7 @@ from .. import log
 from ..schemas import GpuDevice, GpuMetricSupport, GpuSample, GpuVendor
 from ._numbers import non_negative_int, positive_int
 from ._optional import OptionalModule
-from .base import GpuProbe, TorchBackend, empty_gpu_sample
+from .base import GpuDetails, GpuProbe, TorchBackend, details_from_sample, empty_gpu_sample
 from .devices import TorchDeviceIdentity, normalize_pci_bus_id
 
 _TORCH_SUPPORTS = GpuMetricSupport(utilization=False, vram=True, temperature=False, power=False)
@@ -76,6 +77,17 @@ class TorchRuntime:
         if mps is not None and _guard("mps.is_available", mps.is_available):
             return "mps"
         return "cpu"
+
+    def cuda_reserved_bytes(self, index: int) -> int | None:
+        """What torch's caching allocator holds on ``cuda:index``; None before CUDA is initialised
+        (asking would create a context: hundreds of MiB)."""
+        torch = self.module()
+        cuda = getattr(torch, "cuda", None) if torch is not None else None
+        if cuda is None or not _guard("cuda.is_initialized", cuda.is_initialized):
+            return None
+        return non_negative_int(
+            _guard("cuda.memory_reserved", functools.partial(cuda.memory_reserved, index))
+        )
 
     def cuda_identities(self) -> list[TorchDeviceIdentity] | None:
         """UUID and PCI bus id of every ``cuda:N`` device, once CUDA (or ROCm) is initialised.
@@ -188,6 +200,14 @@ class TorchGpuSource:
                 )
             )
         return samples
+
+    def inspect(self, index: int) -> GpuDetails | None:
+        """A sample's figures and what torch holds on the device (its reserved memory)."""
+        details = details_from_sample(next((s for s in self.sample() if s.index == index), None))
+        item = next((d for d in self._devices if d.device.index == index), None)
+        if details is None or item is None or item.kind != "cuda":
+            return details
+        return dataclasses.replace(details, this_process_bytes=self._runtime.cuda_reserved_bytes(index))
 
     def wants_probe(self) -> bool:
         """Never: torch devices change only with the process, and the periodic probe sees CUDA start."""

@@ -30,6 +30,7 @@ def test_every_endpoint_is_exercised_by_a_contract_or_route_test() -> None:
     covered_elsewhere |= {"restartServer", "clearVram"}  # tests/api/test_actions.py
     covered_elsewhere |= {"unloadModels", "listOomEvents"}  # tests/api/test_oom_routes.py
     covered_elsewhere |= {"getMetrics"}  # tests/api/test_metrics.py
+    covered_elsewhere |= {"inspectGpu"}  # tests/api/test_gpu_inspector.py
     covered_elsewhere |= {  # tests/api/test_regression_routes.py
         "getProfilerBaseline",
         "setProfilerBaseline",

@@ -102,6 +102,13 @@ class StandaloneHost:
             except Exception:
                 log.at_most_every("on-prompt", 60.0, "the check of a queued prompt failed")
 
+    def models_on_device(self, index: int) -> list[tuple[str, int | None]]:
+        return [
+            (m.name, m.size_bytes)
+            for m in self.models.loaded()
+            if m.device_index == index and not m.is_working_memory
+        ]
+
     def hook_failures(self) -> dict[str, int]:
         return {}  # no ComfyUI to hook
 

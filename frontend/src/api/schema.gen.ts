@@ -21,6 +21,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/swissarmyknife/monitor/gpus/{index}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One GPU in detail: driver, memory by this process and others, clocks, processes, models
+         * @description Read when asked, never per tick (NVML's process list and clocks on NVIDIA; what torch or amdsmi can tell elsewhere); a figure the device does not give is null. 404 for an index no source reports.
+         */
+        get: operations["inspectGpu"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/swissarmyknife/monitor/history": {
         parameters: {
             query?: never;
@@ -883,6 +903,70 @@ export interface components {
             supports: components["schemas"]["GpuMetricSupport"];
         };
         /**
+         * GpuInspection
+         * @description ``GET /swissarmyknife/monitor/gpus/{index}``: one GPU in detail, read when asked (never per
+         *     tick); each figure the device or its library cannot give is None.
+         */
+        GpuInspection: {
+            device: components["schemas"]["GpuDevice"];
+            /** Inspected At */
+            inspected_at: number;
+            /** Driver Version */
+            driver_version: string | null;
+            /**
+             * Cuda Driver Version
+             * @description The CUDA version the driver supports (e.g. 12.8).
+             */
+            cuda_driver_version: string | null;
+            /** Vram Total Bytes */
+            vram_total_bytes: number | null;
+            /**
+             * Vram Used Bytes
+             * @description In use by every process on the device.
+             */
+            vram_used_bytes: number | null;
+            /** Vram Free Bytes */
+            vram_free_bytes: number | null;
+            /**
+             * This Process Bytes
+             * @description What this ComfyUI holds: NVML's figure for its process, else torch's reserved memory.
+             */
+            this_process_bytes: number | null;
+            /**
+             * Other Processes Bytes
+             * @description Used minus this process: other programs, containers or users sharing the GPU.
+             */
+            other_processes_bytes: number | null;
+            /** Utilization Percent */
+            utilization_percent: number | null;
+            /**
+             * Memory Utilization Percent
+             * @description The memory controller's busy time.
+             */
+            memory_utilization_percent: number | null;
+            /** Temperature C */
+            temperature_c: number | null;
+            /** Power Draw Watts */
+            power_draw_watts: number | null;
+            /** Power Limit Watts */
+            power_limit_watts: number | null;
+            /** Graphics Clock Mhz */
+            graphics_clock_mhz: number | null;
+            /** Max Graphics Clock Mhz */
+            max_graphics_clock_mhz: number | null;
+            /** Memory Clock Mhz */
+            memory_clock_mhz: number | null;
+            /** Fan Percent */
+            fan_percent: number | null;
+            /** Processes */
+            processes: components["schemas"]["GpuProcess"][];
+            /**
+             * Models
+             * @description ComfyUI's loaded models on this device, largest first.
+             */
+            models: components["schemas"]["ModelOnDevice"][];
+        };
+        /**
          * GpuMetricSupport
          * @description Which per-GPU metrics this device's source can report at all.
          */
@@ -895,6 +979,34 @@ export interface components {
             temperature: boolean;
             /** Power */
             power: boolean;
+        };
+        /**
+         * GpuProcess
+         * @description A process using the GPU, as NVML lists it.
+         */
+        GpuProcess: {
+            /** Pid */
+            pid: number;
+            /**
+             * Name
+             * @description Its executable's name (psutil); None when it cannot be read.
+             */
+            name: string | null;
+            /**
+             * Used Bytes
+             * @description The device memory it holds (None: the driver will not say).
+             */
+            used_bytes: number | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "compute" | "graphics";
+            /**
+             * This Process
+             * @description This ComfyUI.
+             */
+            this_process: boolean;
         };
         /**
          * GpuSample
@@ -1115,6 +1227,16 @@ export interface components {
              * @description Their share of all stored runs (0..1; None: no runs). Far above ``oom_share``'s peers, or OOMs far above this, says the model goes with the failures rather than with every run.
              */
             run_share: number | null;
+        };
+        /**
+         * ModelOnDevice
+         * @description One of ComfyUI's loaded models on this device (by its loader's file, as the OOM views name it).
+         */
+        ModelOnDevice: {
+            /** Name */
+            name: string;
+            /** Loaded Bytes */
+            loaded_bytes: number | null;
         };
         /**
          * ModelResidency
@@ -2488,6 +2610,65 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Method Not Allowed */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    inspectGpu: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The GPU's torch index (cuda:N). */
+                index: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GpuInspection"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
