@@ -3,7 +3,7 @@ import { createRawSnippet } from "svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 
 import Table from "./Table.svelte";
-import type { Column } from "./table.svelte";
+import { figureColumn, type Column } from "./table.svelte";
 
 interface NodeRow {
   id: string;
@@ -172,5 +172,24 @@ describe("Table with nested rows, details and a selection", () => {
     const view = setUpTree();
     await view.rerender({ selected: "a" });
     expect(document.querySelector('tr[data-row="a"]')?.getAttribute("data-selected")).toBe("true");
+  });
+});
+
+describe("figureColumn", () => {
+  const bytes = (value: number | null) => (value === null ? "--" : `${value} B`);
+
+  it("is a column of figures: aligned at the end, its text the format of its value, the largest first", () => {
+    const column = figureColumn<{ size: number | null }>("size", "Size", (row) => row.size, bytes);
+    expect(column).toMatchObject({ id: "size", label: "Size", align: "end", firstDirection: "descending" });
+    expect(column.sortable).toBeUndefined();
+    expect(column.value({ size: 3 })).toBe(3);
+    expect(column.format?.({ size: 3 })).toBe("3 B");
+    expect(column.format?.({ size: null })).toBe("--");
+  });
+
+  it("or a column that does not sort", () => {
+    const column = figureColumn<{ size: number }>("size", "Size", (row) => row.size, bytes, false);
+    expect(column).toMatchObject({ align: "end", sortable: false });
+    expect(column.firstDirection).toBeUndefined();
   });
 });

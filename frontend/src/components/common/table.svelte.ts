@@ -21,6 +21,21 @@ export interface Column<Row> {
   firstDirection?: SortDirection;
 }
 
+/**
+ * A column of figures: aligned at the end, its text `format` of its value; sortable with the largest
+ * first, or not sortable at all (`sortable` false).
+ */
+export function figureColumn<Row>(
+  id: string,
+  label: string,
+  value: (row: Row) => number | null,
+  format: (value: number | null) => string,
+  sortable = true,
+): Column<Row> {
+  const text = (row: Row) => format(value(row));
+  return sortable ? { id, label, value, format: text, align: "end", firstDirection: "descending" } : { id, label, value, format: text, align: "end", sortable };
+}
+
 export interface SortState {
   column: string;
   direction: SortDirection;
