@@ -68,6 +68,27 @@ describe("the node badge host", () => {
     expect(t.drawn(t.nodes[1]!)).toEqual(["#3", "200 ms"]);
   });
 
+  it("on hover with Vue nodes follows the node element under the pointer (data-node-id), telling the renderer", () => {
+    const t = setUp();
+    const elements = ["3", "8"].map((id) => {
+      const el = document.createElement("div");
+      el.dataset.nodeId = id;
+      document.body.append(el);
+      return el;
+    });
+    t.canvas.node_over = t.nodes[1];
+    t.host.apply({ mode: "hover", opacity: 1, badges: new Map([["3", badge("4.20 s")], ["8", badge("200 ms", 0)]]) });
+    expect(t.drawn(t.nodes[1]!)).toEqual(["#3"]);
+    t.trigger.mockClear();
+    elements[0]!.dispatchEvent(new Event("pointerover", { bubbles: true }));
+    expect(t.drawn(t.nodes[0]!)).toEqual(["#3", "4.20 s"]);
+    expect(t.trigger).toHaveBeenCalledWith("node:property:changed", expect.objectContaining({ nodeId: 3 }));
+    document.body.dispatchEvent(new Event("pointerover", { bubbles: true }));
+    expect(t.drawn(t.nodes[0]!)).toEqual(["#3"]);
+    t.host.apply({ mode: "on", opacity: 1, badges: new Map([["3", badge("4.20 s")]]) });
+    for (const el of elements) el.remove();
+  });
+
   it("off takes ours away", () => {
     const t = setUp();
     t.host.apply({ mode: "on", opacity: 1, badges: new Map([["3", badge("4.20 s")]]) });

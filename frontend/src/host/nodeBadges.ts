@@ -164,7 +164,11 @@ export function createNodeBadgeHost(env: BadgeHostEnv): NodeBadgeHost {
   let empty: BadgeLike | null = null;
   const EMPTY = (): BadgeLike => (empty ??= Badge ? new Badge({ text: "", fgColor: "#ffffff", bgColor: "#000000" }) : { text: "" });
 
-  const hovered = (node: GraphNodeLike) => env.canvas()?.node_over === node || (domHovered !== null && domHovered === String(node.id));
+  // With the Vue-nodes renderer (node elements with data-node-id) the element under the pointer says
+  // which node is hovered; the canvas's node_over is not kept up there.
+  let domNodes = false;
+  const hasDomNodes = () => !!env.document?.querySelector("[data-node-id]");
+  const hovered = (node: GraphNodeLike) => (domNodes ? domHovered === String(node.id) : env.canvas()?.node_over === node);
 
   function entryOf(node: GraphNodeLike): BadgeEntry | undefined {
     return node.badges?.find((b): b is BadgeEntry => typeof b === "function" && (b as BadgeEntry)[OURS] === true);
@@ -252,12 +256,15 @@ export function createNodeBadgeHost(env: BadgeHostEnv): NodeBadgeHost {
   function onPointerOver(event: Event): void {
     const target = event.target as Element | null;
     const id = target?.closest?.("[data-node-id]")?.getAttribute("data-node-id") ?? null;
-    if (id === domHovered) return;
+    const dom = hasDomNodes();
+    if (id === domHovered && dom === domNodes) return;
     const before = domHovered;
+    const all = dom !== domNodes;
     domHovered = id;
+    domNodes = dom;
     for (const node of shown.keys()) {
       const nodeId = String(node.id);
-      if (nodeId === before || nodeId === id) {
+      if (all || nodeId === before || nodeId === id) {
         node.badges = Array.isArray(node.badges) ? [...node.badges] : node.badges;
         changed(node);
       }
@@ -287,6 +294,7 @@ export function createNodeBadgeHost(env: BadgeHostEnv): NodeBadgeHost {
       const modeChanged = view.mode !== mode;
       mode = view.mode;
       listenForHover(mode === "hover");
+      if (mode === "hover") domNodes = hasDomNodes();
       const seen = new Set<GraphNodeLike>();
       for (const node of nodesOf(env.graph())) {
         const badge = mode === "off" ? undefined : view.badges.get(String(node.id));
