@@ -77,6 +77,7 @@ export function status(overrides: Partial<MonitorStatus> = {}): MonitorStatus {
     capabilities_version: 1,
     snapshot: snapshot(),
     sample_interval_s: 2,
+    sample_cpu_ms: 0.2,
     ...overrides,
   };
 }
