@@ -210,8 +210,11 @@ def test_node_badges_after_a_real_run(page_report: dict[str, Any]) -> None:
     assert set(shown) == {"1", "2", "3", "4"}, shown
     for node_id, badge in shown.items():
         assert badge["count"] == 1, f"node {node_id} has {badge['count']} badges of ours"
-        # ComfyUI's own badge (Comfy.NodeBadge: id, source) is still there, before ours.
-        assert badge["others"] >= 1, f"node {node_id} lost ComfyUI's badges: {badge}"
+        # Another extension's badge, put on before the run, is still there.
+        assert badge["foreignKept"], f"node {node_id} lost another extension's badge: {badge}"
+    if not _frontend_at_least(page_report, 1, 58):
+        # ComfyUI's own (Comfy.NodeBadge: id, source) too; 1.58 draws those outside node.badges.
+        assert all(badge["others"] >= 2 for badge in shown.values()), shown
     # SAKSleep slept 0.4 s: its badge says so, on the hottest colour (nearly all of the run).
     assert re.fullmatch(r"4\d\d ms", shown["2"]["text"]), shown["2"]
     assert shown["2"]["bg"] == "rgba(220, 38, 38, 0.9)", shown["2"]
@@ -225,6 +228,9 @@ def test_node_badges_after_a_real_run(page_report: dict[str, Any]) -> None:
     if vue is not None and _frontend_at_least(page_report, 1, 30):
         assert vue["found"] and vue["visible"] and vue["onTop"], vue
         assert vue["text"] == shown["2"]["text"], vue
+        # Hover-only is recorded, not asserted: the Vue renderer (1.45, 1.58) reads a node's badges
+        # when it renders the node and misses later changes (badges["vueHover"]["away"] is True).
+        assert badges["vueHover"] is not None and badges["vueHover"]["over"], badges["vueHover"]
         assert (ARTIFACTS / f"{prefix}-badges-vue.png").exists()
 
 

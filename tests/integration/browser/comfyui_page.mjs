@@ -420,6 +420,8 @@ async function runChain(page, specs, columns, [dx, dy] = [250, 110]) {
         }
         if (before) before.connect(0, node, 0);
         before = node;
+        // Another extension's badge (empty, so it draws nothing): ours must leave it where it is.
+        node.badges.push(Object.assign(() => new window.LGraphBadge({ text: "" }), { sakForeign: true }));
       });
       app.canvas.ds.offset = [0, 0];
       app.canvas.ds.scale = 1;
@@ -453,24 +455,37 @@ function ourBadges(page) {
       const ours = (node.badges ?? []).filter((b) => typeof b === "function" && b[OURS]);
       if (ours.length === 0) continue;
       const badge = ours[0]();
-      out[String(node.id)] = { count: ours.length, text: badge.text, bg: badge.bgColor ?? null, others: node.badges.length - ours.length };
+      out[String(node.id)] = {
+        count: ours.length,
+        text: badge.text,
+        bg: badge.bgColor ?? null,
+        others: node.badges.length - ours.length,
+        foreignKept: node.badges.some((b) => b.sakForeign === true),
+      };
     }
     return out;
   });
 }
 
-/** Waits until node `id` carries our badge with a text (the stored run read after its event). */
-async function waitForBadge(page, id) {
+/**
+ * Waits until node `id` carries our badge with the stored run's time (not the page's own timing of
+ * the live run, which it replaces once the record is read): "N ms" for 10 ms to 1 s, else any text.
+ */
+async function waitForBadge(page, id, promptId) {
   await page
     .waitForFunction(
-      (nodeId) => {
+      async ([nodeId, prompt]) => {
         const OURS = Symbol.for("swissarmyknife.nodeBadge");
         const node = window.comfyAPI.app.app.graph.getNodeById(Number(nodeId));
         const ours = node?.badges?.find((b) => typeof b === "function" && b[OURS]);
-        return !!ours && !!ours().text && !ours().text.startsWith("▶");
+        const text = ours?.().text;
+        if (!text || text.startsWith("▶")) return false;
+        const run = await (await window.comfyAPI.api.api.fetchApi(`/swissarmyknife/profiler/workflows/${prompt}`)).json();
+        const ms = run.nodes?.find((n) => n.node_id === nodeId)?.duration_ms;
+        return typeof ms !== "number" || ms < 10 || ms >= 999.5 || text.startsWith(`${Math.round(ms)} ms`);
       },
-      id,
-      { timeout: 20_000 },
+      [id, promptId],
+      { timeout: 20_000, polling: 250 },
     )
     .catch(() => undefined);
 }
@@ -496,12 +511,12 @@ async function shotOfNode(page, id, path) {
  * renderer (where offered) our badge's element visible and topmost on its node.
  */
 async function checkBadges(page, shotPrefix, vueOffered) {
-  const result = { run: null, badges: null, hover: null, off: null, perf: null, idle: null, lag: null, vue: null, error: null };
+  const result = { run: null, badges: null, hover: null, off: null, perf: null, idle: null, lag: null, vue: null, vueHover: null, error: null };
   try {
     await setSettings(page, { [BADGE_MODE]: "on" });
     const seed = Date.now() % 100000;
     result.run = await runChain(page, [["EmptyImage", { width: 8, height: 8, color: seed }], ["SAKSleep", { seconds: 0.4 }], ["ImageInvert", {}], ["PreviewImage", {}]], 4);
-    await waitForBadge(page, "2");
+    await waitForBadge(page, "2", result.run.promptId);
     result.badges = await ourBadges(page);
     await page.evaluate(() => window.comfyAPI.app.app.canvas.draw(true, true));
     await shotOfNode(page, "2", `${shotPrefix}-badges-canvas.png`);
@@ -539,6 +554,20 @@ async function checkBadges(page, shotPrefix, vueOffered) {
         const [x, y, w, h] = result.vue.box;
         await page.screenshot({ path: `${shotPrefix}-badges-vue.png`, clip: { x: Math.max(0, x - 250), y: Math.max(0, y - 60), width: w + 500, height: h + 260 } });
       } else await page.screenshot({ path: `${shotPrefix}-badges-vue.png` });
+      // Hover-only with Vue nodes: the node element under the pointer shows ours, the others do not.
+      const shownText = (want) =>
+        page.evaluate((t) => {
+          const node = document.querySelector('[data-node-id="2"]');
+          return [...(node?.querySelectorAll("*") ?? [])].some((e) => e.children.length === 0 && e.textContent?.trim() === t);
+        }, want);
+      await setSettings(page, { [BADGE_MODE]: "hover" });
+      await page.mouse.move(5, 990);
+      await settle(page);
+      const away = await shownText(text);
+      await page.locator('[data-node-id="2"]').first().hover();
+      await page.waitForFunction((t) => [...(document.querySelector('[data-node-id="2"]')?.querySelectorAll("*") ?? [])].some((e) => e.textContent?.trim() === t), text, { timeout: 5_000 }).catch(() => undefined);
+      result.vueHover = { away, over: await shownText(text) };
+      await setSettings(page, { [BADGE_MODE]: "on" });
       await setSettings(page, { [VUE_NODES]: false });
       await settle(page);
     }
@@ -549,7 +578,7 @@ async function checkBadges(page, shotPrefix, vueOffered) {
     const big = await runChain(page, chain, 20, [130, 60]);
     await page.setViewportSize({ width: 1900, height: 1300 });
     await settle(page);
-    await waitForBadge(page, String(BADGE_NODES - 1));
+    await waitForBadge(page, String(BADGE_NODES - 1), big.promptId);
     result.perf = await page.evaluate(
       async ([modeId, nodes]) => {
         const app = window.comfyAPI.app.app;
