@@ -225,20 +225,30 @@ class MetricsExposition:
     """
 
     def __init__(self, sources: MetricSources, *, clock: Callable[[], float] = time.monotonic) -> None:
-        from prometheus_client import CollectorRegistry
-
+        # prometheus_client is imported at the first scrape, not here: without it the pack still
+        # loads (the plugin builds this at ComfyUI's start) and only the route says what is missing.
         self.sources = sources
         self._clock = clock
         self._lock = threading.Lock()
         self._render_lock = threading.Lock()
         self._cache: dict[bool, _Cached] = {}
         self._last_scrape = float("-inf")
-        self._live = CollectorRegistry(auto_describe=False)
-        self._live.register(_LiveCollector(sources))
-        self._runs = CollectorRegistry(auto_describe=False)
-        self._runs.register(_RunsCollector(sources.runs))
+        self._registries: tuple[Any, Any] | None = None
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def _registry(self, live: bool) -> Any:
+        """The live or the runs' registry, made on first use."""
+        with self._lock:
+            if self._registries is None:
+                from prometheus_client import CollectorRegistry
+
+                live_registry = CollectorRegistry(auto_describe=False)
+                live_registry.register(_LiveCollector(self.sources))
+                runs_registry = CollectorRegistry(auto_describe=False)
+                runs_registry.register(_RunsCollector(self.sources.runs))
+                self._registries = (live_registry, runs_registry)
+            return self._registries[0 if live else 1]
 
     @staticmethod
     def _encoder(openmetrics: bool) -> Callable[[Any], bytes]:
@@ -256,7 +266,7 @@ class MetricsExposition:
             cached = self._cache.get(openmetrics)
             if cached is not None and cached.generation == generation:
                 return cached.body
-            body = self._encoder(openmetrics)(self._runs)
+            body = self._encoder(openmetrics)(self._registry(live=False))
             with self._lock:
                 self._cache[openmetrics] = _Cached(generation, body)
             return body
@@ -277,7 +287,7 @@ class MetricsExposition:
             runs = cached.body
         else:
             runs = self._render_runs(openmetrics)
-        live = encoder(self._live)
+        live = encoder(self._registry(live=True))
         if openmetrics:
             # One document: the runs' part without its end marker, then the live part with its own.
             runs = runs.removesuffix(b"# EOF\n")

@@ -185,3 +185,31 @@ def test_after_a_run_the_histograms_are_rendered_ahead_only_while_someone_scrape
     runs.observe(make_record(2, nodes=4))
     exposition.runs_changed()
     assert not wait_until(lambda: len(renders) > 2, timeout_s=0.3)
+
+
+def test_the_pack_loads_and_serves_everything_else_without_prometheus_client(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    import builtins
+    import sys
+
+    from backend.host.standalone.server import StandaloneHost
+    from backend.plugin import Plugin
+    from backend.telemetry import TelemetrySources
+
+    real_import = builtins.__import__
+
+    def without(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "prometheus_client" or name.startswith("prometheus_client."):
+            raise ModuleNotFoundError(f"No module named {name!r}")
+        return real_import(name, *args, **kwargs)
+
+    for module in [m for m in sys.modules if m.startswith("prometheus_client")]:
+        monkeypatch.delitem(sys.modules, module)
+    monkeypatch.setattr(builtins, "__import__", without)
+    plugin = Plugin(StandaloneHost(tmp_path / "user"), TelemetrySources.fake())  # ComfyUI's start
+    try:
+        plugin.metrics.runs_changed()  # a stored run: nothing to render, nothing raised
+        assert exposition_module.available() is not None
+    finally:
+        plugin.close()
