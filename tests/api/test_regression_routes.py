@@ -11,14 +11,14 @@ import pytest
 
 from backend.api.guards import RequestGuard
 from backend.schemas.baselines import Baseline, BaselineCleared, BaselinePage
-from backend.schemas.environment import Environment, EnvironmentFingerprint
+from backend.schemas.environment import Environment
 from backend.schemas.profiler import ProfilerStats
 from backend.schemas.regressions import RegressionReport
 from backend.storage import HistoryStore
 from tests.support.actions import TOKEN, good_headers
 from tests.support.api import build_app, error_of
 from tests.support.profiler import profiler_services
-from tests.support.records import Built, make_record
+from tests.support.records import Built, make_fingerprint, make_record
 from tests.support.telemetry import FakeSampler
 
 HASH = "0123456789abcdef"
@@ -167,20 +167,7 @@ async def test_an_environment_is_read_by_id_and_unknown_or_bad_ids_are_4xx(
     aiohttp_client: Any, services: tuple[Any, HistoryStore]
 ) -> None:
     svc, store = services
-    fingerprint = EnvironmentFingerprint(
-        host="comfyui",
-        comfyui_version="0.27.0",
-        frontend_version="1.45.3",
-        python_version="3.12.3",
-        torch_version="2.13.0",
-        cuda_version="12.8",
-        hip_version=None,
-        gpu_names=["NVIDIA GeForce RTX 4090"],
-        gpu_driver_version="580.95.05",
-        pack_version="0.1.0",
-        platform="Linux-6.8",
-        launch_flags=[],
-    )
+    fingerprint = make_fingerprint()
     store.set_environment(fingerprint)
     store.submit(Built(make_record(0, workflow_hash=HASH, prompt_id="in-env")))
     assert store.flush()

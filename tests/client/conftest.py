@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -44,3 +46,19 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Plugin]]:
     finally:
         await server.close()
         plugin.close()
+
+
+async def run_example(*command: str, url: str) -> str:
+    """Run an example client against ``url`` for 2 s; its output, checked to say the machine, the
+    latest run (its ImageInvert node) and live websocket events."""
+    process = await asyncio.create_subprocess_exec(
+        *command, "--url", url, "--seconds", "2", stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    text = out.decode()
+    assert process.returncode == 0, err.decode()
+    assert "latest run: " in text and " success in " in text
+    assert "ImageInvert #2" in text
+    assert "CPU " in text and "RAM " in text, "a monitor sample came over the websocket"
+    assert " events in 2 s" in text
+    return text

@@ -5,7 +5,6 @@ websocket's events typed, and the example script's output."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from backend.client import AsyncSwissArmyKnifeClient, ClientError, SwissArmyKnif
 from backend.plugin import Plugin
 from backend.schemas import MonitorEvent
 from backend.schemas.profiler import ProfilerEvent
-from tests.client.conftest import run_workflow
+from tests.client.conftest import run_example, run_workflow
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,20 +107,4 @@ async def test_the_example_prints_the_machine_the_latest_run_and_live_events(
     served: tuple[str, Plugin],
 ) -> None:
     url, _plugin = served
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        str(ROOT / "examples" / "live_telemetry.py"),
-        "--url",
-        url,
-        "--seconds",
-        "2",
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    text = out.decode()
-    assert process.returncode == 0, err.decode()
-    assert "latest run: " in text and " success in " in text
-    assert "ImageInvert #2" in text
-    assert "CPU " in text and "RAM " in text, "a monitor sample came over the websocket"
-    assert " events in 2 s" in text
+    await run_example(sys.executable, str(ROOT / "examples" / "live_telemetry.py"), url=url)

@@ -3,7 +3,6 @@ as it is (type stripping), prints the machine, the latest run and live websocket
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from backend.plugin import Plugin
+from tests.client.conftest import run_example
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT = ROOT / "clients" / "typescript"
@@ -36,20 +36,4 @@ async def test_the_typescript_example_prints_the_machine_the_latest_run_and_live
         "run `npm ci` in clients/typescript (scripts/test does)"
     )
     url, _plugin = served
-    process = await asyncio.create_subprocess_exec(
-        _node(),
-        str(CLIENT / "examples" / "live-telemetry.ts"),
-        "--url",
-        url,
-        "--seconds",
-        "2",
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    text = out.decode()
-    assert process.returncode == 0, err.decode()
-    assert "latest run: " in text and " success in " in text
-    assert "ImageInvert #2" in text
-    assert "CPU " in text and "RAM " in text, "a monitor sample came over the websocket"
-    assert " events in 2 s" in text
+    await run_example(_node(), str(CLIENT / "examples" / "live-telemetry.ts"), url=url)

@@ -7,28 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from backend.schemas.environment import EnvironmentFingerprint, LaunchFlag
 from backend.storage import BaselineConflictError, HistoryStore, RunNotFoundError
-from tests.support.records import Built, make_record
+from tests.support.records import Built, make_fingerprint, make_record
 
 HASH = "0123456789abcdef"
-
-
-def _fingerprint(torch: str = "2.13.0", flags: list[LaunchFlag] | None = None) -> EnvironmentFingerprint:
-    return EnvironmentFingerprint(
-        host="comfyui",
-        comfyui_version="0.27.0",
-        frontend_version="1.45.3",
-        python_version="3.12.3",
-        torch_version=torch,
-        cuda_version="12.8",
-        hip_version=None,
-        gpu_names=["NVIDIA GeForce RTX 4090"],
-        gpu_driver_version="580.95.05",
-        pack_version="0.1.0",
-        platform="Linux",
-        launch_flags=flags or [],
-    )
 
 
 def _run(store: HistoryStore, i: int, **kwargs: object) -> None:
@@ -69,12 +51,12 @@ def test_runs_are_stamped_with_the_environment_in_force_and_equal_fingerprints_s
     store: HistoryStore,
 ) -> None:
     _run(store, 0)
-    store.set_environment(_fingerprint())
+    store.set_environment(make_fingerprint())
     _run(store, 1)
     first = store.environment_id
-    store.set_environment(_fingerprint(torch="2.14.0"))
+    store.set_environment(make_fingerprint(torch="2.14.0"))
     _run(store, 2)
-    store.set_environment(_fingerprint())
+    store.set_environment(make_fingerprint())
     _run(store, 3)
     ids = [store.get_workflow(f"run-{i}").environment_id for i in range(4)]  # type: ignore[union-attr]
     assert ids[0] is None and ids[1] == first == ids[3] and ids[2] not in (None, first)
@@ -89,14 +71,14 @@ def test_an_archive_carries_its_environments_and_a_load_maps_them_to_the_loading
     tmp_path: Path,
 ) -> None:
     with HistoryStore(tmp_path / "a") as source:
-        source.set_environment(_fingerprint(torch="2.12.0"))  # id 1 there
-        source.set_environment(_fingerprint(torch="2.13.0"))  # id 2 there
+        source.set_environment(make_fingerprint(torch="2.12.0"))  # id 1 there
+        source.set_environment(make_fingerprint(torch="2.13.0"))  # id 2 there
         _run(source, 0)
         info = source.archive_now()
         archive = source.archives.directory / f"{info.id}.json"
     with HistoryStore(tmp_path / "b") as target:
-        target.set_environment(_fingerprint(torch="2.13.0"))  # id 1 here
-        target.set_environment(_fingerprint(torch="2.14.0"))  # id 2 here
+        target.set_environment(make_fingerprint(torch="2.13.0"))  # id 1 here
+        target.set_environment(make_fingerprint(torch="2.14.0"))  # id 2 here
         target.archives.ensure()
         archive.rename(target.archives.directory / archive.name)
         target.load_archive(info.id)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from backend.schemas.environment import EnvironmentFingerprint, LaunchFlag
 from backend.schemas.profiler import (
     ErrorSummary,
     NodeAverage,
@@ -59,6 +60,24 @@ def make_node(i: int, position: int, *, cached: bool = False, status: NodeStatus
         if position % 4 == 0 and not cached
         else [],
         error=None,
+    )
+
+
+def make_fingerprint(torch: str = "2.13.0", flags: list[LaunchFlag] | None = None) -> EnvironmentFingerprint:
+    """A ComfyUI 0.27 machine with one RTX 4090; ``torch`` and the launch flags vary."""
+    return EnvironmentFingerprint(
+        host="comfyui",
+        comfyui_version="0.27.0",
+        frontend_version="1.45.3",
+        python_version="3.12.3",
+        torch_version=torch,
+        cuda_version="12.8",
+        hip_version=None,
+        gpu_names=["NVIDIA GeForce RTX 4090"],
+        gpu_driver_version="580.95.05",
+        pack_version="0.1.0",
+        platform="Linux",
+        launch_flags=flags or [],
     )
 
 
