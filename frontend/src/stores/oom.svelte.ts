@@ -3,7 +3,7 @@
 // an OOM is captured, when a run is stored (the rate and the runs' shares change), when history
 // changed (cleared, archived, an archive loaded), after a reconnect. Nothing polls.
 import type { OomEvent, OomEventPage, OomStats } from "../api/types";
-import { HISTORY_EVENT, OOM_EVENT, PROFILER_EVENT, type Unsubscribe } from "../lib/events";
+import { OOM_EVENT, type Unsubscribe } from "../lib/events";
 import { Coalesced } from "./coalesced";
 import { failureMessage } from "./failure";
 import { ServerView, type ServerViewEvents } from "./serverView.svelte";
@@ -40,14 +40,7 @@ export class OomStore extends ServerView {
   readonly empty = $derived(this.stats !== null && this.stats.total_oom_count === 0 && (this.captures?.length ?? 0) === 0);
 
   protected follow(events: ServerViewEvents): Unsubscribe[] {
-    return [
-      events.onServerEvent(OOM_EVENT, () => this.changed()),
-      events.onServerEvent(PROFILER_EVENT, () => this.changed()),
-      // Deleting an archive file leaves history, and so every figure here, as it was.
-      events.onServerEvent(HISTORY_EVENT, (event) => {
-        if (event.reason !== "deleted") this.changed();
-      }),
-    ];
+    return [events.onServerEvent(OOM_EVENT, () => this.changed()), ...this.followHistory(events)];
   }
 
   refresh(): Promise<void> {

@@ -5,7 +5,7 @@
 // read fails and says why.
 import type { NodeClassPage, ProfilerSeries, SeriesQuery, WorkflowAveragePage } from "../api/types";
 import { seriesColumns, slowestClasses, type SeriesColumns, type SlowClass } from "../lib/analytics";
-import { HISTORY_EVENT, PROFILER_EVENT, type Unsubscribe } from "../lib/events";
+import type { Unsubscribe } from "../lib/events";
 import { Coalesced } from "./coalesced";
 import { failureMessage } from "./failure";
 import { ServerView, type ServerViewEvents } from "./serverView.svelte";
@@ -58,13 +58,7 @@ export class ProfilerAnalyticsStore extends ServerView {
   readonly slowest = $derived<SlowClass[]>(this.nodes.value ? slowestClasses(this.nodes.value.items) : []);
 
   protected follow(events: ServerViewEvents): Unsubscribe[] {
-    return [
-      events.onServerEvent(PROFILER_EVENT, () => this.changed()),
-      // Deleting an archive file leaves history, and so every figure here, as it was.
-      events.onServerEvent(HISTORY_EVENT, (event) => {
-        if (event.reason !== "deleted") this.changed();
-      }),
-    ];
+    return this.followHistory(events);
   }
 
   refresh(): Promise<void> {

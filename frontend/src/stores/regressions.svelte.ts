@@ -5,7 +5,7 @@
 // environment and the recent one).
 import type { RegressionReport, WorkflowRegression } from "../api/types";
 import type { EnvironmentDiff } from "../lib/environment";
-import { HISTORY_EVENT, PROFILER_EVENT, type Unsubscribe } from "../lib/events";
+import type { Unsubscribe } from "../lib/events";
 import { Coalesced } from "./coalesced";
 import type { EnvironmentCache } from "./environments";
 import { failureMessage } from "./failure";
@@ -38,12 +38,7 @@ export class RegressionStore extends ServerView {
   }
 
   protected follow(events: ServerViewEvents): Unsubscribe[] {
-    return [
-      events.onServerEvent(PROFILER_EVENT, () => this.changed()),
-      events.onServerEvent(HISTORY_EVENT, (event) => {
-        if (event.reason !== "deleted") this.changed();
-      }),
-    ];
+    return this.followHistory(events);
   }
 
   refresh(): Promise<void> {

@@ -3,7 +3,7 @@
 // next look), a reconnect reads them again. The profiler tabs' stores extend it.
 import { untrack } from "svelte";
 
-import type { HostEvents, Unsubscribe } from "../lib/events";
+import { HISTORY_EVENT, PROFILER_EVENT, type HostEvents, type Unsubscribe } from "../lib/events";
 
 export type ServerViewEvents = Pick<HostEvents, "onServerEvent" | "onConnection">;
 
@@ -22,6 +22,17 @@ export abstract class ServerView {
 
   /** The store's own events (a stored run, a history change), each calling changed() or its own reaction. */
   protected abstract follow(events: ServerViewEvents): Unsubscribe[];
+
+  /** What history's figures follow: a run stored, and history changed, except an archive file
+   * deleted (that leaves history, and every figure read from it, as it was). */
+  protected followHistory(events: ServerViewEvents): Unsubscribe[] {
+    return [
+      events.onServerEvent(PROFILER_EVENT, () => this.changed()),
+      events.onServerEvent(HISTORY_EVENT, (event) => {
+        if (event.reason !== "deleted") this.changed();
+      }),
+    ];
+  }
 
   get watched(): boolean {
     return this.#watchers > 0;
