@@ -39,6 +39,14 @@ describe("typed client over fetchApi", () => {
     expect(seen[1]).toEqual({ route: "/swissarmyknife/monitor/settings", method: "PUT", body: '{"sample_interval_s":1}', type: "application/json" });
   });
 
+  it("asks for the monitor's history by seconds and one GPU by its index in the path", async () => {
+    api.calls = [];
+    api.handler = (route) => Response.json(route.includes("history") ? { seconds: 300, max_seconds: 600, sample_interval_s: 1, samples: [] } : { index: 1 });
+    expect((await client.getMonitorHistory(300)).max_seconds).toBe(600);
+    await client.inspectGpu(1);
+    expect(api.calls).toEqual(["/swissarmyknife/monitor/history?seconds=300", "/swissarmyknife/monitor/gpus/1"]);
+  });
+
   it("puts the server's field details into the error message", async () => {
     api.handler = () =>
       Response.json(

@@ -12,11 +12,13 @@ import type {
   BaselineCleared,
   BaselinePage,
   ClearVramResult,
+  GpuInspection,
   Environment,
   HistoryClearResult,
   HistoryPage,
   HistoryQuery,
   NodeClassPage,
+  MonitorHistory,
   MonitorSettings,
   MonitorSettingsUpdate,
   MonitorStatus,
@@ -42,6 +44,10 @@ export type FetchApi = (route: string, init?: RequestInit) => Promise<Response>;
 export interface ApiClient {
   getMonitorStatus(): Promise<MonitorStatus>;
   getMonitorSettings(): Promise<MonitorSettings>;
+  /** The samples the server took in the last `seconds` (1-600), oldest first: history for a page just opened. */
+  getMonitorHistory(seconds: number): Promise<MonitorHistory>;
+  /** One GPU in detail, read when asked (never per tick); 404 (ApiRequestError) for an index no source reports. */
+  inspectGpu(index: number): Promise<GpuInspection>;
   updateMonitorSettings(update: MonitorSettingsUpdate): Promise<MonitorSettings>;
   /** The page's token for server actions, whether they are allowed here, and the server's boot id. */
   getSession(): Promise<SessionInfo>;
@@ -135,6 +141,8 @@ export function createApiClient(fetchApi: FetchApi): ApiClient {
   return {
     getMonitorStatus: async () => unwrap(await client.GET("/swissarmyknife/monitor/status")),
     getMonitorSettings: async () => unwrap(await client.GET("/swissarmyknife/monitor/settings")),
+    getMonitorHistory: async (seconds) => unwrap(await client.GET("/swissarmyknife/monitor/history", { params: { query: { seconds } } })),
+    inspectGpu: async (index) => unwrap(await client.GET("/swissarmyknife/monitor/gpus/{index}", { params: { path: { index } } })),
     updateMonitorSettings: async (update) => unwrap(await client.PUT("/swissarmyknife/monitor/settings", { body: update })),
     getSession: async () => unwrap(await client.GET("/swissarmyknife/session")),
     postRestart: async (token) => unwrap(await client.POST("/swissarmyknife/restart", guarded(token))),
