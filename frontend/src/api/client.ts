@@ -1,9 +1,6 @@
-// The typed API client: openapi-fetch over the fetch it is given (ComfyUI's api.fetchApi, handed in
-// by the composition root), types generated from the backend.
-import createClient from "openapi-fetch";
-
-import { ApiRequestError, errorBodyOf } from "./errors";
-import type { paths } from "./schema.gen";
+// The typed API client: our request function (request.ts) over the fetch it is given (ComfyUI's
+// api.fetchApi, handed in by the composition root), types generated from the backend.
+import { requester, type FetchApi } from "./request";
 import type {
   ArchiveInfo,
   ArchiveLoadResult,
@@ -37,9 +34,6 @@ import type {
   WorkflowNameResult,
   WorkflowRecord,
 } from "./types";
-
-/** ComfyUI's fetch: adds the base path and /api prefix, so requests work behind a sub-path proxy. */
-export type FetchApi = (route: string, init?: RequestInit) => Promise<Response>;
 
 export interface ApiClient {
   getMonitorStatus(): Promise<MonitorStatus>;
@@ -103,94 +97,47 @@ export interface ApiClient {
   getProfilerEnvironment(environmentId: number): Promise<Environment>;
 }
 
-// openapi-fetch builds absolute Requests; this placeholder origin is stripped again below so that
-// ComfyUI's fetchApi adds the real base path (sub-path proxies) and the /api prefix.
-const PLACEHOLDER_ORIGIN = "http://swissarmyknife.invalid";
-
-/** What openapi-fetch answers: `data` when the status was 2xx, else `error` (the body, if any). */
-interface Answer<T> {
-  data?: T;
-  error?: unknown;
-  response: Response;
-}
-
-/** The answer's data, or an ApiRequestError carrying the server's error body. */
-export function unwrap<T>({ data, error, response }: Answer<T>): T {
-  if (data === undefined) throw new ApiRequestError(response.status, errorBodyOf(error));
-  return data;
-}
-
-/** A query without its null and undefined fields: the server refuses `?workflow_hash=null` (and it means "any"). */
-export function given<T extends object>(query: T): Partial<T> {
-  return Object.fromEntries(Object.entries(query).filter(([, value]) => value !== null && value !== undefined)) as Partial<T>;
-}
+export type { FetchApi } from "./request";
+export { unwrap } from "./request";
 
 export function createApiClient(fetchApi: FetchApi): ApiClient {
-  const viaComfy = async (request: Request): Promise<Response> => {
-    const url = new URL(request.url);
-    const init: RequestInit = { method: request.method, headers: request.headers };
-    if (request.method !== "GET" && request.method !== "HEAD") {
-      init.body = await request.text();
-    }
-    return fetchApi(url.pathname + url.search, init);
-  };
-  const client = createClient<paths>({ baseUrl: PLACEHOLDER_ORIGIN, fetch: viaComfy });
-  const guarded = (token: string) => ({ params: { header: { "X-SwissArmyKnife-Token": token } }, body: {} });
-  const archive = (token: string, id: string) => ({ params: { header: { "X-SwissArmyKnife-Token": token }, path: { id } }, body: {} });
+  const send = requester(fetchApi);
+  // A guarded action sends the session's token in its header and a JSON body (an empty one for most).
+  const guarded = (token: string) => ({ header: { "X-SwissArmyKnife-Token": token }, body: {} });
 
   return {
-    getMonitorStatus: async () => unwrap(await client.GET("/swissarmyknife/monitor/status")),
-    getMonitorSettings: async () => unwrap(await client.GET("/swissarmyknife/monitor/settings")),
-    getMonitorHistory: async (seconds) => unwrap(await client.GET("/swissarmyknife/monitor/history", { params: { query: { seconds } } })),
-    inspectGpu: async (index) => unwrap(await client.GET("/swissarmyknife/monitor/gpus/{index}", { params: { path: { index } } })),
-    updateMonitorSettings: async (update) => unwrap(await client.PUT("/swissarmyknife/monitor/settings", { body: update })),
-    getSession: async () => unwrap(await client.GET("/swissarmyknife/session")),
-    postRestart: async (token) => unwrap(await client.POST("/swissarmyknife/restart", guarded(token))),
-    postClearVram: async (token) => unwrap(await client.POST("/swissarmyknife/monitor/clear-vram", guarded(token))),
-    getProfilerStats: async (limit) => unwrap(await client.GET("/swissarmyknife/profiler/stats", { params: { query: { limit } } })),
-    getProfilerWorkflow: async (promptId) =>
-      unwrap(await client.GET("/swissarmyknife/profiler/workflows/{prompt_id}", { params: { path: { prompt_id: promptId } } })),
-    clearProfilerHistory: async (token) => unwrap(await client.DELETE("/swissarmyknife/profiler/history", guarded(token))),
-    nameProfilerWorkflow: async (promptId, workflowName) =>
-      unwrap(
-        await client.PUT("/swissarmyknife/profiler/workflows/{prompt_id}/name", {
-          params: { path: { prompt_id: promptId } },
-          body: { workflow_name: workflowName },
-        }),
-      ),
-    getProfilerHistory: async (query) => unwrap(await client.GET("/swissarmyknife/profiler/history", { params: { query: given(query) } })),
-    getProfilerSeries: async (query) => unwrap(await client.GET("/swissarmyknife/profiler/series", { params: { query: given(query) } })),
-    getProfilerNodeClasses: async (query) => unwrap(await client.GET("/swissarmyknife/profiler/analytics/nodes", { params: { query: given(query) } })),
-    getProfilerWorkflowStats: async (limit, name) =>
-      unwrap(await client.GET("/swissarmyknife/profiler/analytics/workflows", { params: { query: given({ limit, name }) } })),
-    getProfilerSettings: async () => unwrap(await client.GET("/swissarmyknife/profiler/settings")),
-    updateProfilerSettings: async (update) => unwrap(await client.PUT("/swissarmyknife/profiler/settings", { body: update })),
-    listProfilerArchives: async () => unwrap(await client.GET("/swissarmyknife/profiler/archives")),
-    createProfilerArchive: async (token) => unwrap(await client.POST("/swissarmyknife/profiler/archive", guarded(token))),
-    loadProfilerArchive: async (token, id) => unwrap(await client.POST("/swissarmyknife/profiler/archive/{id}/load", archive(token, id))),
-    deleteProfilerArchive: async (token, id) => unwrap(await client.DELETE("/swissarmyknife/profiler/archive/{id}", archive(token, id))),
-    getOomStats: async () => unwrap(await client.GET("/swissarmyknife/profiler/oom_stats")),
-    listOomEvents: async (limit) => unwrap(await client.GET("/swissarmyknife/profiler/oom_events", { params: { query: { limit } } })),
-    unloadModels: async (token, models) =>
-      unwrap(
-        await client.POST("/swissarmyknife/profiler/unload", {
-          params: { header: { "X-SwissArmyKnife-Token": token } },
-          body: { models: [...models] },
-        }),
-      ),
-    getProfilerRegressions: async (query = {}) => unwrap(await client.GET("/swissarmyknife/profiler/regressions", { params: { query: given(query) } })),
-    listProfilerBaselines: async () => unwrap(await client.GET("/swissarmyknife/profiler/baselines")),
-    getProfilerBaseline: async (hash) => unwrap(await client.GET("/swissarmyknife/profiler/baselines/{workflow_hash}", { params: { path: { workflow_hash: hash } } })),
-    setProfilerBaseline: async (hash, promptId) =>
-      unwrap(await client.PUT("/swissarmyknife/profiler/baselines/{workflow_hash}", { params: { path: { workflow_hash: hash } }, body: { prompt_id: promptId } })),
-    clearProfilerBaseline: async (token, hash) =>
-      unwrap(
-        await client.DELETE("/swissarmyknife/profiler/baselines/{workflow_hash}", {
-          params: { header: { "X-SwissArmyKnife-Token": token }, path: { workflow_hash: hash } },
-          body: {},
-        }),
-      ),
-    getProfilerEnvironment: async (id) =>
-      unwrap(await client.GET("/swissarmyknife/profiler/environments/{environment_id}", { params: { path: { environment_id: id } } })),
+    getMonitorStatus: () => send("GET", "/swissarmyknife/monitor/status"),
+    getMonitorSettings: () => send("GET", "/swissarmyknife/monitor/settings"),
+    getMonitorHistory: (seconds) => send("GET", "/swissarmyknife/monitor/history", { query: { seconds } }),
+    inspectGpu: (index) => send("GET", "/swissarmyknife/monitor/gpus/{index}", { path: { index } }),
+    updateMonitorSettings: (update) => send("PUT", "/swissarmyknife/monitor/settings", { body: update }),
+    getSession: () => send("GET", "/swissarmyknife/session"),
+    postRestart: (token) => send("POST", "/swissarmyknife/restart", guarded(token)),
+    postClearVram: (token) => send("POST", "/swissarmyknife/monitor/clear-vram", guarded(token)),
+    getProfilerStats: (limit) => send("GET", "/swissarmyknife/profiler/stats", { query: { limit } }),
+    getProfilerWorkflow: (promptId) => send("GET", "/swissarmyknife/profiler/workflows/{prompt_id}", { path: { prompt_id: promptId } }),
+    clearProfilerHistory: (token) => send("DELETE", "/swissarmyknife/profiler/history", guarded(token)),
+    nameProfilerWorkflow: (promptId, workflowName) =>
+      send("PUT", "/swissarmyknife/profiler/workflows/{prompt_id}/name", { path: { prompt_id: promptId }, body: { workflow_name: workflowName } }),
+    getProfilerHistory: (query) => send("GET", "/swissarmyknife/profiler/history", { query }),
+    getProfilerSeries: (query) => send("GET", "/swissarmyknife/profiler/series", { query }),
+    getProfilerNodeClasses: (query) => send("GET", "/swissarmyknife/profiler/analytics/nodes", { query }),
+    getProfilerWorkflowStats: (limit, name) => send("GET", "/swissarmyknife/profiler/analytics/workflows", { query: { limit, name } }),
+    getProfilerSettings: () => send("GET", "/swissarmyknife/profiler/settings"),
+    updateProfilerSettings: (update) => send("PUT", "/swissarmyknife/profiler/settings", { body: update }),
+    listProfilerArchives: () => send("GET", "/swissarmyknife/profiler/archives"),
+    createProfilerArchive: (token) => send("POST", "/swissarmyknife/profiler/archive", guarded(token)),
+    loadProfilerArchive: (token, id) => send("POST", "/swissarmyknife/profiler/archive/{id}/load", { ...guarded(token), path: { id } }),
+    deleteProfilerArchive: (token, id) => send("DELETE", "/swissarmyknife/profiler/archive/{id}", { ...guarded(token), path: { id } }),
+    getOomStats: () => send("GET", "/swissarmyknife/profiler/oom_stats"),
+    listOomEvents: (limit) => send("GET", "/swissarmyknife/profiler/oom_events", { query: { limit } }),
+    unloadModels: (token, models) => send("POST", "/swissarmyknife/profiler/unload", { ...guarded(token), body: { models: [...models] } }),
+    getProfilerRegressions: (query) => send("GET", "/swissarmyknife/profiler/regressions", { query }),
+    listProfilerBaselines: () => send("GET", "/swissarmyknife/profiler/baselines"),
+    getProfilerBaseline: (hash) => send("GET", "/swissarmyknife/profiler/baselines/{workflow_hash}", { path: { workflow_hash: hash } }),
+    setProfilerBaseline: (hash, promptId) =>
+      send("PUT", "/swissarmyknife/profiler/baselines/{workflow_hash}", { path: { workflow_hash: hash }, body: { prompt_id: promptId } }),
+    clearProfilerBaseline: (token, hash) => send("DELETE", "/swissarmyknife/profiler/baselines/{workflow_hash}", { ...guarded(token), path: { workflow_hash: hash } }),
+    getProfilerEnvironment: (id) => send("GET", "/swissarmyknife/profiler/environments/{environment_id}", { path: { environment_id: id } }),
   };
 }
