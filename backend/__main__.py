@@ -22,7 +22,7 @@ from .host.standalone.fake_models import (
 from .host.standalone.server import StandaloneHost
 from .plugin import Plugin, create_plugin
 from .profiler import Recorder
-from .telemetry import FakeCpuSource, FakeGpuSource, TelemetrySources
+from .telemetry import MAX_FAKE_GPUS, FakeCpuSource, FakeGpuSource, TelemetrySources, fake_gpu_specs
 
 DEFAULT_PORT = 8199
 
@@ -44,6 +44,13 @@ def _parse(argv: list[str]) -> argparse.Namespace:
             "show two simulated GPUs of different models instead of this machine's (demos, e2e tests); "
             "also serves the test-only routes /swissarmyknife/standalone/fake-gpu and /emit"
         ),
+    )
+    parser.add_argument(
+        "--fake-gpu-count",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"simulate N GPUs (1-{MAX_FAKE_GPUS}, default 2: the two models, then H100s); sets --fake-gpus",
     )
     parser.add_argument(
         "--demo",
@@ -99,8 +106,11 @@ def _add_test_controls(
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
-    if args.demo:
+    if args.demo or args.fake_gpu_count is not None:
         args.fake_gpus = True
+    if args.fake_gpu_count is not None and not 1 <= args.fake_gpu_count <= MAX_FAKE_GPUS:
+        print(f"--fake-gpu-count must be 1 to {MAX_FAKE_GPUS}", file=sys.stderr)
+        return 2
     if args.demo_speed <= 0 or args.demo_interval < 0 or args.demo_seed_runs < 0:
         print(
             "--demo-speed must be above 0, --demo-interval and --demo-seed-runs at least 0", file=sys.stderr
@@ -121,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     dist = os.environ.get("SWISSARMYKNIFE_DIST_DIR")
     host = StandaloneHost(args.data_dir, **({"dist_dir": Path(dist)} if dist else {}), models=models)
     if args.fake_gpus:
-        gpus = ModelHoldingFakeGpuSource(models)
+        gpus = ModelHoldingFakeGpuSource(models, fake_gpu_specs(args.fake_gpu_count or 2))
         sources = TelemetrySources(cpu=FakeCpuSource(), gpus=(gpus,))
         # The check before a run reads the first fake GPU and the models on it.
         host.device_reader = lambda: fake_device_now(gpus, models)

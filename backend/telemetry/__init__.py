@@ -5,13 +5,22 @@ pynvml, amdsmi and torch, and only lazily: importing this package imports none o
 """
 
 from .base import CpuReading, CpuSourceProtocol, GpuProbe, GpuSourceProtocol, TorchBackend
-from .fake import DEFAULT_FAKE_GPUS, FakeCpuSource, FakeGpuMetric, FakeGpuSource, FakeGpuSpec
+from .fake import (
+    DEFAULT_FAKE_GPUS,
+    MAX_FAKE_GPUS,
+    FakeCpuSource,
+    FakeGpuMetric,
+    FakeGpuSource,
+    FakeGpuSpec,
+    fake_gpu_specs,
+)
 from .probe import Capabilities, Prober
 from .sampler import MAX_INTERVAL_S, MIN_INTERVAL_S, THREAD_NAME, MonitorSubscriber, Sampler, Schedule
 from .sources import TelemetrySources
 
 __all__ = [
     "DEFAULT_FAKE_GPUS",
+    "MAX_FAKE_GPUS",
     "MAX_INTERVAL_S",
     "MIN_INTERVAL_S",
     "THREAD_NAME",
@@ -30,4 +39,5 @@ __all__ = [
     "Schedule",
     "TelemetrySources",
     "TorchBackend",
+    "fake_gpu_specs",
 ]

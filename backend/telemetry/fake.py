@@ -80,6 +80,33 @@ DEFAULT_FAKE_GPUS: tuple[FakeGpuSpec, ...] = (
 )
 
 
+#: How many fake GPUs the standalone host may simulate (``--fake-gpu-count``).
+MAX_FAKE_GPUS = 16
+
+
+def fake_gpu_specs(count: int) -> tuple[FakeGpuSpec, ...]:
+    """The default GPUs, then more H100s (a multi-GPU box), each with its own UUID, bus and load curve.
+
+    Raises:
+        ValueError: ``count`` below 1 or above ``MAX_FAKE_GPUS``.
+    """
+    if not 1 <= count <= MAX_FAKE_GPUS:
+        raise ValueError(f"fake GPU count must be 1 to {MAX_FAKE_GPUS}, not {count}")
+    extra = tuple(
+        FakeGpuSpec(
+            name="NVIDIA H100 80GB HBM3",
+            vram_total_bytes=80 * GIB,
+            uuid=f"GPU-00000000-0000-4000-8000-{index:012x}",
+            pci_bus_id=f"0000:{0x80 + index:02x}:00.0",
+            power_limit_watts=700.0,
+            period_s=17.0 + 3 * index,
+            phase=0.9 * index,
+        )
+        for index in range(len(DEFAULT_FAKE_GPUS), count)
+    )
+    return (DEFAULT_FAKE_GPUS + extra)[:count]
+
+
 class FakeGpuSource:
     """GPUs whose load follows a smooth, repeatable curve of time; metrics can be made to go missing."""
 

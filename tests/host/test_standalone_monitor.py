@@ -12,12 +12,19 @@ from typing import Any
 import pytest
 from aiohttp import WSMsgType
 
+import backend.__main__ as standalone_main
 from backend.__main__ import _add_test_controls
 from backend.host.standalone.server import StandaloneHost
 from backend.plugin import Plugin
 from backend.schemas import MonitorEvent
 from backend.schemas.events import MONITOR_EVENT
-from backend.telemetry import FakeCpuSource, TelemetrySources
+from backend.telemetry import (
+    DEFAULT_FAKE_GPUS,
+    MAX_FAKE_GPUS,
+    FakeCpuSource,
+    TelemetrySources,
+    fake_gpu_specs,
+)
 from backend.telemetry.base import CpuReading
 
 INTERVAL_S = 0.5
@@ -189,3 +196,61 @@ async def test_controls_exist_only_with_fake_gpus(aiohttp_client: Any, tmp_path:
         assert resp.status == 404
     status = await client.get("/swissarmyknife/openapi.json")
     assert not any("standalone" in path for path in (await status.json())["paths"])
+
+
+def test_fake_gpu_specs_make_a_multi_gpu_box() -> None:
+    specs = fake_gpu_specs(8)
+    assert specs[:2] == DEFAULT_FAKE_GPUS
+    assert [spec.name for spec in specs[2:]] == ["NVIDIA H100 80GB HBM3"] * 6
+    assert len({spec.uuid for spec in specs}) == len({spec.pci_bus_id for spec in specs}) == 8
+    assert len({(spec.period_s, spec.phase) for spec in specs}) == 8, "each GPU moves on its own"
+    assert fake_gpu_specs(1) == DEFAULT_FAKE_GPUS[:1]
+    for count in (0, MAX_FAKE_GPUS + 1):
+        with pytest.raises(ValueError, match="1 to"):
+            fake_gpu_specs(count)
+
+
+async def test_eight_fake_gpus_show_in_the_status_and_samples(aiohttp_client: Any, tmp_path: Path) -> None:
+    host = StandaloneHost(tmp_path)
+    sources = TelemetrySources.fake(gpu_specs=fake_gpu_specs(8))
+    plugin = Plugin(host, sources)
+    plugin.register_routes()
+    _add_test_controls(host, plugin, sources)
+    client = await aiohttp_client(host.build_app())
+    plugin.start()
+    try:
+        assert plugin.sampler.wait_for_first(5.0)
+        status = await (await client.get("/swissarmyknife/monitor/status")).json()
+        assert [device["index"] for device in status["gpu"]["devices"]] == list(range(8))
+        assert [gpu["index"] for gpu in status["snapshot"]["gpus"]] == list(range(8))
+        # The test controls reach the last one (index 7 is refused on the default two).
+        body = {"index": 7, "metric": "temperature_c", "missing": True}
+        resp = await client.post("/swissarmyknife/standalone/fake-gpu", json=body)
+        assert resp.status == 200, await resp.text()
+    finally:
+        plugin.stop()
+
+
+def test_the_command_line_starts_the_asked_number_of_fake_gpus(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    started: list[TelemetrySources] = []
+    real = standalone_main.create_plugin
+
+    def create(host: StandaloneHost, sources: TelemetrySources) -> Plugin:
+        started.append(sources)
+        return real(host, sources)
+
+    monkeypatch.setattr(standalone_main, "create_plugin", create)
+    monkeypatch.setattr(StandaloneHost, "serve", lambda self, host, port: None)
+    assert standalone_main.main(["--fake-gpu-count", "8", "--data-dir", str(tmp_path)]) == 0
+    (gpus,) = started[0].gpus
+    assert len(gpus.probe(frozenset()).devices) == 8
+
+
+@pytest.mark.parametrize("count", ["0", str(MAX_FAKE_GPUS + 1)])
+def test_the_command_line_refuses_a_fake_gpu_count_out_of_range(
+    count: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert standalone_main.main(["--fake-gpu-count", count, "--data-dir", str(tmp_path)]) == 2
+    assert f"--fake-gpu-count must be 1 to {MAX_FAKE_GPUS}" in capsys.readouterr().err
