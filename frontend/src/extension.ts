@@ -228,8 +228,10 @@ export function createExtension(): ComfyExtension {
     },
   };
   // The badges on the graph's nodes: the store decides what each says, host/nodeBadges.ts puts them
-  // on the nodes (made at setup, once the frontend's LiteGraph globals exist).
+  // on the nodes (made when the first node is created, or at setup: the frontend's LiteGraph globals
+  // exist by then; ComfyUI creates the first graph's nodes before it calls setup).
   let badgeHost: NodeBadgeHost | null = null;
+  const nodeBadgeHost = () => (badgeHost ??= createNodeBadgeHost(comfyBadgeEnv()));
   const badges = new NodeBadgeStore({
     events,
     getWorkflow: client.getProfilerWorkflow,
@@ -322,6 +324,8 @@ export function createExtension(): ComfyExtension {
     keybindings: [OPEN_PROFILER_KEYBINDING],
     // Another workflow on screen: our badges follow it (its newest run's, or none).
     afterConfigureGraph: () => badges.graphChanged(),
+    // Each node gets ours as it is created, where the Vue-nodes renderer needs it there before it renders.
+    nodeCreated: (node) => nodeBadgeHost().nodeCreated(node),
     async setup() {
       // Once, before anything mounts: every component's colours, spacing and focus ring come from it.
       injectStyle(TOKENS_STYLE_ID, tokens);
@@ -349,7 +353,7 @@ export function createExtension(): ComfyExtension {
       });
       mount(OomLayer, { target: document.body, props: { toasts, unload, ui } });
       registerProfilerSidebar(profilerViews);
-      badgeHost = createNodeBadgeHost(comfyBadgeEnv());
+      nodeBadgeHost();
       badges.graphChanged();
       void badges.start();
       await Promise.all([monitor.start(), intervals.start()]);

@@ -57,6 +57,8 @@ declare module "comfyui/app" {
     setup?: (app: ComfyApp) => void | Promise<void>;
     /** After a graph was loaded (a workflow opened, a tab switched to): frontend 1.27 to 1.58. */
     afterConfigureGraph?: (missingNodeTypes: unknown) => void | Promise<void>;
+    /** Each node as it is created (in its constructor: a loaded graph's nodes too), frontend 1.27 to 1.58. */
+    nodeCreated?: (node: ComfyGraphNode) => void | Promise<void>;
   }
 
   /** The open tab's workflow (ComfyUI_frontend's ComfyWorkflow): read, never changed. */

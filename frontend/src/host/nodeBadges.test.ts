@@ -1,7 +1,8 @@
+import { computed, reactive, toValue } from "@vue/reactivity";
 import { describe, expect, it, vi } from "vitest";
 
 import type { NodeBadge } from "../lib/nodeBadges";
-import { bitmapBadgeClass, createNodeBadgeHost, type CanvasLike, type GraphLike, type GraphNodeLike } from "./nodeBadges";
+import { bitmapBadgeClass, createNodeBadgeHost, frontendReactive, type CanvasLike, type GraphLike, type GraphNodeLike, type Reactive } from "./nodeBadges";
 
 /** LiteGraph's LGraphBadge as far as its contract goes: its options become fields. */
 class FakeBadge {
@@ -17,17 +18,16 @@ class FakeBadge {
 
 const theirs = () => new FakeBadge({ text: "#3", fgColor: "#fff", bgColor: "#000" });
 
-function setUp(badgeClass: unknown = FakeBadge) {
-  const trigger = vi.fn();
-  const graph: GraphLike = { _nodes: [], trigger };
+function setUp(badgeClass: unknown = FakeBadge, vue: Reactive | null = null) {
+  const graph: GraphLike = { _nodes: [] };
   const nodes: GraphNodeLike[] = ["3", "8"].map((id) => ({ id: Number(id), type: "KSampler", badges: [theirs], size: [200, 100], graph }));
   graph._nodes = nodes;
   const canvas: CanvasLike = { node_over: undefined, setDirty: vi.fn() };
-  const host = createNodeBadgeHost({ graph: () => graph, canvas: () => canvas, badgeClass: () => badgeClass, token: () => "", document });
+  const host = createNodeBadgeHost({ graph: () => graph, canvas: () => canvas, badgeClass: () => badgeClass, token: () => "", document, reactive: () => vue });
   // What the renderer sees: every badge of a node, its closures called as LiteGraph calls them.
   const drawn = (node: GraphNodeLike) =>
     (node.badges ?? []).map((b) => (typeof b === "function" ? (b as () => FakeBadge)() : (b as FakeBadge))).filter((b) => b.text).map((b) => b.text);
-  return { host, graph, nodes, canvas, trigger, drawn };
+  return { host, graph, nodes, canvas, drawn };
 }
 
 const badge = (text: string, heat: NodeBadge["heat"] = 3, stale = false): NodeBadge => ({ text, heat, stale });
@@ -44,19 +44,23 @@ describe("the node badge host", () => {
     expect(ours.bgColor).toBe("rgba(220, 38, 38, 0.9)");
     // The same object each frame until what it says changes (nothing built per frame).
     expect((t.nodes[0]!.badges![1] as () => FakeBadge)()).toBe(ours);
-    // The canvas is marked dirty once; the Vue-nodes renderer hears the node's badges changed.
+    // The canvas is marked dirty once.
     expect(t.canvas.setDirty).toHaveBeenCalledTimes(1);
-    expect(t.trigger).toHaveBeenCalledWith("node:property:changed", expect.objectContaining({ nodeId: 3, property: "badges" }));
   });
 
-  it("updates in place, and removes only its own badge", () => {
+  it("updates in place in the node's own array, and leaves the other badges alone", () => {
     const t = setUp();
+    const array = t.nodes[0]!.badges;
     t.host.apply({ mode: "on", opacity: 1, badges: new Map([["3", badge("▶ running", null)]]) });
     t.host.apply({ mode: "on", opacity: 1, badges: new Map([["3", badge("1.50 s")]]) });
     expect(t.drawn(t.nodes[0]!)).toEqual(["#3", "1.50 s"]);
     expect(t.nodes[0]!.badges).toHaveLength(2);
+    expect(t.nodes[0]!.badges).toBe(array);
+    // Nothing to say: ours stays, empty (no renderer shows a badge without text).
     t.host.apply({ mode: "on", opacity: 1, badges: new Map() });
-    expect(t.nodes[0]!.badges).toEqual([theirs]);
+    expect(t.drawn(t.nodes[0]!)).toEqual(["#3"]);
+    expect(t.nodes[0]!.badges![0]).toBe(theirs);
+    expect(t.nodes[0]!.badges).toHaveLength(2);
   });
 
   it("on hover shows ours on the node under the pointer only (the canvas's node_over)", () => {
@@ -68,7 +72,7 @@ describe("the node badge host", () => {
     expect(t.drawn(t.nodes[1]!)).toEqual(["#3", "200 ms"]);
   });
 
-  it("on hover with Vue nodes follows the node element under the pointer (data-node-id), telling the renderer", () => {
+  it("on hover with Vue nodes follows the node element under the pointer (data-node-id)", () => {
     const t = setUp();
     const elements = ["3", "8"].map((id) => {
       const el = document.createElement("div");
@@ -79,10 +83,8 @@ describe("the node badge host", () => {
     t.canvas.node_over = t.nodes[1];
     t.host.apply({ mode: "hover", opacity: 1, badges: new Map([["3", badge("4.20 s")], ["8", badge("200 ms", 0)]]) });
     expect(t.drawn(t.nodes[1]!)).toEqual(["#3"]);
-    t.trigger.mockClear();
     elements[0]!.dispatchEvent(new Event("pointerover", { bubbles: true }));
     expect(t.drawn(t.nodes[0]!)).toEqual(["#3", "4.20 s"]);
-    expect(t.trigger).toHaveBeenCalledWith("node:property:changed", expect.objectContaining({ nodeId: 3 }));
     document.body.dispatchEvent(new Event("pointerover", { bubbles: true }));
     expect(t.drawn(t.nodes[0]!)).toEqual(["#3"]);
     t.host.apply({ mode: "on", opacity: 1, badges: new Map([["3", badge("4.20 s")]]) });
@@ -93,7 +95,7 @@ describe("the node badge host", () => {
     const t = setUp();
     t.host.apply({ mode: "on", opacity: 1, badges: new Map([["3", badge("4.20 s")]]) });
     t.host.apply({ mode: "off", opacity: 1, badges: new Map() });
-    expect(t.nodes[0]!.badges).toEqual([theirs]);
+    expect(t.drawn(t.nodes[0]!)).toEqual(["#3"]);
   });
 
   it("names the graph's nodes by id and class", () => {
@@ -112,6 +114,74 @@ describe("the node badge host", () => {
     expect(ctx.fillText).toHaveBeenCalledWith("4.20 s", expect.any(Number), expect.any(Number));
     t.host.apply({ mode: "off", opacity: 1, badges: new Map() });
     expect(t.nodes[0]!.onDrawForeground).toBe(own);
+  });
+});
+
+// The Vue-nodes renderer's computeds, with Vue's own reactivity: what each frontend's usePartitionedBadges reads.
+describe("the node badge host with the Vue-nodes renderer", () => {
+  const texts = (list: readonly unknown[]) => list.map((b) => toValue(b as () => FakeBadge)).filter((b) => b.text).map((b) => b.text);
+  // 1.58: the raw LGraphNode's badges, found in a graph that is not reactive.
+  const renderer158 = (node: GraphNodeLike) => computed(() => texts(node.badges ?? []));
+  // 1.45: the node's data (reactive), whose `badges` is the node's array as it was when the node was read.
+  const renderer145 = (node: GraphNodeLike) => {
+    const data = reactive({ badges: node.badges ?? [] });
+    return computed(() => texts([...data.badges]));
+  };
+  const vue = frontendReactive(reactive({ setting: {} }));
+
+  for (const [name, renderer] of [
+    ["1.58", renderer158],
+    ["1.45", renderer145],
+  ] as const) {
+    it(`${name}: the badge, its later changes, hover-only and off reach a computed made before the first run`, () => {
+      expect(vue).not.toBeNull();
+      const t = setUp(FakeBadge, vue);
+      for (const node of t.nodes) t.host.nodeCreated(node);
+      const shown = t.nodes.map(renderer);
+      expect(shown[0]!.value).toEqual(["#3"]);
+      t.host.apply({ mode: "on", opacity: 1, badges: new Map([["3", badge("▶ running", null)]]) });
+      expect(shown[0]!.value).toEqual(["#3", "▶ running"]);
+      t.host.apply({ mode: "on", opacity: 1, badges: new Map([["3", badge("1.50 s")], ["8", badge("20 ms", 0)]]) });
+      expect(shown.map((c) => c.value)).toEqual([
+        ["#3", "1.50 s"],
+        ["#3", "20 ms"],
+      ]);
+      t.host.apply({ mode: "off", opacity: 1, badges: new Map() });
+      expect(shown[0]!.value).toEqual(["#3"]);
+    });
+  }
+
+  it("1.45: a node read before ours was put on it still sees ours (pushed through the frontend's Vue)", () => {
+    const t = setUp(FakeBadge, vue);
+    const shown = renderer145(t.nodes[0]!);
+    expect(shown.value).toEqual(["#3"]);
+    t.host.apply({ mode: "on", opacity: 1, badges: new Map([["3", badge("1.50 s")]]) });
+    expect(shown.value).toEqual(["#3", "1.50 s"]);
+  });
+
+  it("hover-only with Vue nodes re-runs only the computeds of the nodes the pointer left and entered", () => {
+    const t = setUp(FakeBadge, vue);
+    for (const node of t.nodes) t.host.nodeCreated(node);
+    const runs = [0, 0];
+    const shown = t.nodes.map((node, i) => computed(() => (runs[i]!++, texts(node.badges ?? []))));
+    const element = document.createElement("div");
+    element.dataset.nodeId = "3";
+    document.body.append(element);
+    t.host.apply({ mode: "hover", opacity: 1, badges: new Map([["3", badge("4.20 s")], ["8", badge("200 ms", 0)]]) });
+    expect(shown.map((c) => c.value)).toEqual([["#3"], ["#3"]]);
+    element.dispatchEvent(new Event("pointerover", { bubbles: true }));
+    expect(shown.map((c) => c.value)).toEqual([["#3", "4.20 s"], ["#3"]]);
+    expect(runs).toEqual([2, 1]);
+    element.remove();
+    t.host.apply({ mode: "on", opacity: 1, badges: new Map() });
+  });
+
+  it("finds no Vue in an object that is not reactive, and puts nothing on nodes at creation then", () => {
+    expect(frontendReactive({})).toBeNull();
+    expect(frontendReactive(null)).toBeNull();
+    const t = setUp(FakeBadge, null);
+    t.host.nodeCreated(t.nodes[0]!);
+    expect(t.nodes[0]!.badges).toEqual([theirs]);
   });
 });
 

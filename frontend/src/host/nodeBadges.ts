@@ -1,10 +1,16 @@
 // Our badges on the graph's nodes, through the frontend's badge API: each node we mark gets one
 // closure of ours in `node.badges`, returning an LGraphBadge (window.LGraphBadge, which the frontend
 // sets from 1.27 to 1.58; ComfyUI_frontend src/composables/useGlobalLitegraph.ts). The LiteGraph
-// canvas calls it each frame it draws the node (LGraphNode.drawBadges); the Vue-nodes renderer reads
-// it when the node's `badges` change (a `node:property:changed` event). A frontend without the badge
-// API gets ours drawn in onDrawForeground instead (the LiteGraph canvas only). Badges that are not
-// ours are never touched: ours are the closures marked with OURS.
+// canvas calls it each frame it draws the node (LGraphNode.drawBadges). The Vue-nodes renderer calls
+// it inside a Vue computed (usePartitionedBadges: over the node's data in 1.45, over the raw LGraphNode
+// in 1.58) that re-runs only when something reactive it read changes; neither a new `badges` array
+// nor a `node:property:changed` event is one. So, where the frontend's Vue is reachable (its Pinia
+// extensionManager is a reactive object), the closure reads a per-node reactive counter made by that
+// Vue and bumped when what the badge says changes, as ComfyUI's own Comfy.NodeBadge closure reads a
+// computed; and it is put on each node when the node is created (nodeCreated), before the renderer
+// first reads the node's badges. A frontend without the badge API gets ours drawn in
+// onDrawForeground instead (the LiteGraph canvas only). Badges that are not ours are never touched:
+// ours are the closures marked with OURS.
 import { app } from "comfyui/app";
 
 import type { BadgeColours, BadgePalette, GraphNodes, NodeBadge } from "../lib/nodeBadges";
@@ -99,7 +105,6 @@ export interface GraphNodeLike {
 export interface GraphLike {
   _nodes?: GraphNodeLike[];
   nodes?: GraphNodeLike[];
-  trigger?: (type: string, detail: unknown) => void;
 }
 
 export interface CanvasLike {
@@ -115,6 +120,38 @@ export interface BadgeHostEnv {
   token(name: string): string;
   /** The document, for the Vue-nodes renderer's hover (its nodes are elements with data-node-id). */
   document?: Document;
+  /** The frontend's own Vue `reactive`, or null where it cannot be reached (see frontendReactive). */
+  reactive?(): Reactive | null;
+}
+
+/** Vue's `reactive` as the frontend's Vue does it: reads of the result inside its computeds are tracked. */
+export type Reactive = <T extends object>(value: T) => T;
+
+const BOX = "__swissarmyknifeReactive";
+
+/**
+ * The frontend's own Vue `reactive`, reached through one of its reactive objects (ComfyUI's
+ * extensionManager is a Pinia store: reactive in every frontend with Vue nodes): a deep reactive
+ * object hands back any object put into it wrapped by that Vue. One key of ours is added to it, once.
+ * Null when `store` is not reactive (no Vue, or a frontend that changed this).
+ */
+export function frontendReactive(store: unknown): Reactive | null {
+  type Flagged = Record<string, unknown> & { __v_isReactive?: unknown };
+  const target = store as Flagged | null;
+  try {
+    if (!target || typeof target !== "object" || target.__v_isReactive !== true) return null;
+    target[BOX] ??= { value: null };
+    const box = target[BOX] as Flagged & { value: unknown };
+    if (box.__v_isReactive !== true) return null;
+    return <T extends object>(value: T): T => {
+      box.value = value;
+      const wrapped = box.value as T;
+      box.value = null;
+      return wrapped;
+    };
+  } catch {
+    return null;
+  }
 }
 
 /** What extension.ts wires between the store and the page. */
@@ -122,6 +159,8 @@ export interface NodeBadgeHost {
   /** "badges" (the frontend's badge API) or "foreground" (drawn by us, frontends without it). */
   readonly kind: "badges" | "foreground";
   graphNodes(): GraphNodes | null;
+  /** A node was created (ComfyUI's nodeCreated): ours goes on it now where the Vue-nodes renderer needs that. */
+  nodeCreated(node: GraphNodeLike): void;
   apply(view: { mode: "on" | "hover" | "off"; opacity: number; badges: ReadonlyMap<string, NodeBadge> }): void;
 }
 
@@ -157,6 +196,16 @@ export function createNodeBadgeHost(env: BadgeHostEnv): NodeBadgeHost {
   let domHovered: string | null = null;
   let hoverListening = false;
 
+  // Per node, a counter of the frontend's Vue that our closure reads: bumping it re-runs the Vue
+  // renderer's computed of that node's badges (and nothing else).
+  const reactive = env.reactive?.() ?? null;
+  const counters = new WeakMap<GraphNodeLike, { n: number }>();
+  const counterOf = (node: GraphNodeLike) => {
+    let counter = counters.get(node);
+    if (!counter && reactive) counters.set(node, (counter = reactive({ n: 0 })));
+    return counter;
+  };
+
   const Base = env.badgeClass();
   const Badge: BadgeClass | null = typeof Base === "function" ? bitmapBadgeClass(Base as BadgeClass) : null;
   const kind = Badge ? "badges" : "foreground";
@@ -184,25 +233,32 @@ export function createNodeBadgeHost(env: BadgeHostEnv): NodeBadgeHost {
     return entry.object;
   }
 
-  /** Tell the Vue-nodes renderer the node's badges changed (it reads them only then); the canvas draws each frame. */
+  /** Tell the Vue-nodes renderer the node's badge changed (the canvas calls ours each frame anyway). */
   function changed(node: GraphNodeLike): void {
-    const graph = node.graph;
-    if (typeof graph?.trigger !== "function") return;
-    try {
-      graph.trigger("node:property:changed", { type: "node:property:changed", nodeId: node.id, property: "badges", oldValue: node.badges, newValue: node.badges });
-    } catch {
-      // A frontend whose graph events differ: the canvas still draws ours.
-    }
+    const counter = counters.get(node);
+    if (counter) counter.n++;
+  }
+
+  /** Our closure on the node, once; pushed into its own array (renderers may hold that array). */
+  function addEntry(node: GraphNodeLike): void {
+    if (!Array.isArray(node.badges) || entryOf(node)) return;
+    const counter = counterOf(node);
+    const entry: BadgeEntry = Object.assign(
+      () => {
+        // Read inside the Vue renderer's computed: this is what it tracks. The value decides what is
+        // returned (a counter never goes below 0) so that no minifier drops the read as unused.
+        const revision = counter ? counter.n : 0;
+        return revision >= 0 ? current(node) : EMPTY();
+      },
+      { [OURS]: true as const },
+    );
+    // Through the frontend's Vue: a renderer that read this array reactively (1.45) sees the push.
+    (reactive ? reactive(node.badges) : node.badges).push(entry);
   }
 
   function attach(node: GraphNodeLike): void {
     if (kind === "badges") {
-      if (!Array.isArray(node.badges)) return;
-      if (!entryOf(node)) {
-        const entry: BadgeEntry = Object.assign(() => current(node), { [OURS]: true as const });
-        // A new array: renderers that watch the property see the change.
-        node.badges = [...node.badges, entry];
-      } else node.badges = [...node.badges];
+      addEntry(node);
       changed(node);
       return;
     }
@@ -220,11 +276,10 @@ export function createNodeBadgeHost(env: BadgeHostEnv): NodeBadgeHost {
   }
 
   function detach(node: GraphNodeLike): void {
+    // Ours stays on the node, saying nothing (an empty badge, which no renderer shows): taking it out
+    // would go unseen by a renderer that read the array untracked (1.58), and the next run adds it back.
     if (kind === "badges") {
-      if (Array.isArray(node.badges) && entryOf(node)) {
-        node.badges = node.badges.filter((b) => !(typeof b === "function" && (b as BadgeEntry)[OURS]));
-        changed(node);
-      }
+      changed(node);
       return;
     }
     const draw = node.onDrawForeground as (GraphNodeLike["onDrawForeground"] & { [OURS]?: true; before?: GraphNodeLike["onDrawForeground"] }) | undefined;
@@ -264,10 +319,7 @@ export function createNodeBadgeHost(env: BadgeHostEnv): NodeBadgeHost {
     domNodes = dom;
     for (const node of shown.keys()) {
       const nodeId = String(node.id);
-      if (all || nodeId === before || nodeId === id) {
-        node.badges = Array.isArray(node.badges) ? [...node.badges] : node.badges;
-        changed(node);
-      }
+      if (all || nodeId === before || nodeId === id) changed(node);
     }
   }
 
@@ -288,6 +340,10 @@ export function createNodeBadgeHost(env: BadgeHostEnv): NodeBadgeHost {
       const graph = env.graph();
       if (!graph) return null;
       return new Map(nodesOf(graph).map((node) => [String(node.id), typeof node.type === "string" ? node.type : ""]));
+    },
+    nodeCreated(node) {
+      // Only where the Vue-nodes renderer can follow ours; elsewhere a node gets ours when it has a badge.
+      if (kind === "badges" && reactive) addEntry(node);
     },
     apply(view) {
       palette ??= readPalette(env.token);
@@ -320,7 +376,7 @@ export function createNodeBadgeHost(env: BadgeHostEnv): NodeBadgeHost {
 
 /** The environment in ComfyUI's page: its graph and canvas, window.LGraphBadge, our tokens on body. */
 export function comfyBadgeEnv(): BadgeHostEnv {
-  const page = app as unknown as { graph?: GraphLike | null; canvas?: CanvasLike | null };
+  const page = app as unknown as { graph?: GraphLike | null; canvas?: CanvasLike | null; extensionManager?: unknown };
   let style: CSSStyleDeclaration | null = null;
   return {
     graph: () => page.graph,
@@ -328,5 +384,6 @@ export function comfyBadgeEnv(): BadgeHostEnv {
     badgeClass: () => (window as Window & { LGraphBadge?: unknown }).LGraphBadge,
     token: (name) => (style ??= getComputedStyle(document.body)).getPropertyValue(name),
     document,
+    reactive: () => frontendReactive(page.extensionManager),
   };
 }

@@ -446,6 +446,30 @@ async function runChain(page, specs, columns, [dx, dy] = [250, 110]) {
   );
 }
 
+/** The graph on screen queued again with one widget of node `id` changed; resolves with the stored run. */
+async function rerunWith(page, id, widgetName, value) {
+  return page.evaluate(
+    async ([nodeId, name, to]) => {
+      const app = window.comfyAPI.app.app;
+      const api = window.comfyAPI.api.api;
+      const widget = app.graph.getNodeById(nodeId)?.widgets?.find((w) => w.name === name);
+      if (widget) widget.value = to;
+      const stored = new Promise((resolve) => {
+        const heard = (event) => {
+          api.removeEventListener("swissarmyknife.profiler", heard);
+          resolve(event.detail?.workflow ?? null);
+        };
+        api.addEventListener("swissarmyknife.profiler", heard);
+        setTimeout(() => resolve(null), 90_000);
+      });
+      await app.queuePrompt(0, 1);
+      const run = await stored;
+      return { promptId: run?.prompt_id ?? null, status: run?.status ?? "no stored event in 90 s" };
+    },
+    [id, widgetName, value],
+  );
+}
+
 /** What our badge closure gives for each node of the graph (by id), found by its mark among node.badges. */
 function ourBadges(page) {
   return page.evaluate(() => {
@@ -453,8 +477,9 @@ function ourBadges(page) {
     const out = {};
     for (const node of window.comfyAPI.app.app.graph._nodes) {
       const ours = (node.badges ?? []).filter((b) => typeof b === "function" && b[OURS]);
-      if (ours.length === 0) continue;
-      const badge = ours[0]();
+      // Ours stays on a node with nothing to say, as an empty badge (no renderer shows it).
+      const badge = ours[0]?.();
+      if (!badge?.text) continue;
       out[String(node.id)] = {
         count: ours.length,
         text: badge.text,
@@ -511,7 +536,20 @@ async function shotOfNode(page, id, path) {
  * renderer (where offered) our badge's element visible and topmost on its node.
  */
 async function checkBadges(page, shotPrefix, vueOffered) {
-  const result = { run: null, badges: null, hover: null, off: null, perf: null, idle: null, lag: null, vue: null, vueHover: null, error: null };
+  const result = {
+    run: null,
+    badges: null,
+    hover: null,
+    off: null,
+    perf: null,
+    idle: null,
+    lag: null,
+    vue: null,
+    vueLive: null,
+    vueHover: null,
+    vueOff: null,
+    error: null,
+  };
   try {
     await setSettings(page, { [BADGE_MODE]: "on" });
     const seed = Date.now() % 100000;
@@ -532,7 +570,7 @@ async function checkBadges(page, shotPrefix, vueOffered) {
       app.canvas.node_over = undefined;
       return text;
     });
-    result.hover = { unhovered: hoverOff["2"]?.text ?? null, hovered: hoverOn };
+    result.hover = { unhovered: hoverOff["2"]?.text ?? "", hovered: hoverOn };
     await setSettings(page, { [BADGE_MODE]: "off" });
     result.off = await ourBadges(page);
     await setSettings(page, { [BADGE_MODE]: "on" });
@@ -554,19 +592,40 @@ async function checkBadges(page, shotPrefix, vueOffered) {
         const [x, y, w, h] = result.vue.box;
         await page.screenshot({ path: `${shotPrefix}-badges-vue.png`, clip: { x: Math.max(0, x - 250), y: Math.max(0, y - 60), width: w + 500, height: h + 260 } });
       } else await page.screenshot({ path: `${shotPrefix}-badges-vue.png` });
-      // Hover-only with Vue nodes: the node element under the pointer shows ours, the others do not.
+      // A later change on a node the renderer has already drawn: the same graph run again, its sleep
+      // longer, so node 2's badge must change from this run's time to the next one's.
       const shownText = (want) =>
         page.evaluate((t) => {
           const node = document.querySelector('[data-node-id="2"]');
           return [...(node?.querySelectorAll("*") ?? [])].some((e) => e.children.length === 0 && e.textContent?.trim() === t);
         }, want);
+      // Whether node 2's element comes to show (or stop showing) `want` within `timeout` ms.
+      const waitShown = (want, timeout, shown = true) =>
+        page
+          .waitForFunction(
+            ([t, on]) => [...(document.querySelector('[data-node-id="2"]')?.querySelectorAll("*") ?? [])].some((e) => e.children.length === 0 && e.textContent?.trim() === t) === on,
+            [want, shown],
+            { timeout, polling: 100 },
+          )
+          .then(() => true)
+          .catch(() => false);
+      const again = await rerunWith(page, 2, "seconds", 0.7);
+      await waitForBadge(page, "2", again.promptId);
+      const next = (await ourBadges(page))["2"]?.text ?? "";
+      result.vueLive = { before: text, after: next, shown: next !== "" && (await waitShown(next, 10_000)), oldGone: !(await shownText(text)) };
+      // Hover-only with Vue nodes: the node element under the pointer shows ours, the others do not.
       await setSettings(page, { [BADGE_MODE]: "hover" });
       await page.mouse.move(5, 990);
       await settle(page);
-      const away = await shownText(text);
+      const away = await shownText(next);
       await page.locator('[data-node-id="2"]').first().hover();
-      await page.waitForFunction((t) => [...(document.querySelector('[data-node-id="2"]')?.querySelectorAll("*") ?? [])].some((e) => e.textContent?.trim() === t), text, { timeout: 5_000 }).catch(() => undefined);
-      result.vueHover = { away, over: await shownText(text) };
+      const over = await waitShown(next, 5_000);
+      await page.mouse.move(5, 990);
+      const awayAgain = await waitShown(next, 5_000, false);
+      result.vueHover = { away, over, awayAgain };
+      await setSettings(page, { [BADGE_MODE]: "off" });
+      await settle(page);
+      result.vueOff = { shown: await shownText(next) };
       await setSettings(page, { [BADGE_MODE]: "on" });
       await setSettings(page, { [VUE_NODES]: false });
       await settle(page);
