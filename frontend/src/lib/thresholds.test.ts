@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { LEVEL_COLORS, levelFor, worstLevel } from "./thresholds";
+import { DEFAULT_LEVEL_THRESHOLDS, LEVEL_COLORS, levelFor, thresholdsProblem, worstLevel } from "./thresholds";
 
 describe("levelFor", () => {
   it.each([
@@ -19,6 +19,10 @@ describe("levelFor", () => {
     expect(levelFor(null)).toBe("unknown");
     expect(levelFor(Number.NaN)).toBe("unknown");
   });
+  it("follows the thresholds given", () => {
+    const levels = { warm: 10, hot: 20, critical: 30 };
+    expect([9.9, 10, 20, 30, 100].map((p) => levelFor(p, levels))).toEqual(["ok", "warm", "hot", "critical", "critical"]);
+  });
   it("uses the product's colors", () => {
     expect(LEVEL_COLORS).toMatchObject({ ok: "#22c55e", warm: "#eab308", hot: "#f97316", critical: "#ef4444" });
   });
@@ -33,5 +37,22 @@ describe("worstLevel", () => {
   it("is unknown for nothing known", () => {
     expect(worstLevel([])).toBe("unknown");
     expect(worstLevel(["unknown"])).toBe("unknown");
+  });
+});
+
+describe("thresholdsProblem", () => {
+  it("takes thresholds that rise, each above 0 and at most 100", () => {
+    expect(thresholdsProblem(DEFAULT_LEVEL_THRESHOLDS)).toBeNull();
+    expect(thresholdsProblem({ warm: 0.5, hot: 1, critical: 100 })).toBeNull();
+  });
+  it.each([
+    [{ warm: 70, hot: 70, critical: 90 }],
+    [{ warm: 80, hot: 70, critical: 90 }],
+    [{ warm: 50, hot: 95, critical: 90 }],
+    [{ warm: 0, hot: 70, critical: 90 }],
+    [{ warm: 50, hot: 70, critical: 101 }],
+    [{ warm: Number.NaN, hot: 70, critical: 90 }],
+  ])("refuses %j, saying the rule", (levels) => {
+    expect(thresholdsProblem(levels)).toBe(`Yellow ${levels.warm}, orange ${levels.hot}, red ${levels.critical} %: each must be above the one before, and 100 at most.`);
   });
 });

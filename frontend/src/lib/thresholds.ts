@@ -10,13 +10,28 @@ export const LEVEL_COLORS: Record<Level, string> = {
   unknown: "transparent",
 };
 
-/** <50% ok (green), <70% warm (yellow), <90% hot (orange), >=90% critical (red). */
-export function levelFor(percent: number | null | undefined): Level {
+/** Where the fill turns yellow, orange and red, in percent (the gradient settings). */
+export interface LevelThresholds {
+  warm: number;
+  hot: number;
+  critical: number;
+}
+
+export const DEFAULT_LEVEL_THRESHOLDS: LevelThresholds = { warm: 50, hot: 70, critical: 90 };
+
+/** <50% ok (green), <70% warm (yellow), <90% hot (orange), >=90% critical (red), or at the thresholds given. */
+export function levelFor(percent: number | null | undefined, thresholds: LevelThresholds = DEFAULT_LEVEL_THRESHOLDS): Level {
   if (typeof percent !== "number" || !Number.isFinite(percent)) return "unknown";
-  if (percent < 50) return "ok";
-  if (percent < 70) return "warm";
-  if (percent < 90) return "hot";
+  if (percent < thresholds.warm) return "ok";
+  if (percent < thresholds.hot) return "warm";
+  if (percent < thresholds.critical) return "hot";
   return "critical";
+}
+
+/** Why these thresholds cannot be used (each a percent above the one before), or null when they can. */
+export function thresholdsProblem({ warm, hot, critical }: LevelThresholds): string | null {
+  const ok = [warm, hot, critical].every((p) => Number.isFinite(p) && p > 0 && p <= 100);
+  return ok && warm < hot && hot < critical ? null : `Yellow ${warm}, orange ${hot}, red ${critical} %: each must be above the one before, and 100 at most.`;
 }
 
 const SEVERITY: Record<Level, number> = { unknown: 0, ok: 1, warm: 2, hot: 3, critical: 4 };

@@ -117,6 +117,15 @@ describe("buildTileGroups", () => {
     expect(groups.find((g) => g.id === "gpu-1")?.level).toBe("unknown");
   });
 
+  it("colours every tile, and so each group, at the thresholds given", () => {
+    const at = (levels?: { warm: number; hot: number; critical: number }) =>
+      buildTileGroups(status(), snapshot({ cpu_percent: 49.9, ram_used_bytes: 16 * GIB, cpu_temperature_c: 89 }), levels)[0]!;
+    expect(at().tiles.map((t) => t.level)).toEqual(["ok", "warm", "hot"]);
+    const host = at({ warm: 10, hot: 55, critical: 60 });
+    expect(host.tiles.map((t) => t.level)).toEqual(["warm", "warm", "critical"]);
+    expect(host.level).toBe("critical");
+  });
+
   it("a device that supports nothing gets no group", () => {
     const s = status();
     const device = { ...gpuDevice(0, "Mystery", 0), supports: { utilization: false, vram: false, temperature: false, power: true } };

@@ -1,7 +1,7 @@
 // Turns a status + snapshot into the tiles the bar shows: pure, so every rule is unit-tested.
 import type { GpuDevice, GpuSample, MonitorSnapshot, MonitorStatus } from "../api/types";
 import { formatGHz, formatPercent, formatTemp, formatUsedOfTotalGiB, ratioPercent } from "./format";
-import { levelFor, worstLevel, type Level } from "./thresholds";
+import { DEFAULT_LEVEL_THRESHOLDS, levelFor, worstLevel, type Level, type LevelThresholds } from "./thresholds";
 
 export interface TileModel {
   id: string;
@@ -56,23 +56,23 @@ function finite(value: number | null | undefined): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
 }
 
-function tile(id: string, label: string, shortLabel: string, value: string, percent: number | null, title: string): TileModel {
+function tile(id: string, label: string, shortLabel: string, value: string, percent: number | null, title: string, levels: LevelThresholds): TileModel {
   const clamped = percent === null || !Number.isFinite(percent) ? null : Math.min(100, Math.max(0, percent));
-  return { id, label, shortLabel, value, percent: clamped, level: levelFor(clamped), title };
+  return { id, label, shortLabel, value, percent: clamped, level: levelFor(clamped, levels), title };
 }
 
 function group(id: string, label: string, kind: TileGroupModel["kind"], tiles: TileModel[]): TileGroupModel {
   return { id, label, kind, tiles, level: worstLevel(tiles.map((t) => t.level)) };
 }
 
-/** The bar's content: the host group (CPU, RAM, CPU temperature), then one group per GPU. */
-export function buildTileGroups(status: MonitorStatus, snapshot: MonitorSnapshot | null): TileGroupModel[] {
+/** The bar's content: the host group (CPU, RAM, CPU temperature), then one group per GPU; colours at `levels`. */
+export function buildTileGroups(status: MonitorStatus, snapshot: MonitorSnapshot | null, levels = DEFAULT_LEVEL_THRESHOLDS): TileGroupModel[] {
   const groups: TileGroupModel[] = [];
-  const host = hostTiles(status, snapshot);
+  const host = hostTiles(status, snapshot, levels);
   if (host.length > 0) groups.push(group("host", "Host", "host", host));
   const samples = new Map((snapshot?.gpus ?? []).map((g) => [g.index, g]));
   for (const device of status.gpu.devices) {
-    const tiles = gpuTiles(device, samples.get(device.index) ?? null);
+    const tiles = gpuTiles(device, samples.get(device.index) ?? null, levels);
     if (tiles.length > 0) groups.push(group(`gpu-${device.index}`, gpuName(device), "gpu", tiles));
   }
   return groups;
@@ -83,7 +83,7 @@ export function buildTiles(status: MonitorStatus, snapshot: MonitorSnapshot | nu
   return buildTileGroups(status, snapshot).flatMap((g) => g.tiles);
 }
 
-function hostTiles(status: MonitorStatus, snapshot: MonitorSnapshot | null): TileModel[] {
+function hostTiles(status: MonitorStatus, snapshot: MonitorSnapshot | null, levels: LevelThresholds): TileModel[] {
   const tiles: TileModel[] = [];
   const hw = status.hardware;
   if (hw.psutil_available) {
@@ -91,14 +91,14 @@ function hostTiles(status: MonitorStatus, snapshot: MonitorSnapshot | null): Til
     const freq = formatGHz(snapshot?.cpu_frequency_mhz);
     const cores = hw.cpu_cores_logical ? `${hw.cpu_cores_logical} threads` : null;
     const title = [hw.cpu_model ?? "CPU", cores, freq].filter(Boolean).join(" · ");
-    tiles.push(tile("cpu", "CPU", "CPU", formatPercent(cpu), cpu, title));
+    tiles.push(tile("cpu", "CPU", "CPU", formatPercent(cpu), cpu, title, levels));
     const used = finite(snapshot?.ram_used_bytes);
     const total = finite(snapshot?.ram_total_bytes) ?? finite(hw.ram_total_bytes);
-    tiles.push(tile("ram", "RAM", "RAM", formatUsedOfTotalGiB(used, total), ratioPercent(used, total), "System memory (used/total)"));
+    tiles.push(tile("ram", "RAM", "RAM", formatUsedOfTotalGiB(used, total), ratioPercent(used, total), "System memory (used/total)", levels));
   }
   if (hw.cpu_temperature_available) {
     const temp = finite(snapshot?.cpu_temperature_c);
-    tiles.push(tile("cpu-temp", "CPU TEMP", "TEMP", formatTemp(temp), temp, "CPU temperature (fill: °C of 100)"));
+    tiles.push(tile("cpu-temp", "CPU TEMP", "TEMP", formatTemp(temp), temp, "CPU temperature (fill: °C of 100)", levels));
   }
   return tiles;
 }
@@ -107,24 +107,24 @@ function gpuName(device: GpuDevice): string {
   return `GPU ${device.index} (${compactGpuName(device.name)})`;
 }
 
-function gpuTiles(device: GpuDevice, sample: GpuSample | null): TileModel[] {
+function gpuTiles(device: GpuDevice, sample: GpuSample | null, levels: LevelThresholds): TileModel[] {
   const suffix = `${device.index} (${compactGpuName(device.name)})`;
   const title = `${device.name} · cuda:${device.index}`;
   const tiles: TileModel[] = [];
   if (device.supports.utilization) {
     const util = finite(sample?.utilization_percent);
-    tiles.push(tile(`gpu-${device.index}`, `GPU ${suffix}`, `GPU ${suffix}`, formatPercent(util), util, `${title}\nUtilization`));
+    tiles.push(tile(`gpu-${device.index}`, `GPU ${suffix}`, `GPU ${suffix}`, formatPercent(util), util, `${title}\nUtilization`, levels));
   }
   if (device.supports.vram) {
     const used = finite(sample?.vram_used_bytes);
     const total = finite(sample?.vram_total_bytes) ?? finite(device.vram_total_bytes);
     tiles.push(
-      tile(`vram-${device.index}`, `VRAM ${suffix}`, "VRAM", formatUsedOfTotalGiB(used, total), ratioPercent(used, total), `${title}\nMemory (used/total)`),
+      tile(`vram-${device.index}`, `VRAM ${suffix}`, "VRAM", formatUsedOfTotalGiB(used, total), ratioPercent(used, total), `${title}\nMemory (used/total)`, levels),
     );
   }
   if (device.supports.temperature) {
     const temp = finite(sample?.temperature_c);
-    tiles.push(tile(`gpu-temp-${device.index}`, `TEMP ${suffix}`, "", formatTemp(temp), temp, `${title}\nTemperature (fill: °C of 100)`));
+    tiles.push(tile(`gpu-temp-${device.index}`, `TEMP ${suffix}`, "", formatTemp(temp), temp, `${title}\nTemperature (fill: °C of 100)`, levels));
   }
   return tiles;
 }
