@@ -5,7 +5,8 @@ declare module "comfyui/app" {
   export interface ComfySettingDefinition<T = unknown> {
     id: string;
     name: string;
-    type: "boolean" | "number" | "slider" | "combo" | "text" | "hidden";
+    /** A function: ComfyUI's custom renderer (its FormItem, 1.27 to 1.58), called with name, setter, value, attrs; returns the control. */
+    type: "boolean" | "number" | "slider" | "combo" | "text" | "hidden" | ((name: string, setter: (value: unknown) => void, value: unknown, attrs?: Record<string, unknown>) => HTMLElement);
     defaultValue: T;
     tooltip?: string;
     category?: string[];
