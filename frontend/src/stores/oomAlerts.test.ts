@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import { toastAllowed } from "../lib/settings";
 import { GIB, MIB } from "../testing/fixtures";
 import { CHECKPOINT, oomCapturedEvent, oomRiskEvent, UPSCALER } from "../testing/oom";
 import { oomAlerts } from "../testing/oomStores";
@@ -18,6 +19,17 @@ describe("OomAlerts", () => {
     toasts.act(shown!.id, "open-oom-tab");
     expect(ui.openModal).toHaveBeenCalledWith("oom");
     expect(toasts.items).toEqual([]);
+  });
+
+  it("follows the toast verbosity: errors only keeps the OOM, not the risk warning; none keeps nothing", () => {
+    let verbosity = "errors";
+    const { toasts, events } = oomAlerts(undefined, (severity) => toastAllowed(verbosity, severity));
+    events.emit("swissarmyknife.profiler.oom_risk", oomRiskEvent());
+    events.emit("swissarmyknife.profiler.oom", oomCapturedEvent());
+    expect(toasts.items.map((t) => t.severity)).toEqual(["error"]);
+    verbosity = "none";
+    events.emit("swissarmyknife.profiler.oom", oomCapturedEvent({ prompt_id: "p-next" }));
+    expect(toasts.items).toHaveLength(1);
   });
 
   it("drops a frame that is not an OOM event's shape", () => {

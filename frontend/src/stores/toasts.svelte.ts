@@ -1,7 +1,8 @@
 // Toasts of our own, for the notices that carry a button (an OOM: open the OOM tab; a prompt that may
 // not fit: unload models), which ComfyUI's toast API cannot hold (its messages are text), and for
 // every toast on frontends without that API. Each stays `life` ms (0: until closed); one with the
-// same key replaces the earlier one; at most MAX_TOASTS show, the oldest going first.
+// same key replaces the earlier one; at most MAX_TOASTS show, the oldest going first. Every toast the
+// pack raises passes `allows` (the toast verbosity setting), ComfyUI's too (extension.ts's notify).
 import type { Toast } from "../lib/messages";
 
 export interface ToastAction {
@@ -34,12 +35,17 @@ export class ToastStore {
   #handles: { id: number; handle: unknown }[] = [];
   #next = 1;
 
-  constructor(timers: ToastTimers = REAL_TIMERS) {
+  /** Whether a toast of this severity shows (the verbosity setting, read at each toast). */
+  readonly allows: (severity: Toast["severity"]) => boolean;
+
+  constructor(timers: ToastTimers = REAL_TIMERS, allows: (severity: Toast["severity"]) => boolean = () => true) {
     this.#timers = timers;
+    this.allows = allows;
   }
 
-  /** Shows a toast (replacing one with the same key); returns its id. */
-  show(toast: Toast & { key?: string; actions?: readonly ToastAction[] }): number {
+  /** Shows a toast (replacing one with the same key); returns its id, or null when the verbosity hides it. */
+  show(toast: Toast & { key?: string; actions?: readonly ToastAction[] }): number | null {
+    if (!this.allows(toast.severity)) return null;
     const id = this.#next++;
     const { key = null, actions = [], ...message } = toast;
     const replaced = key === null ? [] : this.items.filter((t) => t.key === key);

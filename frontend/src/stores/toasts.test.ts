@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 
 import { toastStore } from "../testing/oomStores";
-import { MAX_TOASTS } from "./toasts.svelte";
+import { toastAllowed, type ToastVerbosity } from "../lib/settings";
+import { MAX_TOASTS, ToastStore } from "./toasts.svelte";
 
 const toast = { severity: "info" as const, summary: "s", detail: "d", life: 5000 };
 
@@ -13,7 +14,7 @@ describe("ToastStore", () => {
     expect(toasts.items.map((t) => t.id)).toEqual([a, b]);
     await timers.advance(5000);
     expect(toasts.items.map((t) => t.id)).toEqual([b]);
-    toasts.dismiss(b);
+    toasts.dismiss(b!);
     expect(toasts.items).toEqual([]);
     expect(timers.pending).toBe(0);
   });
@@ -34,10 +35,22 @@ describe("ToastStore", () => {
     const { toasts } = toastStore();
     const run = vi.fn();
     const id = toasts.show({ ...toast, actions: [{ id: "open-oom-tab", label: "Open the OOM tab", run }] });
-    toasts.act(id, "open-oom-tab");
+    toasts.act(id!, "open-oom-tab");
     expect(run).toHaveBeenCalledOnce();
     expect(toasts.items).toEqual([]);
-    toasts.act(id, "open-oom-tab");
+    toasts.act(id!, "open-oom-tab");
     expect(run).toHaveBeenCalledOnce();
+  });
+
+  it("shows only what the verbosity allows, read at each toast", () => {
+    let verbosity: ToastVerbosity = "errors";
+    const toasts = new ToastStore(undefined, (severity) => toastAllowed(verbosity, severity));
+    expect(toasts.show({ ...toast, severity: "warn" })).toBeNull();
+    expect(toasts.show({ ...toast, severity: "success" })).toBeNull();
+    expect(toasts.show({ ...toast, severity: "error", life: 0 })).not.toBeNull();
+    verbosity = "none";
+    expect(toasts.allows("error")).toBe(false);
+    expect(toasts.show({ ...toast, severity: "error", life: 0 })).toBeNull();
+    expect(toasts.items.map((t) => t.severity)).toEqual(["error"]);
   });
 });

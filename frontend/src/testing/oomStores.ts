@@ -35,14 +35,15 @@ export function unloadController(server = new FakeOomServer(), overrides: Partia
   return { controller: new UnloadController(deps), server, deps };
 }
 
-export function toastStore() {
+/** Our toasts over manual timers; `allows` is the verbosity's rule (all, by default). */
+export function toastStore(allows?: ConstructorParameters<typeof ToastStore>[1]) {
   const timers = new ManualTimers();
-  return { toasts: new ToastStore({ set: timers.set, clear: timers.clear }), timers };
+  return { toasts: new ToastStore({ set: timers.set, clear: timers.clear }, allows), timers };
 }
 
 /** Started alerts over real toasts (manual timers), a spied UI mode and unload. */
-export function oomAlerts(events = new FakeEvents()) {
-  const { toasts, timers } = toastStore();
+export function oomAlerts(events = new FakeEvents(), allows?: ConstructorParameters<typeof ToastStore>[1]) {
+  const { toasts, timers } = toastStore(allows);
   const ui = { openModal: vi.fn(), selectTab: vi.fn() };
   const unload = { ask: vi.fn() };
   const alerts = new OomAlerts({ events: events.host, toasts, ui, unload });
