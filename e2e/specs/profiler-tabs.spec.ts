@@ -229,7 +229,7 @@ test.describe("Settings", () => {
     await modal.show("Settings");
     const settings = new SettingsTabPage(page);
     await settings.waitReady();
-    await expect(settings.setting("enabled")).toBeChecked();
+    await expect(settings.setting("SwissArmyKnife.profiler.enabled")).toBeChecked();
     await settings.setting("accurate_gpu_timing").check();
     await expect.poll(async () => (await api<{ accurate_gpu_timing: boolean }>("/swissarmyknife/profiler/settings")).accurate_gpu_timing).toBe(true);
     await settings.setting("accurate_gpu_timing").uncheck();
@@ -250,14 +250,16 @@ test.describe("Settings", () => {
     // The browser itself reports every 4xx answer on the console.
     test.use({ allowedConsoleErrors: /Failed to load resource: the server responded with a status of 400/ });
 
-    test("shows the server's refusal of a VRAM warning above the critical level", async ({ page, bar }) => {
+    test("shows the server's refusal of a VRAM warning above the critical level, and puts the field back", async ({ page, bar }) => {
       const modal = await openModal(page, bar);
       await modal.show("Settings");
       const settings = new SettingsTabPage(page);
       await settings.waitReady();
-      await settings.setting("vram_warning_percent").fill("99");
-      await settings.setting("vram_warning_percent").press("Enter");
-      await expect(settings.notice("alert")).toContainText("vram_warning_percent");
+      const warning = settings.setting("SwissArmyKnife.profiler.vram_warning_percent");
+      await warning.fill("99");
+      await warning.press("Enter");
+      await expect(page.locator(".standalone-toast", { hasText: "VRAM warning not changed" })).toContainText("vram_warning_percent");
+      await expect(warning).toHaveValue("85");
       expect((await api<{ vram_warning_percent: number }>("/swissarmyknife/profiler/settings")).vram_warning_percent).toBe(85);
     });
   });
@@ -321,9 +323,10 @@ test.describe("keyboard only", () => {
     await settings.waitReady();
     await page.keyboard.press("Tab");
     await page.keyboard.press("Tab");
-    await expect(settings.setting("enabled")).toBeFocused();
+    // Its first control: the first of the ComfyUI settings (Monitor & display), the bar's visibility.
+    await expect(settings.setting("SwissArmyKnife.monitor.visible")).toBeFocused();
     await page.keyboard.press("ArrowLeft");
-    await expect(settings.setting("enabled")).toBeFocused();
+    await expect(settings.setting("SwissArmyKnife.monitor.visible")).toBeFocused();
 
     await modal.tab("Settings").focus();
     await page.keyboard.press("Home");

@@ -1,5 +1,6 @@
-// The Settings tab: the profiler's settings on the server (recording on/off, accurate GPU timing,
-// how many runs history keeps, the VRAM levels that warn before a node) and its archives (list; create, load and delete with the session's
+// The Settings tab: the profiler's settings on the server (accurate GPU timing, how many runs history
+// keeps, the regression rule; recording and the VRAM levels are ComfyUI settings, stores/serverSettings)
+// and its archives (list; create, load and delete with the session's
 // token). Loading or deleting asks first; every guarded action says in place what the server
 // answered, its refusal text included, and a change to history tells the root (historyChanged),
 // which refreshes every open view. It reads only while a view looks, and again when history changed.
@@ -73,10 +74,6 @@ export class ProfilerSettingsStore extends ServerView {
     return this.#reads.request();
   }
 
-  setEnabled(enabled: boolean): Promise<void> {
-    return this.#update("enabled", { enabled });
-  }
-
   setAccurateGpuTiming(on: boolean): Promise<void> {
     return this.#update("accurate_gpu_timing", { accurate_gpu_timing: on });
   }
@@ -90,20 +87,6 @@ export class ProfilerSettingsStore extends ServerView {
     }
     if (settings?.max_workflows === count) return Promise.resolve();
     return this.#update("max_workflows", { max_workflows: count });
-  }
-
-  /**
-   * The share of device memory in use before a node that warns, or (`critical`) that is critical;
-   * the server refuses a warning that is not below the critical level, in its own words.
-   */
-  setVramThreshold(level: "warning" | "critical", percent: number): Promise<void> {
-    const key = level === "warning" ? "vram_warning_percent" : "vram_critical_percent";
-    if (!Number.isFinite(percent) || percent <= 0 || percent > 100) {
-      this.settingsError = "A VRAM level is a share of the device's memory: above 0 and at most 100 %.";
-      return Promise.resolve();
-    }
-    if (this.settings?.[key] === percent) return Promise.resolve();
-    return this.#update(key, { [key]: percent });
   }
 
   /**

@@ -34,14 +34,12 @@ describe("ProfilerSettingsStore: settings", () => {
 
   it("sends one setting at a time and shows what the server then uses", async () => {
     const { store, deps } = await watched();
-    const saving = store.setEnabled(false);
-    expect(store.saving).toBe("enabled");
+    const saving = store.setAccurateGpuTiming(true);
+    expect(store.saving).toBe("accurate_gpu_timing");
     await saving;
-    expect(deps.updateSettings).toHaveBeenCalledWith({ enabled: false });
-    expect(store.settings?.enabled).toBe(false);
+    expect(deps.updateSettings).toHaveBeenCalledWith({ accurate_gpu_timing: true });
+    expect(store.settings?.accurate_gpu_timing).toBe(true);
     expect(store.saving).toBeNull();
-    await store.setAccurateGpuTiming(true);
-    expect(deps.updateSettings).toHaveBeenLastCalledWith({ accurate_gpu_timing: true });
     await store.setMaxWorkflows(2000);
     expect(store.settings?.max_workflows).toBe(2000);
   });
@@ -57,26 +55,11 @@ describe("ProfilerSettingsStore: settings", () => {
     expect(deps.updateSettings).not.toHaveBeenCalled();
   });
 
-  it("sends a VRAM level, refusing one that is not a share of memory before sending", async () => {
-    const { store, deps } = await watched();
-    await store.setVramThreshold("warning", 80);
-    expect(deps.updateSettings).toHaveBeenCalledWith({ vram_warning_percent: 80 });
-    await store.setVramThreshold("critical", 97.5);
-    expect(deps.updateSettings).toHaveBeenLastCalledWith({ vram_critical_percent: 97.5 });
-    expect(store.settings).toMatchObject({ vram_warning_percent: 80, vram_critical_percent: 97.5 });
-    await store.setVramThreshold("critical", 0);
-    await store.setVramThreshold("warning", 101);
-    await store.setVramThreshold("warning", Number.NaN);
-    await store.setVramThreshold("warning", 80);
-    expect(deps.updateSettings).toHaveBeenCalledTimes(2);
-    expect(store.settingsError).toBe("A VRAM level is a share of the device's memory: above 0 and at most 100 %.");
-  });
-
   it("shows the server's refusal, toasts it, and reads back what the server uses", async () => {
     const { store, server, deps } = await watched();
-    server.failNext["updateSettings"] = refusal(400, "invalid body (enabled: the profiler is off: SWISSARMYKNIFE_PROFILER=0)", "validation_error");
-    await store.setEnabled(true);
-    expect(store.settingsError).toBe("invalid body (enabled: the profiler is off: SWISSARMYKNIFE_PROFILER=0)");
+    server.failNext["updateSettings"] = refusal(400, "invalid body (accurate_gpu_timing: Input should be a valid boolean)", "validation_error");
+    await store.setAccurateGpuTiming(true);
+    expect(store.settingsError).toBe("invalid body (accurate_gpu_timing: Input should be a valid boolean)");
     expect(deps.toast).toHaveBeenCalledWith(expect.objectContaining({ severity: "error", summary: "Profiler setting not changed" }));
     expect(deps.getSettings).toHaveBeenCalledTimes(2);
   });

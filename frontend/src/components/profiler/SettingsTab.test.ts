@@ -26,7 +26,6 @@ afterEach(() => {
 describe("SettingsTab: recording", () => {
   it("shows the server's settings and changes them", async () => {
     const { deps } = await renderTab();
-    expect(setting("enabled").checked).toBe(true);
     expect(setting("accurate_gpu_timing").checked).toBe(false);
     expect(setting("max_workflows").value).toBe("10000");
     expect(setting("max_workflows").min).toBe("100");
@@ -34,9 +33,6 @@ describe("SettingsTab: recording", () => {
     await settle();
     expect(deps.settings.updateSettings).toHaveBeenCalledWith({ accurate_gpu_timing: true });
     expect(setting("accurate_gpu_timing").checked).toBe(true);
-    await fireEvent.click(setting("enabled"));
-    await settle();
-    expect(deps.settings.updateSettings).toHaveBeenLastCalledWith({ enabled: false });
   });
 
   it("saves a new retention, and refuses one outside the limits saying them", async () => {
@@ -53,27 +49,56 @@ describe("SettingsTab: recording", () => {
     expect(deps.settings.updateSettings).toHaveBeenCalledTimes(1);
   });
 
-  it("changes the VRAM warning levels, showing the server's refusal of a warning above the critical level", async () => {
-    const { deps } = await renderTab();
-    const warning = setting("vram_warning_percent");
-    expect(warning.value).toBe("85");
-    expect(setting("vram_critical_percent").value).toBe("95");
-    await fireEvent.input(warning, { target: { value: "80" } });
-    await fireEvent.change(warning);
-    await settle();
-    expect(deps.settings.updateSettings).toHaveBeenCalledWith({ vram_warning_percent: 80 });
-    await fireEvent.input(warning, { target: { value: "99" } });
-    await fireEvent.change(warning);
-    await settle();
-    expect(screen.getByRole("alert").textContent).toBe("invalid body (vram_warning_percent must be below vram_critical_percent)");
+});
+
+describe("SettingsTab: the extension's ComfyUI settings", () => {
+  const sections = () => [...document.querySelectorAll<HTMLFieldSetElement>('[data-settings="host"] fieldset')];
+
+  it("renders every shown definition by its section, each type as its control, tooltips below", async () => {
+    await renderTab();
+    expect(sections().map((s) => [s.dataset.section, s.querySelector("legend")!.textContent])).toEqual([
+      ["Resource monitor", "Resource monitor"],
+      ["Node badges", "Node badges"],
+      ["Profiler", "Profiler"],
+      ["Server actions", "Server actions"],
+    ]);
+    expect(setting("t.position")).toBeNull();
+    expect(setting("t.visible").type).toBe("checkbox");
+    expect(setting("t.visible").checked).toBe(true);
+    expect(screen.getByLabelText("Show the bar")).toBe(setting("t.visible"));
+    const interval = setting("t.interval");
+    expect([interval.type, interval.value, interval.min, interval.max, interval.step]).toEqual(["number", "2", "0.5", "10", "0.5"]);
+    expect(interval.closest(".swissarmyknife-setting")!.querySelector("p")!.textContent).toBe("Saved on the server.");
+    const mode = document.querySelector<HTMLSelectElement>('[data-setting="t.mode"]')!;
+    expect([...mode.options].map((o) => [o.value, o.textContent])).toEqual([
+      ["on", "On"],
+      ["off", "Off"],
+    ]);
+    expect(setting("t.label").type).toBe("text");
+    // A custom renderer (the guard's read-only text) draws its own element, as in ComfyUI's dialog.
+    expect(document.querySelector('[data-setting="t.guard"]')!.textContent).toBe("Restart and Clear VRAM: Allowed on this server.");
   });
 
-  it("greys out recording when the operator locked it off, saying why", async () => {
-    const server = new FakeProfilerServer();
-    server.settings = { ...server.settings, enabled: false, enabled_locked_reason: "SWISSARMYKNIFE_PROFILER=0 turns the profiler off" };
-    await renderTab(server);
-    expect(setting("enabled").disabled).toBe(true);
-    expect(document.querySelector("[data-locked]")!.textContent).toBe("SWISSARMYKNIFE_PROFILER=0 turns the profiler off");
+  it("writes a change through the settings API, whose onChange runs as for ComfyUI's dialog, and shows the new value", async () => {
+    const { panel } = await renderTab();
+    const [visible, interval, , mode] = panel.definitions;
+    await fireEvent.click(setting("t.visible"));
+    expect(panel.write).toHaveBeenCalledWith("t.visible", false);
+    expect(visible!.onChange).toHaveBeenLastCalledWith(false, true);
+    expect(setting("t.visible").checked).toBe(false);
+    await fireEvent.input(setting("t.interval"), { target: { value: "0.5" } });
+    await fireEvent.change(setting("t.interval"));
+    expect(interval!.onChange).toHaveBeenLastCalledWith(0.5, 2);
+    const select = document.querySelector<HTMLSelectElement>('[data-setting="t.mode"]')!;
+    await fireEvent.change(select, { target: { value: "off" } });
+    expect(mode!.onChange).toHaveBeenLastCalledWith("off", "on");
+  });
+
+  it("follows a change made in ComfyUI's dialog", async () => {
+    const { panel } = await renderTab();
+    panel.write("t.mode", "off");
+    await settle();
+    expect(document.querySelector<HTMLSelectElement>('[data-setting="t.mode"]')!.value).toBe("off");
   });
 });
 

@@ -10,6 +10,7 @@ import type { ProfilerExportStore } from "../../stores/profilerExport.svelte";
 import type { ProfilerHistoryStore } from "../../stores/profilerHistory.svelte";
 import type { ProfilerSettingsStore } from "../../stores/profilerSettings.svelte";
 import type { RegressionStore } from "../../stores/regressions.svelte";
+import type { SettingsPanelStore } from "../../stores/settingsPanel.svelte";
 import type { UnloadController } from "../../stores/unload.svelte";
 
 export interface ProfilerTabStores {
@@ -24,6 +25,8 @@ export interface ProfilerTabStores {
   baselines: BaselineStore;
   /** The regression flags (Analytics). */
   regressions: RegressionStore;
+  /** The extension's ComfyUI settings, rendered in the Settings tab from the same definitions. */
+  panel: SettingsPanelStore;
 }
 
 const PROFILER_TABS_KEY = Symbol("swissarmyknife.profiler-tabs");
