@@ -30,6 +30,31 @@ describe("Select", () => {
     select.dispatchEvent(new Event("change", { bubbles: true }));
     expect(onchange).toHaveBeenCalledWith("");
   });
+
+  it("shows the value it is given after a choice, and keeps it while the options change", async () => {
+    const options = [
+      { value: "", label: "All workflows" },
+      { value: "a", label: "Portrait" },
+    ];
+    const view = render(Select, { props: { label: "Workflow", value: "", options, onchange: vi.fn() } });
+    const select = screen.getByRole("combobox", { name: "Workflow" }) as HTMLSelectElement;
+    // Chosen by hand, then cleared by the page (Clear filters): the select follows the value.
+    select.value = "a";
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    await view.rerender({ value: "a" });
+    await view.rerender({ value: "" });
+    expect(select.value).toBe("");
+    // A value whose option comes later (the list still loading), then options around it.
+    await view.rerender({ value: "b", options });
+    expect(select.selectedIndex).toBe(-1);
+    // What a browser does when options are added to a select with none selected: it selects the first.
+    select.selectedIndex = 0;
+    await view.rerender({ options: [...options, { value: "b", label: "Landscape" }] });
+    expect(select.value).toBe("b");
+    await view.rerender({ options: [{ value: "b", label: "Landscape" }, { value: "c", label: "Upscale" }, ...options] });
+    expect(select.value).toBe("b");
+    expect(select.selectedOptions[0]!.textContent).toBe("Landscape");
+  });
 });
 
 describe("NumberField", () => {
