@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { flushSync } from "svelte";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import { buildTimeline } from "../../../lib/timeline";
 import { cachedNode, GIB, nodeRecord, profilerStats, workflowRecord } from "../../../testing/fixtures";
@@ -143,11 +143,29 @@ describe("LatestTab", () => {
     expect(focused.map((n) => n.node_id)).toEqual(["10"]);
   });
 
+  it("keeps the hovered node's tooltip inside the timeline, as wide as the timeline is drawn", async () => {
+    vi.spyOn(HTMLElement.prototype, "clientWidth", "get").mockReturnValue(800);
+    const { plot } = await ready();
+    expect(plot.widths).toEqual([800]);
+    const tooltipLeft = (leftPx: number) => {
+      plot.hover(plot.last!.timeline.bars[0]!, leftPx);
+      flushSync();
+      return document.querySelector<HTMLElement>(".swissarmyknife-timeline-tooltip")!.style.left;
+    };
+    expect([tooltipLeft(5), tooltipLeft(400), tooltipLeft(790)]).toEqual(["160px", "400px", "640px"]);
+  });
+
   it("colours the timeline by class or by share", async () => {
     const { plot } = await ready();
+    const radio = (name: string) => screen.getByRole<HTMLInputElement>("radio", { name });
     expect(plot.last?.colorMode).toBe("class");
-    await fireEvent.click(screen.getByRole("radio", { name: "share of the run" }));
+    expect(radio("share of the run").checked).toBe(false);
+    await fireEvent.click(radio("share of the run"));
     expect(plot.last?.colorMode).toBe("share");
+    expect(radio("share of the run").checked).toBe(true);
+    await fireEvent.click(radio("class"));
+    expect(plot.last?.colorMode).toBe("class");
+    expect([radio("class").checked, radio("share of the run").checked]).toEqual([true, false]);
   });
 
   it("says so when a node cannot be shown on the canvas", async () => {
