@@ -6,13 +6,15 @@ import { FakeProfilerServer, HASH_A, refusal } from "../../testing/profilerTabs"
 import AnalyticsTab from "./AnalyticsTab.svelte";
 
 // uPlot draws on a canvas, which happy-dom lacks: the charts' data is checked on what they hand it.
-const plots = vi.hoisted(() => [] as { data: unknown[][]; setData: (d: unknown[][]) => void }[]);
+const plots = vi.hoisted(() => [] as { data: unknown[][]; height: number; setData: (d: unknown[][]) => void }[]);
 vi.mock("uplot", () => {
   class FakeUPlot {
     static paths = { bars: () => () => null };
     data: unknown[][];
-    constructor(_options: unknown, data: unknown[][]) {
+    height: number;
+    constructor(options: { height: number }, data: unknown[][]) {
       this.data = data;
+      this.height = options.height;
       plots.push(this);
     }
     setData(data: unknown[][]) {
@@ -42,6 +44,17 @@ afterEach(() => {
 });
 
 describe("AnalyticsTab", () => {
+  it("draws its charts taller on a taller window (22% of its height, 160 to 420 px), as the window is resized", async () => {
+    vi.spyOn(window, "innerHeight", "get").mockReturnValue(1000);
+    await renderTab();
+    expect(plots.map((p) => p.height)).toEqual([220, 220, 220]);
+    plots.length = 0;
+    vi.spyOn(window, "innerHeight", "get").mockReturnValue(2160);
+    window.dispatchEvent(new Event("resize"));
+    await settle();
+    expect(plots.map((p) => p.height)).toEqual([420, 420, 420]);
+  });
+
   it("draws the three charts from the server's buckets, each named and described", async () => {
     const { server } = await renderTab();
     for (const name of ["Total time per run", "Peak VRAM per run", "Cache hit rate"]) {
