@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 
-import { downloadFile, injectStyle, RELOAD_PARAM, reloadWithoutCache } from "./page";
+import { copyText, downloadFile, injectStyle, RELOAD_PARAM, reloadWithoutCache } from "./page";
 
 describe("reloadWithoutCache", () => {
   it("replaces the location with a fresh query parameter, keeping the others", () => {
@@ -43,5 +43,32 @@ describe("downloadFile", () => {
     expect(await created[0]!.text()).toBe("a,b\r\n");
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(revoke).toHaveBeenCalledWith("blob:swissarmyknife-test");
+  });
+});
+
+describe("copyText", () => {
+  it("writes through the Clipboard API where there is one", async () => {
+    const writeText = vi.fn(async () => {});
+    vi.spyOn(navigator, "clipboard", "get").mockReturnValue({ writeText } as unknown as Clipboard);
+    await copyText("CPU 12%");
+    expect(writeText).toHaveBeenCalledWith("CPU 12%");
+  });
+
+  it("falls back to a selected textarea and execCommand where the API is missing or refuses, and leaves nothing behind", async () => {
+    vi.spyOn(navigator, "clipboard", "get").mockReturnValue(undefined as unknown as Clipboard);
+    let copied: string | null = null;
+    const execCommand = vi.fn((command: string) => {
+      const area = document.activeElement instanceof HTMLTextAreaElement ? document.activeElement : document.querySelector("textarea");
+      copied = command === "copy" ? (area?.value ?? null) : null;
+      return true;
+    });
+    Object.defineProperty(document, "execCommand", { value: execCommand, configurable: true });
+    await copyText("GPU0 45%");
+    expect(copied).toBe("GPU0 45%");
+    expect(document.querySelector("textarea")).toBeNull();
+
+    execCommand.mockReturnValue(false);
+    await expect(copyText("x")).rejects.toThrow("refused");
+    expect(document.querySelector("textarea")).toBeNull();
   });
 });

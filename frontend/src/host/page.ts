@@ -66,3 +66,27 @@ export function downloadFile(file: ExportFile, doc: Document = document): void {
     setTimeout(() => URL.revokeObjectURL(url), 0);
   }
 }
+
+/**
+ * Puts text on the clipboard: the Clipboard API where the page may use it (a secure context:
+ * localhost, https), else a selected textarea and execCommand("copy") (ComfyUI opened over plain
+ * http on the LAN). Rejects when neither copied.
+ */
+export async function copyText(text: string, doc: Document = document): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return;
+  } catch {
+    // No clipboard API here, or refused: the older way.
+  }
+  const area = doc.createElement("textarea");
+  // Selected and removed before the page paints: never seen.
+  area.value = text;
+  doc.body.append(area);
+  area.select();
+  try {
+    if (!doc.execCommand("copy")) throw new Error("the browser refused to copy");
+  } finally {
+    area.remove();
+  }
+}

@@ -6,6 +6,7 @@ import {
   clampPosition,
   DEFAULT_TOP,
   defaultPosition,
+  dockedTop,
   dragPosition,
   isNudgeKey,
   NO_CHROME,
@@ -135,6 +136,28 @@ describe("defaultPosition", () => {
       x: 4,
       y: 82,
     });
+  });
+});
+
+describe("dockedTop", () => {
+  it("holds the strip against the window's edge, or against ComfyUI's menu rows", () => {
+    expect(dockedTop("top", 40, viewport)).toBe(0);
+    expect(dockedTop("bottom", 40, viewport)).toBe(680);
+    const rows: Chrome = { top: 78, bottom: 30, obstacles: [] };
+    expect(dockedTop("top", 40, viewport, rows)).toBe(78);
+    expect(dockedTop("bottom", 40, viewport, rows)).toBe(650);
+  });
+
+  it("moves past a floating piece it would cover: below it at the top, above it at the bottom", () => {
+    const chrome: Chrome = { top: 40, bottom: 0, obstacles: [{ left: 900, top: 48, width: 300, height: 44 }, { left: 1100, top: 640, width: 160, height: 60 }] };
+    expect(dockedTop("top", 40, viewport, chrome)).toBe(92);
+    expect(dockedTop("bottom", 40, viewport, chrome)).toBe(600);
+  });
+
+  it("stays against the rows when the pieces leave no room", () => {
+    const chrome: Chrome = { top: 0, bottom: 0, obstacles: [{ left: 0, top: 0, width: 1280, height: 700 }] };
+    expect(dockedTop("top", 40, viewport, chrome)).toBe(0);
+    expect(dockedTop("bottom", 40, viewport, chrome)).toBe(680);
   });
 });
 

@@ -149,6 +149,24 @@ export function defaultPosition(size: Size, viewport: Size, chrome: Chrome = NO_
   return first;
 }
 
+/**
+ * The top of a bar docked to the window's top or bottom edge (a full-width strip): against ComfyUI's
+ * menu rows, then past each floating piece it would cover (below it at the top, above it at the
+ * bottom); if that runs out of window, against the rows.
+ */
+export function dockedTop(edge: "top" | "bottom", height: number, viewport: Size, chrome: Chrome = NO_CHROME): number {
+  const first = edge === "top" ? chrome.top : viewport.height - chrome.bottom - height;
+  let y = first;
+  // Each pass moves past at least one more obstacle, so this ends after obstacles.length passes.
+  for (let pass = 0; pass <= chrome.obstacles.length; pass++) {
+    const hit = chrome.obstacles.filter((rect) => overlaps({ left: 0, top: y, width: viewport.width, height }, rect));
+    if (hit.length === 0) return Math.round(y);
+    y = edge === "top" ? Math.max(...hit.map(bottomOf)) : Math.min(...hit.map((rect) => rect.top)) - height;
+    if (y < chrome.top || y + height > viewport.height - chrome.bottom) break;
+  }
+  return Math.round(Math.max(0, first));
+}
+
 /** A drag in progress: where the bar and the pointer were when it started. */
 export interface DragStart {
   origin: Point;
