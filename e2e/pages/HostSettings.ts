@@ -1,7 +1,7 @@
 // Page objects for the extension's settings where a user changes them: the standalone shim's
 // settings dialog (its ⚙ button, as ComfyUI's settings dialog) and the modal Settings tab's
 // "Monitor & display" section, which renders the same definitions. Both mark each control with
-// data-setting="<setting id>".
+// data-setting="<setting id>", but the modal's drop-downs, found by their names.
 import { expect, type Locator, type Page } from "@playwright/test";
 
 /** The shim's `app` (backend/host/standalone/web/scripts/app.js) as a test reaches it. */
@@ -53,6 +53,11 @@ export class ModalHostSettings extends SettingControls {
   constructor(readonly page: Page) {
     super();
     this.root = page.locator('[data-tab="settings"] [data-settings="host"]');
+  }
+
+  /** A combo setting: the shared drop-down, named by the setting's name. */
+  combo(name: string): Locator {
+    return this.root.getByRole("combobox", { name, exact: true });
   }
 }
 

@@ -112,7 +112,7 @@ test.describe("the shim's settings dialog", () => {
     expect(before).not.toBe("critical");
 
     await dialog.setNumber(LEVELS[1]!, 50);
-    await expect(actions.toast("Tile colours not changed")).toContainText("Yellow 1, orange 50, red 3 %: each must be above the one before");
+    await expect(actions.toast("Tile colours not changed")).toContainText("Yellow 1, orange 50, red 3: each must be above the one before");
     await expect(dialog.control(LEVELS[1]!)).toHaveValue("2");
     await expect(bar.tile("ram")).toHaveAttribute("data-level", "critical");
 
@@ -134,7 +134,7 @@ test.describe("the modal's Settings tab", () => {
     await expect(section.control(GUARD)).toContainText("Allowed on this server.");
     await section.root.screenshot({ path: `${SHOTS}/settings-modal-section.png` });
 
-    await section.control(BADGES).selectOption("off");
+    await section.combo("Node badges").selectOption("off");
     await section.control(RECORD).uncheck();
     await expect.poll(async () => (await api<{ enabled: boolean }>("/swissarmyknife/profiler/settings")).enabled).toBe(false);
     await section.setNumber(LEVELS[0]!, 40);

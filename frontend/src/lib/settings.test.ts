@@ -53,8 +53,7 @@ describe("toastAllowed", () => {
 
 describe("guardText", () => {
   it("says the actions are allowed, or why not in the server's words", () => {
-    expect(guardText({ actions_allowed: true, actions_refused_reason: null })).toBe("Allowed on this server.");
-    expect(guardText({ actions_allowed: false, actions_refused_reason: "set SWISSARMYKNIFE_ALLOW_REMOTE_ACTIONS=1" })).toBe("set SWISSARMYKNIFE_ALLOW_REMOTE_ACTIONS=1");
-    expect(guardText({ actions_allowed: false, actions_refused_reason: null })).toBe("Refused on this server.");
+    expect(guardText({ actions_refused_reason: null })).toBe("Allowed on this server.");
+    expect(guardText({ actions_refused_reason: "set SWISSARMYKNIFE_ALLOW_REMOTE_ACTIONS=1" })).toBe("set SWISSARMYKNIFE_ALLOW_REMOTE_ACTIONS=1");
   });
 });

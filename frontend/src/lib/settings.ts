@@ -53,11 +53,10 @@ export type ToastVerbosity = (typeof TOAST_VERBOSITIES)[number];
  * (severity "error": failures and refusals; warnings, successes and notes do not show), or none.
  */
 export function toastAllowed(verbosity: unknown, severity: Toast["severity"]): boolean {
-  if (verbosity === "none") return false;
-  return verbosity !== "errors" || severity === "error";
+  return verbosity !== "none" && (verbosity !== "errors" || severity === "error");
 }
 
-/** The server actions' guard in words: allowed here, or why not and how to allow them. */
-export function guardText(session: Pick<SessionInfo, "actions_allowed" | "actions_refused_reason">): string {
-  return session.actions_allowed ? "Allowed on this server." : (session.actions_refused_reason ?? "Refused on this server.");
+/** The server actions' guard in words: allowed here, or why not and how to allow them (the server's reason). */
+export function guardText(session: Pick<SessionInfo, "actions_refused_reason">): string {
+  return session.actions_refused_reason ?? "Allowed on this server.";
 }

@@ -53,6 +53,6 @@ describe("thresholdsProblem", () => {
     [{ warm: 50, hot: 70, critical: 101 }],
     [{ warm: Number.NaN, hot: 70, critical: 90 }],
   ])("refuses %j, saying the rule", (levels) => {
-    expect(thresholdsProblem(levels)).toBe(`Yellow ${levels.warm}, orange ${levels.hot}, red ${levels.critical} %: each must be above the one before, and 100 at most.`);
+    expect(thresholdsProblem(levels)).toBe(`Yellow ${levels.warm}, orange ${levels.hot}, red ${levels.critical}: each must be above the one before (100 at most).`);
   });
 });

@@ -31,7 +31,7 @@ export function levelFor(percent: number | null | undefined, thresholds: LevelTh
 /** Why these thresholds cannot be used (each a percent above the one before), or null when they can. */
 export function thresholdsProblem({ warm, hot, critical }: LevelThresholds): string | null {
   const ok = [warm, hot, critical].every((p) => Number.isFinite(p) && p > 0 && p <= 100);
-  return ok && warm < hot && hot < critical ? null : `Yellow ${warm}, orange ${hot}, red ${critical} %: each must be above the one before, and 100 at most.`;
+  return ok && warm < hot && hot < critical ? null : `Yellow ${warm}, orange ${hot}, red ${critical}: each must be above the one before (100 at most).`;
 }
 
 const SEVERITY: Record<Level, number> = { unknown: 0, ok: 1, warm: 2, hot: 3, critical: 4 };

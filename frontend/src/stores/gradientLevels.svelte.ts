@@ -21,20 +21,16 @@ export class GradientLevelsStore {
 
   /** One threshold's onChange: with the other two as saved (at registration too, before theirs is called). */
   onSettingChange(level: keyof LevelThresholds, value: unknown, oldValue: unknown): void {
+    const { ids, readSetting } = this.#deps;
     const next = { ...this.current };
-    for (const [key, id] of Object.entries(this.#deps.ids) as [keyof LevelThresholds, string][]) {
-      const saved = key === level ? value : this.#deps.readSetting(id);
-      if (saved !== undefined) next[key] = Number(saved);
-    }
+    for (const key of ["warm", "hot", "critical"] as const) next[key] = Number((key === level ? value : readSetting(ids[key])) ?? next[key]);
     const problem = thresholdsProblem(next);
-    if (problem === null) {
-      this.current = next;
-      return;
+    if (problem === null) this.current = next;
+    // A saved combination out of order (edited by hand) keeps the defaults, quietly, at load.
+    else if (oldValue !== undefined) {
+      this.#deps.notifyError("Tile colours not changed", problem);
+      // After ComfyUI has stored the refused value (1.27 and 1.45 store it after onChange returns).
+      queueMicrotask(() => this.#deps.writeSetting(ids[level], oldValue));
     }
-    // A saved combination that is out of order (edited by hand) keeps the defaults quietly at load.
-    if (oldValue === undefined) return;
-    this.#deps.notifyError("Tile colours not changed", problem);
-    // After ComfyUI has stored the refused value (1.27 and 1.45 store it after onChange returns).
-    queueMicrotask(() => this.#deps.writeSetting(this.#deps.ids[level], oldValue));
   }
 }

@@ -41,7 +41,7 @@ describe("GradientLevelsStore", () => {
   it("refuses one that puts them out of order, saying why, keeps the previous and puts the setting back", async () => {
     const { store, values, write, notifyError } = harness({ warm: 50, hot: 70, critical: 90 });
     write(LEVEL_SETTINGS.hot, 95);
-    expect(notifyError).toHaveBeenCalledWith("Tile colours not changed", "Yellow 50, orange 95, red 90 %: each must be above the one before, and 100 at most.");
+    expect(notifyError).toHaveBeenCalledWith("Tile colours not changed", "Yellow 50, orange 95, red 90: each must be above the one before (100 at most).");
     expect(store.current).toEqual({ warm: 50, hot: 70, critical: 90 });
     await flush();
     expect(values.get(LEVEL_SETTINGS.hot)).toBe(70);

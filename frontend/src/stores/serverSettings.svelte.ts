@@ -28,9 +28,6 @@ export interface ServerSettingsDeps<S extends object> {
 export class ServerSettingsStore<S extends object> {
   /** What the server last said; null until the first answer. */
   server = $state.raw<S | null>(null);
-  /** The change being sent, or null when nothing is in flight. */
-  pending = $state.raw<Partial<S> | null>(null);
-  error = $state<string | null>(null);
 
   #deps: ServerSettingsDeps<S>;
   #wanted: Partial<S> = {};
@@ -55,11 +52,12 @@ export class ServerSettingsStore<S extends object> {
     this.#unsubscribe = null;
   }
 
+  /** The server's values; unanswered, the settings keep what they show until it answers (a reconnect asks again). */
   async refresh(): Promise<void> {
     try {
       this.#accept(await this.#deps.getSettings());
-    } catch (error) {
-      this.error = failureMessage(error);
+    } catch {
+      // Nothing to show: the server did not answer.
     }
   }
 
@@ -82,10 +80,9 @@ export class ServerSettingsStore<S extends object> {
       queueMicrotask(() => this.#show(field, server));
       return;
     }
-    const wanted = coerce(value, server?.[field.key]);
-    if (wanted === undefined) return;
-    if (server && wanted === server[field.key] && this.#drain === null) return;
-    this.#wanted = { ...this.#wanted, [field.key]: wanted };
+    // The server checks the value (its type, its range) and says why when it refuses it.
+    if (server && value === server[field.key] && this.#drain === null) return;
+    this.#wanted = { ...this.#wanted, [field.key]: value };
     this.#drain ??= this.#send().finally(() => (this.#drain = null));
   }
 
@@ -99,28 +96,19 @@ export class ServerSettingsStore<S extends object> {
     while (Object.keys(this.#wanted).length > 0) {
       const update = this.#wanted;
       this.#wanted = {};
-      this.pending = update;
       try {
         this.#accept(await this.#deps.updateSettings(update));
       } catch (error) {
-        const message = failureMessage(error);
-        this.error = message;
         const refused = this.#deps.fields.filter((f) => f.key in update);
-        this.#deps.notifyError(`${refused.map((f) => f.label).join(", ")} not changed`, message);
+        this.#deps.notifyError(`${refused.map((f) => f.label).join(", ")} not changed`, failureMessage(error));
         // Put the controls back to what the server really uses.
-        if (this.server) this.#showAll(this.server);
+        if (this.server) this.#accept(this.server);
       }
     }
-    this.pending = null;
   }
 
   #accept(settings: S): void {
     this.server = settings;
-    this.error = null;
-    this.#showAll(settings);
-  }
-
-  #showAll(settings: S): void {
     for (const field of this.#deps.fields) if (!(field.key in this.#wanted)) this.#show(field, settings);
   }
 
@@ -139,11 +127,4 @@ export class ServerSettingsStore<S extends object> {
   #field(id: string): ServerField<S> | undefined {
     return this.#deps.fields.find((f) => f.id === id);
   }
-}
-
-/** A setting's value as the server's field takes it (a number, a boolean), or undefined when it is not one. */
-function coerce(value: unknown, like: unknown): unknown {
-  if (typeof like === "boolean" || typeof value === "boolean") return value === true || value === "true";
-  const number = typeof value === "number" ? value : Number(value);
-  return Number.isFinite(number) ? number : undefined;
 }

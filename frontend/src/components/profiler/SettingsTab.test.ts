@@ -69,7 +69,8 @@ describe("SettingsTab: the extension's ComfyUI settings", () => {
     const interval = setting("t.interval");
     expect([interval.type, interval.value, interval.min, interval.max, interval.step]).toEqual(["number", "2", "0.5", "10", "0.5"]);
     expect(interval.closest(".swissarmyknife-setting")!.querySelector("p")!.textContent).toBe("Saved on the server.");
-    const mode = document.querySelector<HTMLSelectElement>('[data-setting="t.mode"]')!;
+    const mode = screen.getByRole<HTMLSelectElement>("combobox", { name: "Node badges" });
+    expect(mode.value).toBe("on");
     expect([...mode.options].map((o) => [o.value, o.textContent])).toEqual([
       ["on", "On"],
       ["off", "Off"],
@@ -89,7 +90,7 @@ describe("SettingsTab: the extension's ComfyUI settings", () => {
     await fireEvent.input(setting("t.interval"), { target: { value: "0.5" } });
     await fireEvent.change(setting("t.interval"));
     expect(interval!.onChange).toHaveBeenLastCalledWith(0.5, 2);
-    const select = document.querySelector<HTMLSelectElement>('[data-setting="t.mode"]')!;
+    const select = screen.getByRole<HTMLSelectElement>("combobox", { name: "Node badges" });
     await fireEvent.change(select, { target: { value: "off" } });
     expect(mode!.onChange).toHaveBeenLastCalledWith("off", "on");
   });
@@ -98,7 +99,7 @@ describe("SettingsTab: the extension's ComfyUI settings", () => {
     const { panel } = await renderTab();
     panel.write("t.mode", "off");
     await settle();
-    expect(document.querySelector<HTMLSelectElement>('[data-setting="t.mode"]')!.value).toBe("off");
+    expect(screen.getByRole<HTMLSelectElement>("combobox", { name: "Node badges" }).value).toBe("off");
   });
 });
 
