@@ -3,7 +3,9 @@
 import type {
   ClearVramResult,
   GpuDevice,
+  GpuInspection,
   MonitorEvent,
+  MonitorHistory,
   MonitorSettings,
   MonitorSnapshot,
   MonitorStatus,
@@ -84,6 +86,40 @@ export function status(overrides: Partial<MonitorStatus> = {}): MonitorStatus {
 
 export function monitorEvent(overrides: Partial<MonitorEvent> = {}): MonitorEvent {
   return { type: "monitor", capabilities_version: 1, snapshot: snapshot(), ...overrides };
+}
+
+export function monitorHistory(samples: MonitorSnapshot[] = [], overrides: Partial<MonitorHistory> = {}): MonitorHistory {
+  return { seconds: 300, max_seconds: 600, sample_interval_s: 2, samples, ...overrides };
+}
+
+/** GPU 0 in detail with every figure, this ComfyUI holding 14 of its 20 GiB in use and another program the rest. */
+export function gpuInspection(overrides: Partial<GpuInspection> = {}): GpuInspection {
+  return {
+    device: gpuDevice(0, "NVIDIA GeForce RTX 3090 Ti", 24),
+    inspected_at: 1_700_000_000,
+    driver_version: "580.95.05",
+    cuda_driver_version: "13.0",
+    vram_total_bytes: 24 * GIB,
+    vram_used_bytes: 20 * GIB,
+    vram_free_bytes: 4 * GIB,
+    this_process_bytes: 14 * GIB,
+    other_processes_bytes: 6 * GIB,
+    utilization_percent: 95,
+    memory_utilization_percent: 57,
+    temperature_c: 70,
+    power_draw_watts: 300,
+    power_limit_watts: 450,
+    graphics_clock_mhz: 1970,
+    max_graphics_clock_mhz: 2100,
+    memory_clock_mhz: 10501,
+    fan_percent: 77.5,
+    processes: [
+      { pid: 100, name: "python", used_bytes: 14 * GIB, kind: "compute", this_process: true },
+      { pid: 4242, name: "blender", used_bytes: 6 * GIB, kind: "graphics", this_process: false },
+    ],
+    models: [{ name: "sd_xl_base_1.0", loaded_bytes: 6 * GIB }],
+    ...overrides,
+  };
 }
 
 export function monitorSettings(overrides: Partial<MonitorSettings> = {}): MonitorSettings {
