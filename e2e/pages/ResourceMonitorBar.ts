@@ -8,6 +8,11 @@ export interface Box {
   height: number;
 }
 
+/** The standalone shim's settings (backend/host/standalone/web/scripts/app.js), shaped as ComfyUI's. */
+type SettingsWindow = {
+  comfyAPI: { app: { app: { extensionManager: { setting: { get(id: string): unknown; set(id: string, value: unknown): Promise<void> } } } } };
+};
+
 export class ResourceMonitorBar {
   readonly root: Locator;
   readonly inner: Locator;
@@ -84,6 +89,33 @@ export class ResourceMonitorBar {
         api.dispatchEvent(new CustomEvent(eventType as string, { detail: eventDetail }));
       },
       [type, detail] as const,
+    );
+  }
+
+  /** The open tile menu (right click, long press, the menu key or Shift+F10 on a tile). */
+  get menu(): Locator {
+    return this.root.getByRole("menu");
+  }
+
+  menuItem(name: string): Locator {
+    return this.menu.getByRole("menuitem", { name });
+  }
+
+  async openTileMenu(id: string): Promise<void> {
+    await this.tile(id).click({ button: "right" });
+    await expect(this.menu).toBeVisible();
+  }
+
+  /** A setting as the host's settings (the dialog) hold it. */
+  async setting(id: string): Promise<unknown> {
+    return this.page.evaluate((settingId) => (window as unknown as SettingsWindow).comfyAPI.app.app.extensionManager.setting.get(settingId), id);
+  }
+
+  /** Changes a setting as the host's settings dialog does (its onChange runs). */
+  async setSetting(id: string, value: unknown): Promise<void> {
+    await this.page.evaluate(
+      ([settingId, settingValue]) => (window as unknown as SettingsWindow).comfyAPI.app.app.extensionManager.setting.set(settingId as string, settingValue),
+      [id, value] as const,
     );
   }
 
