@@ -25,6 +25,48 @@ function comfyExternals(): Plugin {
   };
 }
 
+// Library code we never run, cut at its source where no minifier can tell it is dead: each edit
+// must match exactly (else the build stops: a new version to look at again), and our own code
+// using what was cut stops the build too.
+interface BuiltOut {
+  name: string;
+  file: RegExp;
+  edits: [from: string, to: string][];
+  /** What in our sources (src/) would use what was cut. */
+  use: RegExp;
+}
+
+function builtOut({ name, file, edits, use }: BuiltOut): Plugin {
+  return {
+    name: `swissarmyknife-without-${name}`,
+    apply: "build",
+    transform(code, id) {
+      if (/[\\/]frontend[\\/]src[\\/]/.test(id) && use.test(code)) this.error(`${id} uses ${name}, which vite.config.ts builds out of the bundle`);
+      if (!file.test(id)) return null;
+      for (const [from, to] of edits) {
+        if (!code.includes(from)) this.error(`${id}: no \`${from}\` to build ${name} out (a new version?)`);
+        code = code.replace(from, to);
+      }
+      return { code, map: null };
+    },
+  };
+}
+
+const WITHOUT = [
+  // We only mount(), never hydrate() server-rendered HTML, yet every block keeps its hydration
+  // branches: Svelte guards them with `hydrating` so they can be tree-shaken, but a `let` that
+  // set_hydrating() may set is one no minifier folds. A constant false, they go (~1.7 kB gzip).
+  builtOut({
+    name: "Svelte's hydration",
+    file: /[\\/]svelte[\\/]src[\\/]internal[\\/]client[\\/]dom[\\/]hydration\.js$/,
+    edits: [
+      ["export let hydrating = false;", "export const hydrating = false;"],
+      ["hydrating = value;", 'if (value) throw new Error("hydrate() is built out of this bundle (vite.config.ts)");'],
+    ],
+    use: /import\s*\{[^}]*\bhydrate\b[^}]*\}\s*from\s*["']svelte["']/,
+  }),
+];
+
 // The bundle has a size budget (120 kB gzip, e2e/specs/hud-perf.spec.ts): after the built-in
 // minifier, terser folds what it left (~1 kB gzip of ~125; passes beyond 4 find nothing more), and
 // the built-in minifier (oxc) once more folds what terser wrote and renames for gzip (~0.6 kB).
@@ -108,6 +150,7 @@ function injectedCss(): Plugin {
 export default defineConfig({
   plugins: [
     comfyExternals(),
+    ...WITHOUT,
     svelte({
       compilerOptions: {
         css: "injected",
