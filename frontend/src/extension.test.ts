@@ -10,18 +10,29 @@ import {
   UPLOT_STYLE_ID,
 } from "./extension";
 import {
+  ACTIONS_GUARD_SETTING,
   BADGE_MODE_SETTING,
   BADGE_OPACITY_SETTING,
   BADGE_TIME_SETTING,
   BADGE_VRAM_SETTING,
   COLLAPSED_SETTING,
   DEBUG_SETTING,
+  DOCK_SETTING,
+  HIDDEN_TILES_SETTING,
   INTERVAL_SETTING,
+  LEVEL_SETTINGS,
+  PROFILER_ENABLED_SETTING,
+  SPARKLINE_MINUTES_SETTING,
+  SPARKLINES_SETTING,
   POSITION_SETTING,
+  PRESET_SETTING,
+  TOASTS_SETTING,
   VISIBLE_SETTING,
+  VRAM_CRITICAL_SETTING,
+  VRAM_WARNING_SETTING,
 } from "./lib/settingIds";
 import { api, app } from "./testing/fakeComfy";
-import { monitorSettings, session, status } from "./testing/fixtures";
+import { gpuInspection, monitorHistory, monitorSettings, session, snapshot, status } from "./testing/fixtures";
 import { oomCapturedEvent, oomEvent, oomStats, vramPressureEvent } from "./testing/oom";
 
 afterEach(() => {
@@ -35,6 +46,8 @@ async function setUp() {
   api.handler = (route) => {
     if (route.endsWith("/settings")) return Response.json(monitorSettings());
     if (route.endsWith("/session")) return Response.json(session());
+    if (route.includes("/monitor/history")) return Response.json(monitorHistory([snapshot({ sampled_at: 1000 }), snapshot({ sampled_at: 1002 })]));
+    if (route.includes("/monitor/gpus/")) return Response.json(gpuInspection());
     return Response.json(status());
   };
   const extension = createExtension();
@@ -52,10 +65,21 @@ describe("the extension", () => {
       INTERVAL_SETTING,
       POSITION_SETTING,
       COLLAPSED_SETTING,
+      PRESET_SETTING,
+      HIDDEN_TILES_SETTING,
+      DOCK_SETTING,
       BADGE_MODE_SETTING,
       BADGE_TIME_SETTING,
       BADGE_VRAM_SETTING,
       BADGE_OPACITY_SETTING,
+      SPARKLINES_SETTING,
+      SPARKLINE_MINUTES_SETTING,
+      ...Object.values(LEVEL_SETTINGS),
+      PROFILER_ENABLED_SETTING,
+      VRAM_WARNING_SETTING,
+      VRAM_CRITICAL_SETTING,
+      TOASTS_SETTING,
+      ACTIONS_GUARD_SETTING,
       DEBUG_SETTING,
     ]);
     // Node badges: on, time and VRAM, at 0.9.
@@ -72,6 +96,36 @@ describe("the extension", () => {
     expect(byId.get(POSITION_SETTING)?.type).toBe("hidden");
     expect(byId.get(VISIBLE_SETTING)).toMatchObject({ type: "boolean", defaultValue: true });
     expect(byId.get(DEBUG_SETTING)).toMatchObject({ type: "boolean", defaultValue: false });
+    expect(byId.get(SPARKLINES_SETTING)).toMatchObject({ type: "boolean", defaultValue: true });
+    expect(byId.get(SPARKLINE_MINUTES_SETTING)).toMatchObject({ type: "slider", defaultValue: 5, attrs: { min: 1, max: 30, step: 1 } });
+  });
+
+  it("shows this browser's preset and dock at setup, in the bar and the dialog, and applies a change from the dialog at once, saved in this browser", async () => {
+    localStorage.setItem(PRESET_SETTING, JSON.stringify("laptop"));
+    app.settings.set(PRESET_SETTING, "full");
+    try {
+      const extension = await setUp();
+      const tiles = () => [...document.querySelectorAll<HTMLElement>("[data-tile]")].map((el) => el.dataset.tile);
+      await expect.poll(tiles).toEqual(["cpu", "ram", "cpu-temp"]);
+      expect(app.settings.get(PRESET_SETTING)).toBe("laptop");
+      expect(app.settings.get(DOCK_SETTING)).toBe("float");
+      const byId = new Map(extension.settings?.map((s) => [s.id, s]));
+      expect(byId.get(PRESET_SETTING)).toMatchObject({ type: "combo", defaultValue: "full", category: ["SwissArmyKnife", "Display", "Tiles shown"] });
+      expect(byId.get(HIDDEN_TILES_SETTING)).toMatchObject({ type: "text", defaultValue: "" });
+      expect(byId.get(DOCK_SETTING)?.options).toEqual([
+        { value: "float", text: "Floating" },
+        { value: "top", text: "Top edge" },
+        { value: "bottom", text: "Bottom edge" },
+      ]);
+      byId.get(PRESET_SETTING)?.onChange?.("minimal", "laptop");
+      await expect.poll(tiles).toEqual(["cpu", "ram", "vram-0"]);
+      expect(localStorage.getItem(PRESET_SETTING)).toBe('"minimal"');
+      byId.get(DOCK_SETTING)?.onChange?.("bottom", "float");
+      await expect.poll(() => document.getElementById("swissarmyknife-resource-monitor")?.dataset.dock).toBe("bottom");
+    } finally {
+      for (const id of [PRESET_SETTING, HIDDEN_TILES_SETTING, DOCK_SETTING]) localStorage.removeItem(id);
+      app.settings.clear();
+    }
   });
 
   it("mounts the bar on document.body at setup and hides it with the visible setting", async () => {
@@ -113,6 +167,28 @@ describe("the extension", () => {
     await command?.function();
     await expect.poll(() => document.getElementById("swissarmyknife-profiler-modal")).not.toBeNull();
     expect(document.querySelector('[role="tab"][aria-selected="true"]')?.textContent?.trim()).toBe("Latest");
+  });
+
+  it("draws the server's recent samples in the tiles at once; the sparklines setting removes them", async () => {
+    const extension = await setUp();
+    await expect.poll(() => document.querySelectorAll("[data-tile] .swissarmyknife-sparkline path").length).toBe(6);
+    expect(api.calls).toContain("/swissarmyknife/monitor/history?seconds=300");
+    extension.settings?.find((s) => s.id === SPARKLINES_SETTING)?.onChange?.(false, true);
+    await expect.poll(() => document.querySelectorAll(".swissarmyknife-sparkline").length).toBe(0);
+  });
+
+  it("opens the GPU inspector from a GPU tile's menu, at the body, and closes it with Escape", async () => {
+    await setUp();
+    document.querySelector('[data-tile="vram-0"]')?.dispatchEvent(new MouseEvent("contextmenu", { bubbles: true, cancelable: true }));
+    await expect.poll(() => [...document.querySelectorAll('[role="menuitem"]')].find((item) => item.textContent === "Open GPU inspector")).toBeTruthy();
+    [...document.querySelectorAll<HTMLElement>('[role="menuitem"]')].find((item) => item.textContent === "Open GPU inspector")?.click();
+    await expect.poll(() => document.getElementById("swissarmyknife-gpu-inspector")).not.toBeNull();
+    const inspector = document.getElementById("swissarmyknife-gpu-inspector")!;
+    expect(inspector.closest(".swissarmyknife-gpu-inspector")?.parentElement).toBe(document.body);
+    expect(api.calls).toContain("/swissarmyknife/monitor/gpus/0");
+    await expect.poll(() => inspector.querySelector("dl")?.textContent?.replace(/\s+/g, " ")).toContain("Used by other processes 6.0 GiB");
+    inspector.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    await expect.poll(() => document.getElementById("swissarmyknife-gpu-inspector")).toBeNull();
   });
 
   it("opens the popup from the bar's profiler button, which reads the stats only then", async () => {

@@ -6,7 +6,9 @@ import uplotCss from "uplot/dist/uPlot.min.css?inline";
 
 import { createApiClient } from "./api/client";
 import { hudActionsContext } from "./components/hud/actions/context";
+import GpuInspector from "./components/hud/GpuInspector.svelte";
 import ResourceMonitor from "./components/hud/ResourceMonitor.svelte";
+import { sparklineContext } from "./components/hud/Sparkline.svelte";
 import { profilerContext, type ProfilerViews } from "./components/profiler/context";
 import OomLayer from "./components/profiler/oom/OomLayer.svelte";
 import { uPlotTimeline } from "./components/profiler/latest/timelinePlot";
@@ -35,17 +37,33 @@ import {
 import { watchChrome } from "./host/chrome";
 import { createHostEvents } from "./host/events";
 import { comfyBadgeEnv, createNodeBadgeHost, type NodeBadgeHost } from "./host/nodeBadges";
-import { downloadFile, injectStyle, isPageHidden, localStorageOrNull, onVisibilityChange, reloadWithoutCache, viewport } from "./host/page";
+import { copyText, downloadFile, injectStyle, isPageHidden, localStorageOrNull, onVisibilityChange, reloadWithoutCache, viewport } from "./host/page";
 import { createPreferences } from "./lib/persistence";
+import { DOCK_OPTIONS, PRESET_OPTIONS } from "./lib/presets";
+import { SPARKLINE_MINUTES } from "./lib/ring";
 import type { Toast } from "./lib/messages";
+import { DEFAULT_VRAM_THRESHOLDS } from "./lib/profilerRun";
 import { SAMPLE_INTERVAL } from "./lib/sampleInterval";
+import { guardText, toastAllowed } from "./lib/settings";
+import { DEFAULT_LEVEL_THRESHOLDS } from "./lib/thresholds";
 import {
   BADGE_MODE_SETTING,
   BADGE_OPACITY_SETTING,
   BADGE_TIME_SETTING,
   BADGE_VRAM_SETTING,
   COLLAPSED_SETTING,
+  DOCK_SETTING,
+  HIDDEN_TILES_SETTING,
+  PRESET_SETTING,
+  ACTIONS_GUARD_SETTING,
   DEBUG_SETTING,
+  LEVEL_SETTINGS,
+  PROFILER_ENABLED_SETTING,
+  TOASTS_SETTING,
+  VRAM_CRITICAL_SETTING,
+  VRAM_WARNING_SETTING,
+  SPARKLINE_MINUTES_SETTING,
+  SPARKLINES_SETTING,
   INTERVAL_SETTING,
   POSITION_SETTING,
   VISIBLE_SETTING,
@@ -55,9 +73,14 @@ import { ClearHistoryController } from "./stores/clearHistory.svelte";
 import { ClearVramController } from "./stores/clearVram.svelte";
 import { EnvironmentCache } from "./stores/environments";
 import { ExecutionGlow } from "./stores/executionGlow.svelte";
+import { GpuInspectorStore } from "./stores/gpuInspector.svelte";
+import { HudDisplay } from "./stores/hudDisplay.svelte";
 import { HudLayout } from "./stores/hudLayout.svelte";
 import { MonitorStore } from "./stores/monitor.svelte";
-import { MonitorSettingsStore } from "./stores/monitorSettings.svelte";
+import { MonitorHistoryStore } from "./stores/monitorHistory.svelte";
+import { GradientLevelsStore } from "./stores/gradientLevels.svelte";
+import { ServerSettingsStore } from "./stores/serverSettings.svelte";
+import { SettingsPanelStore } from "./stores/settingsPanel.svelte";
 import { NodeBadgeStore } from "./stores/nodeBadges";
 import { OomStore } from "./stores/oom.svelte";
 import { OomAlerts } from "./stores/oomAlerts";
@@ -81,37 +104,83 @@ export const TOKENS_STYLE_ID = "swissarmyknife-tokens";
 export const UPLOT_STYLE_ID = "swissarmyknife-uplot";
 export const OPEN_PROFILER_COMMAND = "SwissArmyKnife.OpenProfiler";
 export const PROFILER_SIDEBAR_TAB = "swissarmyknife-profiler";
+/** The bar's Restart and Clear VRAM, with their confirmation and guards; no default keys (users bind them). */
+export const RESTART_COMMAND = "SwissArmyKnife.Restart";
+export const CLEAR_VRAM_COMMAND = "SwissArmyKnife.ClearVram";
 /** Alt+P: free on ComfyUI's default keymap (1.27 to 1.58: P alone pins, Alt+C/M/=/- act on the canvas). */
 export const OPEN_PROFILER_KEYBINDING: ComfyKeybinding = { combo: { key: "p", alt: true }, commandId: OPEN_PROFILER_COMMAND };
 
 const CATEGORY = "SwissArmyKnife";
 const SECTION = "Resource monitor";
 const BADGES = "Node badges";
+const PROFILER = "Profiler";
 
 export function createExtension(): ComfyExtension {
   const client = createApiClient(fetchApi);
   const events = createHostEvents(onApiEvent);
 
   // ComfyUI's toasts where the frontend has them, ours otherwise; ours always for a toast with buttons.
-  const toasts = new ToastStore();
+  // Every toast the pack raises, ComfyUI's and ours, shows only as the verbosity setting allows.
+  const toasts = new ToastStore(undefined, (severity) => toastAllowed(readSetting(TOASTS_SETTING), severity));
   const notify = (message: Toast) => {
-    if (!toast(message)) toasts.show(message);
+    if (toasts.allows(message.severity) && !toast(message)) toasts.show(message);
   };
 
   const prefs = createPreferences(settingsAccess, localStorageOrNull(), logError);
   const layout = new HudLayout(prefs, viewport());
+  // The tiles shown and the dock: this browser's own choice (its localStorage), mirrored in the dialog.
+  const display = new HudDisplay({ local: createPreferences(() => null, localStorageOrNull()), readSetting, writeSetting });
+  const copy = (text: string) => void copyText(text).catch((error: unknown) => notify({ severity: "error", summary: "Could not copy", detail: String(error), life: 4000 }));
   const ui = new UiModeStore(prefs);
   const monitor = new MonitorStore({ getStatus: client.getMonitorStatus, events, onError: logError });
   const glow = new ExecutionGlow({ events, isPageHidden, onVisibilityChange });
   const pressure = new VramPressureStore(events);
-  const intervals = new MonitorSettingsStore({
+  const notifyError = (summary: string, detail: string) => notify({ severity: "error", summary, detail, life: 6000 });
+  // The server's settings shown as ComfyUI settings: the sample interval, the profiler's recording and VRAM levels.
+  const intervals = new ServerSettingsStore({
     getSettings: client.getMonitorSettings,
     updateSettings: client.updateMonitorSettings,
+    fields: [{ id: INTERVAL_SETTING, key: "sample_interval_s", label: "Sample interval" }],
     readSetting,
     writeSetting,
     events,
-    notifyError: (summary, detail) => notify({ severity: "error", summary, detail, life: 6000 }),
+    notifyError,
   });
+  const profilerServer = new ServerSettingsStore({
+    getSettings: client.getProfilerSettings,
+    updateSettings: client.updateProfilerSettings,
+    fields: [
+      { id: PROFILER_ENABLED_SETTING, key: "enabled", label: "Recording" },
+      { id: VRAM_WARNING_SETTING, key: "vram_warning_percent", label: "VRAM warning" },
+      { id: VRAM_CRITICAL_SETTING, key: "vram_critical_percent", label: "VRAM critical" },
+    ],
+    lockedReason: (settings, key) => (key === "enabled" ? settings.enabled_locked_reason : null),
+    readSetting,
+    writeSetting,
+    events,
+    notifyError,
+  });
+  const levels = new GradientLevelsStore({ ids: LEVEL_SETTINGS, readSetting, writeSetting, notifyError });
+  // The modal's Settings tab renders the same definitions, and writes through ComfyUI's settings where there are some.
+  const panel = new SettingsPanelStore({
+    read: readSetting,
+    write: (id, value) => {
+      if (!settingsAccess()) return false;
+      writeSetting(id, value);
+      return true;
+    },
+    lockedReason: (id) => profilerServer.lockedReason(id),
+  });
+  // The tiles' sparklines (the server's recent samples, then each event) and the GPU inspector.
+  const sparklines = new MonitorHistoryStore({
+    getHistory: client.getMonitorHistory,
+    events,
+    intervalS: () => intervals.server?.sample_interval_s ?? null,
+    isPageHidden,
+    onVisibilityChange,
+    onError: logError,
+  });
+  const inspector = new GpuInspectorStore({ inspectGpu: client.inspectGpu, isPageHidden, onVisibilityChange });
   const restart = new RestartController({
     getSession: client.getSession,
     postRestart: client.postRestart,
@@ -214,7 +283,7 @@ export function createExtension(): ComfyExtension {
   const oom = new OomStore({ getOomStats: client.getOomStats, listOomEvents: client.listOomEvents, events, logError });
   const unload = new UnloadController({ getSession: client.getSession, unloadModels: client.unloadModels, toast: notify, logError });
   const oomAlerts = new OomAlerts({ events, toasts, ui, unload });
-  const profilerTabs: ProfilerTabStores = { history, analytics, settings: profilerSettings, exports, oom, unload, baselines, regressions };
+  const profilerTabs: ProfilerTabStores = { history, analytics, settings: profilerSettings, exports, oom, unload, baselines, regressions, panel };
 
   const profilerViews: ProfilerViews = {
     profiler,
@@ -243,6 +312,17 @@ export function createExtension(): ComfyExtension {
 
   const commands: ComfyCommand[] = [
     { id: OPEN_PROFILER_COMMAND, label: "SwissArmyKnife: Open profiler", icon: "pi pi-chart-bar", function: () => ui.openModal("latest") },
+    // The bar shows itself while the restart's confirmation is open, even hidden or collapsed; not under the modal.
+    {
+      id: RESTART_COMMAND,
+      label: "SwissArmyKnife: Restart ComfyUI",
+      icon: "pi pi-refresh",
+      function: () => {
+        ui.closeModal();
+        return restart.request();
+      },
+    },
+    { id: CLEAR_VRAM_COMMAND, label: "SwissArmyKnife: Clear VRAM", icon: "pi pi-eraser", function: () => clearVram.clear() },
   ];
 
   const settings = [
@@ -262,11 +342,40 @@ export function createExtension(): ComfyExtension {
       tooltip: "How often the server samples CPU, RAM and GPUs while a page is open. Saved on the server, for every page.",
       attrs: { min: SAMPLE_INTERVAL.min, max: SAMPLE_INTERVAL.max, step: SAMPLE_INTERVAL.step },
       category: [CATEGORY, SECTION, "Sample interval"],
-      onChange: (value, oldValue) => intervals.onSettingChange(value, oldValue),
+      onChange: (value, oldValue) => intervals.onSettingChange(INTERVAL_SETTING, value, oldValue),
     } satisfies ComfySettingDefinition<number>,
     // Where the bar was dragged and whether it is collapsed: saved per user, not shown in the dialog.
     { id: POSITION_SETTING, name: "Resource monitor position", type: "hidden", defaultValue: null },
     { id: COLLAPSED_SETTING, name: "Resource monitor collapsed", type: "hidden", defaultValue: false },
+    {
+      id: PRESET_SETTING,
+      name: "Tiles shown",
+      type: "combo",
+      defaultValue: "full",
+      options: PRESET_OPTIONS,
+      tooltip: "Saved in this browser, not your account: each browser keeps its own.",
+      category: [CATEGORY, "Display", "Tiles shown"],
+      onChange: (value, oldValue) => display.onSetting(PRESET_SETTING, value, oldValue),
+    } satisfies ComfySettingDefinition<string>,
+    {
+      id: HIDDEN_TILES_SETTING,
+      name: "Hidden tiles (Custom)",
+      type: "text",
+      defaultValue: "",
+      tooltip: "For Custom: cpu, ram, cpu-temp, gpu, vram, gpu-temp on every GPU, vram-3 on GPU 3 only. A tile's menu adds to it. Saved in this browser.",
+      category: [CATEGORY, "Display", "Hidden tiles"],
+      onChange: (value, oldValue) => display.onSetting(HIDDEN_TILES_SETTING, value, oldValue),
+    } satisfies ComfySettingDefinition<string>,
+    {
+      id: DOCK_SETTING,
+      name: "Dock",
+      type: "combo",
+      defaultValue: "float",
+      options: DOCK_OPTIONS,
+      tooltip: "Top or bottom: a full-width strip, not dragged; double-click its grip to float. Saved in this browser.",
+      category: [CATEGORY, "Display", "Dock"],
+      onChange: (value, oldValue) => display.onSetting(DOCK_SETTING, value, oldValue),
+    } satisfies ComfySettingDefinition<string>,
     {
       id: BADGE_MODE_SETTING,
       name: "Node badges",
@@ -308,6 +417,90 @@ export function createExtension(): ComfyExtension {
       onChange: (value) => badges.setOpacity(value),
     } satisfies ComfySettingDefinition<number>,
     {
+      id: SPARKLINES_SETTING,
+      name: "Sparklines in the tiles",
+      type: "boolean",
+      defaultValue: true,
+      category: [CATEGORY, "Sparklines", "Show"],
+      onChange: (value) => sparklines.setEnabled(value),
+    } satisfies ComfySettingDefinition<boolean>,
+    {
+      id: SPARKLINE_MINUTES_SETTING,
+      name: "Sparklines: minutes shown",
+      type: "slider",
+      defaultValue: SPARKLINE_MINUTES.defaultValue,
+      attrs: { min: SPARKLINE_MINUTES.min, max: SPARKLINE_MINUTES.max, step: 1 },
+      category: [CATEGORY, "Sparklines", "Minutes"],
+      onChange: (value) => sparklines.setWindowMinutes(value),
+    } satisfies ComfySettingDefinition<number>,
+    ...(["warm", "hot", "critical"] as const).map(
+      (level, i) =>
+        ({
+          id: LEVEL_SETTINGS[level],
+          name: `Tiles turn ${["yellow", "orange", "red"][i]} at (%)`,
+          type: "number",
+          defaultValue: DEFAULT_LEVEL_THRESHOLDS[level],
+          tooltip: i ? undefined : "A tile's colour by how full it is (°C for temperatures); each above the one before.",
+          attrs: { min: 1, max: 100, step: 1 },
+          category: [CATEGORY, SECTION, level],
+          onChange: (value, oldValue) => levels.onSettingChange(level, value, oldValue),
+        }) satisfies ComfySettingDefinition<number>,
+    ),
+    {
+      id: PROFILER_ENABLED_SETTING,
+      name: "Record every workflow",
+      type: "boolean",
+      defaultValue: true,
+      tooltip: "Saved on the server; SWISSARMYKNIFE_PROFILER=0 there holds it off.",
+      category: [CATEGORY, PROFILER, "Record"],
+      onChange: (value, oldValue) => profilerServer.onSettingChange(PROFILER_ENABLED_SETTING, value, oldValue),
+    } satisfies ComfySettingDefinition<boolean>,
+    ...(
+      [
+        [VRAM_WARNING_SETTING, "warning", DEFAULT_VRAM_THRESHOLDS.warningPercent],
+        [VRAM_CRITICAL_SETTING, "critical", DEFAULT_VRAM_THRESHOLDS.criticalPercent],
+      ] as const
+    ).map(
+      ([id, level, defaultValue]) =>
+        ({
+          id,
+          name: `VRAM ${level} before a node (%)`,
+          type: "number",
+          defaultValue,
+          tooltip: level === "warning" ? "In use before a node. Saved on the server; warning below critical." : undefined,
+          attrs: { min: 1, max: 100, step: 0.5 },
+          category: [CATEGORY, PROFILER, level],
+          onChange: (value, oldValue) => profilerServer.onSettingChange(id, value, oldValue),
+        }) satisfies ComfySettingDefinition<number>,
+    ),
+    {
+      id: TOASTS_SETTING,
+      name: "Toasts",
+      type: "combo",
+      defaultValue: "all",
+      options: [
+        { text: "All", value: "all" },
+        { text: "Errors only", value: "errors" },
+        { text: "None", value: "none" },
+      ],
+      tooltip: "Errors only: failures and refusals, no warnings.",
+      category: [CATEGORY, "Notifications", "Toasts"],
+    } satisfies ComfySettingDefinition<string>,
+    {
+      id: ACTIONS_GUARD_SETTING,
+      name: "Restart and Clear VRAM",
+      // Read-only: ComfyUI's custom renderer (a function type), the server's answer when it is shown.
+      type: () => {
+        const text = document.createElement("span");
+        text.textContent = "--";
+        client.getSession().then((session) => (text.textContent = guardText(session)), logError);
+        return text;
+      },
+      defaultValue: null,
+      tooltip: "Refused where ComfyUI listens beyond this machine, unless SWISSARMYKNIFE_ALLOW_REMOTE_ACTIONS=1.",
+      category: [CATEGORY, "Server actions", "Allowed"],
+    } satisfies ComfySettingDefinition<null>,
+    {
       id: DEBUG_SETTING,
       name: "Debug logging",
       type: "boolean",
@@ -316,10 +509,11 @@ export function createExtension(): ComfyExtension {
       category: [CATEGORY, "Debug", "Debug mode"],
     } satisfies ComfySettingDefinition<boolean>,
   ] as ComfySettingDefinition[];
+  const registered = panel.register(settings);
 
   return {
     name: EXTENSION_NAME,
-    settings,
+    settings: registered,
     commands,
     keybindings: [OPEN_PROFILER_KEYBINDING],
     // Another workflow on screen: our badges follow it (its newest run's, or none).
@@ -332,6 +526,7 @@ export function createExtension(): ComfyExtension {
       injectStyle(UPLOT_STYLE_ID, uplotCss);
       layout.load();
       ui.load();
+      display.load();
       // ComfyUI's menus, measured now and followed: the bar places itself clear of them.
       watchChrome((chrome) => layout.setChrome(chrome));
       glow.start();
@@ -342,9 +537,10 @@ export function createExtension(): ComfyExtension {
       onPromptQueued((prompt) => queued.queued(prompt));
       mount(ResourceMonitor, {
         target: document.body,
-        props: { store: monitor, layout, glow, ui, pressure },
-        context: new Map<symbol, unknown>([...hudActionsContext({ restart, clearVram }), ...profilerContext(profilerViews)]),
+        props: { store: monitor, layout, glow, ui, pressure, levels, display, copyText: copy, inspectGpu: (index: number) => inspector.open(index) },
+        context: new Map<symbol, unknown>([...hudActionsContext({ restart, clearVram }), ...profilerContext(profilerViews), ...sparklineContext(sparklines)]),
       });
+      void sparklines.start();
       for (const store of [history, analytics, profilerSettings, oom, baselines, regressions]) store.start();
       oomAlerts.start();
       mount(ProfilerLayer, {
@@ -352,11 +548,12 @@ export function createExtension(): ComfyExtension {
         context: new Map<symbol, unknown>([...profilerContext(profilerViews), ...profilerTabsContext(profilerTabs)]),
       });
       mount(OomLayer, { target: document.body, props: { toasts, unload, ui } });
+      mount(GpuInspector, { target: document.body, props: { inspector } });
       registerProfilerSidebar(profilerViews);
       nodeBadgeHost();
       badges.graphChanged();
       void badges.start();
-      await Promise.all([monitor.start(), intervals.start()]);
+      await Promise.all([monitor.start(), intervals.start(), profilerServer.start()]);
     },
   };
 }
