@@ -238,6 +238,32 @@ def test_node_badges_after_a_real_run(page_report: dict[str, Any]) -> None:
         assert (ARTIFACTS / f"{prefix}-badges-vue.png").exists()
 
 
+def test_settings_changed_in_comfyuis_dialog(page_report: dict[str, Any]) -> None:
+    """The sample interval and the tiles preset, changed in ComfyUI's own settings dialog, apply live."""
+    result = page_report["settingsDialog"]
+    assert result is not None and result["error"] is None, result
+    interval = result["interval"]
+    # Saved on the server, and the monitor's events come at the new pace (0.5 s: ~8 in 4 s).
+    assert interval["setting"] == 0.5 and interval["server"] == 0.5, interval
+    assert interval["eventsIn4s"] >= 5, interval
+    full, compact = result["compact"]["full"], result["compact"]
+    assert compact["setting"] == "compact", compact
+    assert any(tile["label"] for tile in full), full
+    # Values only: the same tiles, without their labels, still on top of ComfyUI's page.
+    assert [t["id"] for t in compact["tiles"]] == [t["id"] for t in full], compact
+    assert all(tile["label"] is None for tile in compact["tiles"]), compact
+    assert compact["covered"] == [], compact
+    minimal = result["minimal"]
+    assert minimal["setting"] == "minimal", minimal
+    shown = {t["id"] for t in minimal["tiles"]}
+    vram = {t["id"] for t in full if t["id"].startswith("vram-")}
+    assert {"cpu", "ram"} <= shown <= {"cpu", "ram"} | vram, minimal
+    restored = result["restored"]
+    assert restored["preset"] == "full" and restored["tiles"] == full, restored
+    assert restored["server"] == interval["before"], restored
+    assert (ARTIFACTS / f"{page_report['screenshot_prefix']}-preset-compact.png").exists()
+
+
 def test_node_badges_cost_and_idle(page_report: dict[str, Any]) -> None:
     """500 badges drawn each frame of the LiteGraph canvas (their cost is measured and recorded in
     bench/results/node_badges.md, never asserted: a shared machine's timing is no test); nothing

@@ -12,7 +12,9 @@
 // model lane, named by the file, drawn on top. After a real out-of-memory error: our toast, its
 // button opening the 💥 OOM tab, the capture there. After real runs, our node badges: on the run's
 // nodes beside ComfyUI's own, hover-only and off, their cost per frame on a 500-node graph, no
-// redraw while idle, and with the Vue-nodes renderer their element on top. Screenshots go to `<prefix>.png`,
+// redraw while idle, and with the Vue-nodes renderer their element on top, later changes included.
+// Our settings changed in ComfyUI's own settings dialog: the sample interval and the tiles preset,
+// applied live. Screenshots go to `<prefix>.png`,
 // `<prefix>-<layout>.png`, `<prefix>-profiler-*.png` and `<prefix>-oom-toast.png`.
 // Driven by tests/integration/test_comfyui_browser.py.
 import { chromium } from "../../../e2e/node_modules/playwright-core/index.mjs";
@@ -48,6 +50,7 @@ const report = {
   models: null,
   oom: null,
   badges: null,
+  settingsDialog: null,
   nodeUnderBar: false,
   layouts: [],
   savedUnderMenu: null,
@@ -398,6 +401,8 @@ async function queueNamedWorkflow(page) {
 }
 
 const BADGE_MODE = "SwissArmyKnife.badges.mode";
+const INTERVAL = "SwissArmyKnife.monitor.sample_interval_s";
+const PRESET = "SwissArmyKnife.monitor.preset";
 const BADGE_NODES = 500;
 
 /** Builds a graph on the canvas from [class, widget values] in a row, each fed by the one before, and runs it (app.queuePrompt, as Run does). */
@@ -444,6 +449,88 @@ async function runChain(page, specs, columns, [dx, dy] = [250, 110]) {
     },
     [specs, columns, dx, dy],
   );
+}
+
+/**
+ * Changes one of our settings the way a person does: ComfyUI's settings dialog opened by its own
+ * command, the setting found by its name in the dialog's search, its control used (a number typed
+ * into the slider's box, a combo's option picked). Returns what the dialog showed before and after.
+ */
+async function changeInSettingsDialog(page, label, control) {
+  await page.evaluate(() => window.comfyAPI.app.app.extensionManager.command.execute("Comfy.ShowSettingsDialog"));
+  const search = page.getByPlaceholder(/Search Settings/i).first();
+  await search.waitFor({ state: "visible", timeout: 10_000 });
+  await search.fill(label);
+  const name = page.getByText(label, { exact: true }).first();
+  await name.waitFor({ state: "visible", timeout: 10_000 });
+  // The setting's row: the nearest ancestor of its name that holds a control.
+  const row = name.locator("xpath=ancestor::*[.//input or .//*[@role='combobox']][1]");
+  if (control.number !== undefined) {
+    // Typed as a person types (PrimeVue's InputNumber ignores a value set at once), then Tab away.
+    const box = row.locator("input").last();
+    await box.click();
+    await box.evaluate((input) => input.select());
+    await box.pressSequentially(String(control.number));
+    await box.press("Tab");
+  } else if (control.option !== undefined) {
+    await row.locator("[role='combobox']").first().click();
+    await page.getByRole("option", { name: control.option, exact: true }).first().click();
+  }
+  await page.waitForTimeout(300);
+  // Closed as a person closes it: Escape (from the search box: a focused Select keeps Escape to
+  // itself), until ComfyUI's dialog has gone.
+  await search.focus();
+  await dismissDialogs(page);
+}
+
+/**
+ * Our settings changed in ComfyUI's own settings dialog, taking effect live: the sample interval
+ * (saved on the server, the monitor's events come at the new pace) and the bar's tiles preset
+ * (Compact: values without labels; Minimal: CPU, RAM and VRAM only), put back afterwards.
+ */
+async function checkSettingsDialog(page, shotPrefix) {
+  const result = { interval: null, compact: null, minimal: null, restored: null, error: null };
+  const setting = (id) => page.evaluate((key) => window.comfyAPI.app.app.extensionManager.setting.get(key), id);
+  const serverInterval = () =>
+    page.evaluate(async () => (await (await window.comfyAPI.api.api.fetchApi("/swissarmyknife/monitor/settings")).json()).sample_interval_s);
+  // Monitor events heard in `ms`: their pace follows the server's interval.
+  const eventsIn = (ms) =>
+    page.evaluate(async (wait) => {
+      const api = window.comfyAPI.api.api;
+      let heard = 0;
+      const count = () => heard++;
+      api.addEventListener("swissarmyknife.monitor", count);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      api.removeEventListener("swissarmyknife.monitor", count);
+      return heard;
+    }, ms);
+  const tiles = () =>
+    page.locator(BAR).evaluate((bar) =>
+      [...bar.querySelectorAll("[data-tile]")].map((tile) => ({ id: tile.getAttribute("data-tile"), label: tile.querySelector(".swissarmyknife-tile-label")?.textContent?.trim() ?? null })),
+    );
+  try {
+    const before = await serverInterval();
+    await changeInSettingsDialog(page, "Sample interval (seconds)", { number: 0.5 });
+    await page.waitForFunction(async () => (await (await window.comfyAPI.api.api.fetchApi("/swissarmyknife/monitor/settings")).json()).sample_interval_s === 0.5, null, { timeout: 10_000, polling: 250 }).catch(() => undefined);
+    result.interval = { before, setting: await setting(INTERVAL), server: await serverInterval(), eventsIn4s: await eventsIn(4_000) };
+
+    const full = await tiles();
+    await changeInSettingsDialog(page, "Tiles shown", { option: "Compact (values only)" });
+    await settle(page);
+    result.compact = { setting: await setting(PRESET), full, tiles: await tiles(), covered: (await hitTest(page)).targets.filter((t) => !t.onTop) };
+    await page.locator(BAR).screenshot({ path: `${shotPrefix}-preset-compact.png` });
+    await changeInSettingsDialog(page, "Tiles shown", { option: "Minimal (CPU, RAM, VRAM)" });
+    await settle(page);
+    result.minimal = { setting: await setting(PRESET), tiles: await tiles() };
+
+    await changeInSettingsDialog(page, "Tiles shown", { option: "Full" });
+    await changeInSettingsDialog(page, "Sample interval (seconds)", { number: before });
+    await settle(page);
+    result.restored = { preset: await setting(PRESET), tiles: await tiles(), server: await serverInterval() };
+  } catch (error) {
+    result.error = String(error?.stack ?? error);
+  }
+  return result;
 }
 
 /** The graph on screen queued again with one widget of node `id` changed; resolves with the stored run. */
@@ -878,6 +965,9 @@ try {
   await settle(page);
   const vueOffered = await page.evaluate((vue) => vue in (window.comfyAPI.app.app.ui.settings.settingsLookup ?? {}), VUE_NODES);
   report.badges = await checkBadges(page, shotPrefix, vueOffered);
+  await dismissDialogs(page);
+  await settle(page);
+  report.settingsDialog = await checkSettingsDialog(page, shotPrefix);
   await dismissDialogs(page);
   await settle(page);
 
