@@ -35,6 +35,11 @@ describe("buildTiles", () => {
     expect(tiles.find((t) => t.id === "ram")?.percent).toBeCloseTo(37.5);
   });
 
+  it("tells the monitor's own CPU cost per sample in the CPU tile's tooltip, where the server reports it", () => {
+    expect(buildTiles({ ...status(), sample_cpu_ms: 0.234 }, snapshot()).find((t) => t.id === "cpu")?.title).toMatch(/\nThis monitor: 0\.23 ms CPU per sample$/);
+    expect(buildTiles({ ...status(), sample_cpu_ms: null }, snapshot()).find((t) => t.id === "cpu")?.title).not.toMatch(/This monitor/);
+  });
+
   it("colors by the product's thresholds, from the used/total ratio for memory", () => {
     const tiles = buildTiles(status(), snapshot({ cpu_percent: 49.9, ram_used_bytes: 16 * GIB, cpu_temperature_c: 89 }));
     expect(tiles.find((t) => t.id === "cpu")?.level).toBe("ok");

@@ -91,7 +91,10 @@ function hostTiles(status: MonitorStatus, snapshot: MonitorSnapshot | null, leve
     const freq = formatGHz(snapshot?.cpu_frequency_mhz);
     const cores = hw.cpu_cores_logical ? `${hw.cpu_cores_logical} threads` : null;
     const title = [hw.cpu_model ?? "CPU", cores, freq].filter(Boolean).join(" · ");
-    tiles.push(tile("cpu", "CPU", "CPU", formatPercent(cpu), cpu, title, levels));
+    // The monitor's own cost, where the user looks at CPU: its CPU time per sample.
+    const own = finite(status.sample_cpu_ms);
+    const cost = own === null ? "" : `\nThis monitor: ${own.toFixed(2)} ms CPU per sample`;
+    tiles.push(tile("cpu", "CPU", "CPU", formatPercent(cpu), cpu, title + cost, levels));
     const used = finite(snapshot?.ram_used_bytes);
     const total = finite(snapshot?.ram_total_bytes) ?? finite(hw.ram_total_bytes);
     tiles.push(tile("ram", "RAM", "RAM", formatUsedOfTotalGiB(used, total), ratioPercent(used, total), "System memory (used/total)", levels));
