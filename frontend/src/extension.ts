@@ -513,7 +513,9 @@ export function createExtension(): ComfyExtension {
 
   return {
     name: EXTENSION_NAME,
-    settings: registered,
+    // ComfyUI's dialog orders a section's settings, and its sections, by sortOrder (highest first),
+    // else not as declared (1.27 to 1.58): this keeps the order above.
+    settings: registered.map((definition, i) => ({ ...definition, sortOrder: registered.length - i })),
     commands,
     keybindings: [OPEN_PROFILER_KEYBINDING],
     // Another workflow on screen: our badges follow it (its newest run's, or none).

@@ -96,6 +96,14 @@ describe("the extension's settings", () => {
     }
   });
 
+  it("gives ComfyUI's dialog their order as declared (its sortOrder, highest first)", () => {
+    const definitions = createExtension().settings ?? [];
+    const orders = definitions.map((d) => d.sortOrder);
+    expect(orders.every((order) => typeof order === "number")).toBe(true);
+    expect(orders).toEqual([...orders].sort((a, b) => (b ?? 0) - (a ?? 0)));
+    expect(new Set(orders).size).toBe(orders.length);
+  });
+
   it("shows the server's recording and VRAM levels in ComfyUI's settings at setup, and PUTs a change", async () => {
     profiler.settings = { ...profiler.settings, enabled: false, vram_warning_percent: 80 };
     app.settings.set(PROFILER_ENABLED_SETTING, true);

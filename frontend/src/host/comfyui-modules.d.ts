@@ -10,6 +10,8 @@ declare module "comfyui/app" {
     defaultValue: T;
     tooltip?: string;
     category?: string[];
+    /** Where the settings dialog lists it: highest first, within its section (and a section by its highest). */
+    sortOrder?: number;
     attrs?: Record<string, unknown>;
     options?: unknown[];
     onChange?: (newValue: T, oldValue?: T) => void;
