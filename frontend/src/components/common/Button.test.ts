@@ -22,6 +22,13 @@ describe("Button", () => {
     expect(button.dataset.busy).toBeUndefined();
   });
 
+  it("adds its class to its own", () => {
+    render(Button, { props: { class: "swissarmyknife-toast-close", children: label("Close") } });
+    // The last one Svelte's scoping class.
+    const classes = [...screen.getByRole("button", { name: "Close" }).classList];
+    expect(classes).toEqual(["comfyui-button", "swissarmyknife-button", "swissarmyknife-toast-close", expect.any(String)]);
+  });
+
   it.each(["danger", "ghost"] as const)("shows the %s variant as data-variant", (variant) => {
     render(Button, { props: { variant, children: label("Go") } });
     expect(screen.getByRole("button").dataset.variant).toBe(variant);

@@ -255,6 +255,9 @@ describe("LatestTab", () => {
       expect(tooltip().textContent).toContain("cuda:0 · 6.5 GiB");
       expect(tooltip().textContent).toContain("There since an earlier run");
       expect(tooltip().textContent).toContain("Used by CLIPTextEncode #6, KSampler #3 and VAEDecode #8");
+      // Its first line, the model's figures, in the figures' look; the others plain.
+      const lines = [...tooltip().querySelectorAll("span")];
+      expect(lines.map((span) => span.classList.contains("swissarmyknife-timeline-figures"))).toEqual([true, ...lines.slice(1).map(() => false)]);
       await fireEvent.pointerLeave(lane(CHECKPOINT));
       expect(document.querySelector("[data-tooltip=\"lane\"]")).toBeNull();
       lane(UPSCALER).focus();
