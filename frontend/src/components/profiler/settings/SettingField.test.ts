@@ -1,6 +1,8 @@
 import { fireEvent, render } from "@testing-library/svelte";
-import { afterEach, describe, expect, it } from "vitest";
+import { flushSync } from "svelte";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
+import type { CustomSetting } from "../../../lib/settings";
 import { sampleDefinitions, settingsPanel } from "../../../testing/settings";
 import SettingField from "./SettingField.svelte";
 
@@ -36,5 +38,22 @@ describe("SettingField", () => {
     await fireEvent.change(field);
     expect(write).toHaveBeenCalledWith("t.label", "mine");
     expect(panel.value("t.label")).toBe("mine");
+  });
+
+  it("draws a custom renderer's element once, with the name, a setter, the value and attrs", async () => {
+    const drawn = document.createElement("em");
+    const draw: CustomSetting = vi.fn(() => drawn);
+    const definitions = [...sampleDefinitions(), { id: "t.custom", name: "Custom", type: draw, defaultValue: "a", attrs: { size: 2 } }];
+    const { panel, registered, write } = settingsPanel(definitions);
+    render(SettingField, { props: { panel, definition: registered.find((d) => d.id === "t.custom")! } });
+    expect(document.querySelector('[data-setting="t.custom"]')!.contains(drawn)).toBe(true);
+    expect(draw).toHaveBeenCalledOnce();
+    const [name, set, value, attrs] = vi.mocked(draw).mock.calls[0]!;
+    expect([name, value, attrs]).toEqual(["Custom", "a", { size: 2 }]);
+    // Its own element shows a change itself: the setter writes it, nothing is drawn again.
+    set("b");
+    flushSync();
+    expect(write).toHaveBeenCalledWith("t.custom", "b");
+    expect(draw).toHaveBeenCalledOnce();
   });
 });
