@@ -407,10 +407,9 @@ const BADGE_NODES = 500;
 
 /** Builds a graph on the canvas from [class, widget values] in a row, each fed by the one before, and runs it (app.queuePrompt, as Run does). */
 async function runChain(page, specs, columns, [dx, dy] = [250, 110]) {
-  return page.evaluate(
-    async ([list, cols, stepX, stepY]) => {
+  await page.evaluate(
+    ([list, cols, stepX, stepY]) => {
       const app = window.comfyAPI.app.app;
-      const api = window.comfyAPI.api.api;
       const LiteGraph = window.LiteGraph;
       const graph = app.graph;
       graph.clear();
@@ -431,24 +430,32 @@ async function runChain(page, specs, columns, [dx, dy] = [250, 110]) {
       app.canvas.ds.offset = [0, 0];
       app.canvas.ds.scale = 1;
       app.canvas.setDirty(true, true);
-      // The run's stored event, as the page's socket delivers it (after all of the run's own events).
-      const started = performance.now();
-      const stored = new Promise((resolve) => {
-        const heard = (event) => {
-          api.removeEventListener("swissarmyknife.profiler", heard);
-          resolve(event.detail?.workflow ?? null);
-        };
-        api.addEventListener("swissarmyknife.profiler", heard);
-        setTimeout(() => resolve(null), 90_000);
-      });
-      await app.queuePrompt(0, 1);
-      const run = await stored;
-      return run
-        ? { promptId: run.prompt_id, nodes: run.node_count, status: run.status, durationMs: run.duration_ms, heardAfterMs: Math.round(performance.now() - started) }
-        : { promptId: null, nodes: 0, status: "no stored event in 90 s" };
     },
     [specs, columns, dx, dy],
   );
+  return queueAndWait(page);
+}
+
+/** Queues the graph on screen the frontend's way; resolves with its run's stored event (it follows all of the run's own). */
+function queueAndWait(page) {
+  return page.evaluate(async () => {
+    const app = window.comfyAPI.app.app;
+    const api = window.comfyAPI.api.api;
+    const started = performance.now();
+    const stored = new Promise((resolve) => {
+      const heard = (event) => {
+        api.removeEventListener("swissarmyknife.profiler", heard);
+        resolve(event.detail?.workflow ?? null);
+      };
+      api.addEventListener("swissarmyknife.profiler", heard);
+      setTimeout(() => resolve(null), 90_000);
+    });
+    await app.queuePrompt(0, 1);
+    const run = await stored;
+    return run
+      ? { promptId: run.prompt_id, nodes: run.node_count, status: run.status, durationMs: run.duration_ms, heardAfterMs: Math.round(performance.now() - started) }
+      : { promptId: null, nodes: 0, status: "no stored event in 90 s" };
+  });
 }
 
 /**
@@ -535,26 +542,14 @@ async function checkSettingsDialog(page, shotPrefix) {
 
 /** The graph on screen queued again with one widget of node `id` changed; resolves with the stored run. */
 async function rerunWith(page, id, widgetName, value) {
-  return page.evaluate(
-    async ([nodeId, name, to]) => {
-      const app = window.comfyAPI.app.app;
-      const api = window.comfyAPI.api.api;
-      const widget = app.graph.getNodeById(nodeId)?.widgets?.find((w) => w.name === name);
+  await page.evaluate(
+    ([nodeId, name, to]) => {
+      const widget = window.comfyAPI.app.app.graph.getNodeById(nodeId)?.widgets?.find((w) => w.name === name);
       if (widget) widget.value = to;
-      const stored = new Promise((resolve) => {
-        const heard = (event) => {
-          api.removeEventListener("swissarmyknife.profiler", heard);
-          resolve(event.detail?.workflow ?? null);
-        };
-        api.addEventListener("swissarmyknife.profiler", heard);
-        setTimeout(() => resolve(null), 90_000);
-      });
-      await app.queuePrompt(0, 1);
-      const run = await stored;
-      return { promptId: run?.prompt_id ?? null, status: run?.status ?? "no stored event in 90 s" };
     },
     [id, widgetName, value],
   );
+  return queueAndWait(page);
 }
 
 /** What our badge closure gives for each node of the graph (by id), found by its mark among node.badges. */
