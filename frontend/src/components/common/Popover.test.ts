@@ -55,6 +55,33 @@ describe("Popover", () => {
     expect(document.activeElement).toBe(screen.getByRole("button", { name: "Restart now" }));
   });
 
+  it("is placed again, the frame after, when its anchor changes size while open (the bar showing for a command)", async () => {
+    const observers: ResizeObserverCallback[] = [];
+    vi.stubGlobal(
+      "ResizeObserver",
+      class {
+        constructor(callback: ResizeObserverCallback) {
+          observers.push(callback);
+        }
+        observe() {}
+        disconnect() {}
+      },
+    );
+    try {
+      const { view, trigger, anchor: box } = setUp({ left: 400, top: 40, width: 120, height: 30 });
+      const popover = await openFrom(view, trigger);
+      expect(popover.dataset.side).toBe("below");
+      // The anchor now sits at the window's bottom edge: below has no room any more.
+      stubRect(box, { left: 400, top: window.innerHeight - 34, width: 120, height: 30 });
+      for (const callback of observers) callback([], {} as ResizeObserver);
+      await new Promise((resolve) => requestAnimationFrame(() => resolve(null)));
+      await tick();
+      expect(popover.dataset.side).toBe("above");
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it("flips above an anchor at the bottom of the window", async () => {
     const { view, trigger } = setUp({ left: 400, top: window.innerHeight - 34, width: 120, height: 30 });
     expect((await openFrom(view, trigger)).dataset.side).toBe("above");
