@@ -15,6 +15,7 @@ import { expect, test } from "../fixtures";
 import { sessionOf } from "../pages/HudActions";
 import { LatestTab, ProfilerPopup, type Run } from "../pages/Profiler";
 import { PreviousTabPage, ProfilerModal } from "../pages/ProfilerTabs";
+import { getJson } from "../helpers/api";
 
 const SHOTS = "../artifacts/screenshots";
 const SEEDED = 36;
@@ -39,11 +40,7 @@ test.afterAll(async () => {
   await host?.dispose();
 });
 
-async function api<T>(route: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(`${host.url}${route}`, init);
-  expect(response.status, route).toBe(200);
-  return (await response.json()) as T;
-}
+const api = <T>(route: string, init?: RequestInit): Promise<T> => getJson<T>(host.url, route, init);
 
 const json = (method: string, body: unknown, headers: Record<string, string> = {}): RequestInit => ({
   method,

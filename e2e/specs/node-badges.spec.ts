@@ -11,6 +11,7 @@ import { startDemoHost } from "../helpers/demoHost";
 import type { StandaloneHostProcess } from "../helpers/standaloneHost";
 import { expect, test } from "../fixtures";
 import { BADGE_MODE, BADGE_OPACITY, BADGE_VRAM, GraphPage } from "../pages/NodeBadges";
+import { getJson } from "../helpers/api";
 
 const SHOTS = "../artifacts/screenshots";
 const TXT2IMG = "Text to image (SDXL)";
@@ -41,11 +42,7 @@ test.afterAll(async () => {
   await host?.dispose();
 });
 
-async function api<T>(route: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(`${host.url}${route}`, init);
-  expect(response.status, route).toBe(200);
-  return (await response.json()) as T;
-}
+const api = <T>(route: string, init?: RequestInit): Promise<T> => getJson<T>(host.url, route, init);
 
 async function latest(): Promise<Run> {
   const stats = await api<{ latest: Run }>("/swissarmyknife/profiler/stats?limit=1");

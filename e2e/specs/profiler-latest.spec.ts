@@ -10,6 +10,7 @@ import { expect, test } from "../fixtures";
 import { LatestTab, ProfilerPopup, type Run } from "../pages/Profiler";
 import { PreviousTabPage } from "../pages/ProfilerTabs";
 import type { ResourceMonitorBar } from "../pages/ResourceMonitorBar";
+import { getJson } from "../helpers/api";
 
 const SHOTS = "../artifacts/screenshots";
 const SEEDED = 24;
@@ -23,11 +24,7 @@ interface Summary {
 
 let host: StandaloneHostProcess;
 
-async function api<T>(path: string): Promise<T> {
-  const response = await fetch(`${host.url}${path}`);
-  expect(response.status, path).toBe(200);
-  return (await response.json()) as T;
-}
+const api = <T>(route: string): Promise<T> => getJson<T>(host.url, route);
 
 const latestRun = async () => (await api<{ latest: Run }>("/swissarmyknife/profiler/stats?limit=1")).latest;
 

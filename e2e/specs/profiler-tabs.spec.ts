@@ -10,6 +10,7 @@ import type { StandaloneHostProcess } from "../helpers/standaloneHost";
 import { expect, test } from "../fixtures";
 import { OomTabPage } from "../pages/OomTab";
 import { AnalyticsTabPage, PreviousTabPage, ProfilerModal, SettingsTabPage } from "../pages/ProfilerTabs";
+import { getJson } from "../helpers/api";
 
 const SHOTS = "../artifacts/screenshots";
 const SEEDED = 130;
@@ -24,11 +25,7 @@ interface Summary {
 
 let host: StandaloneHostProcess;
 
-async function api<T>(path: string): Promise<T> {
-  const response = await fetch(`${host.url}${path}`);
-  expect(response.status, path).toBe(200);
-  return (await response.json()) as T;
-}
+const api = <T>(route: string): Promise<T> => getJson<T>(host.url, route);
 
 test.beforeAll(async () => {
   host = await startDemoHost(SEEDED);

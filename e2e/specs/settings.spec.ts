@@ -11,6 +11,7 @@ import { StandaloneHostProcess } from "../helpers/standaloneHost";
 import { HudActions } from "../pages/HudActions";
 import { executeCommand, ModalHostSettings, ShimSettingsDialog } from "../pages/HostSettings";
 import { ProfilerModal } from "../pages/ProfilerTabs";
+import { getJson } from "../helpers/api";
 
 const SHOTS = "../artifacts/screenshots";
 const INTERVAL = "SwissArmyKnife.monitor.sample_interval_s";
@@ -23,11 +24,7 @@ const GUARD = "SwissArmyKnife.actions.guard";
 
 let host: StandaloneHostProcess;
 
-async function api<T>(path: string, init?: RequestInit): Promise<T> {
-  const response = await fetch(`${host.url}${path}`, init);
-  expect(response.status, path).toBe(200);
-  return (await response.json()) as T;
-}
+const api = <T>(route: string, init?: RequestInit): Promise<T> => getJson<T>(host.url, route, init);
 
 test.beforeAll(async () => {
   host = await StandaloneHostProcess.start(["--fake-gpus"]);
